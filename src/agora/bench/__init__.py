@@ -1,0 +1,16 @@
+"""Benchmark scenarios behind ``agora bench``: each runs on a fresh database, returns a dict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agora.bench.search import run_search
+
+SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {"search": run_search}
+
+
+def run_scenario(name: str, **options: Any) -> dict[str, Any]:
+    if name not in SCENARIOS:
+        raise KeyError(f"unknown scenario {name!r}; choose from {', '.join(sorted(SCENARIOS))}")
+    return SCENARIOS[name](**options)

@@ -1,0 +1,132 @@
+"""The ``agora`` command: serve, worker, demo, db upgrade, bench."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+
+import typer
+
+from agora.config import get_settings
+
+app = typer.Typer(help="Agora — social commerce platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _prepare_sqlite_dir() -> None:
+    path = get_settings().sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from agora.core.db import Database
+    from agora.core.migrate import upgrade
+
+    _prepare_sqlite_dir()
+    database = Database(get_settings().database_url)
+    upgrade(database.engine, revision)
+    database.dispose()
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: bool = typer.Option(True, help="Run the outbox relay and scheduler in this process."),
+    reload: bool = False,
+) -> None:
+    """Serve the shop and the API."""
+    import os
+
+    import uvicorn
+
+    _prepare_sqlite_dir()
+    if not workers:
+        os.environ["AGORA_EMBEDDED_WORKERS"] = "false"
+        get_settings.cache_clear()
+    logging.basicConfig(level=get_settings().log_level)
+    uvicorn.run(
+        "agora.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the outbox relay and the scheduler (for the scaled-out shape)."""
+    from agora.runtime import Runtime
+
+    logging.basicConfig(level=get_settings().log_level)
+
+    async def main() -> None:
+        runtime = Runtime.build(get_settings())
+        await runtime.start(workers=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        typer.echo("agora worker running (relay + scheduler); Ctrl-C to stop")
+        await stop.wait()
+        await runtime.shutdown()
+
+    asyncio.run(main())
+
+
+@app.command()
+def demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help="Only seed a database with no users."),
+) -> None:
+    """Load the demo shop (idempotent): stores, categories, products, demo accounts."""
+    from agora.core.db import Database
+    from agora.core.uow import UnitOfWork
+    from agora.demo.seed import demo_is_loaded, print_accounts, seed
+
+    database = Database(get_settings().database_url)
+    uow = UnitOfWork(database)
+    if if_empty and demo_is_loaded(uow):
+        typer.echo("demo data already present")
+    else:
+        summary = seed(uow)
+        typer.echo(json.dumps(summary))
+    print_accounts()
+    database.dispose()
+
+
+@app.command()
+def bench(
+    scenario: str = typer.Argument(..., help="search"),
+    products: int = typer.Option(100_000, help="Products to generate (search)."),
+    queries: int = typer.Option(2_000, help="Queries to run (search)."),
+    database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Run a benchmark scenario against a fresh database and report throughput and latency."""
+    from agora.bench import run_scenario
+
+    try:
+        result = run_scenario(
+            scenario, products=products, queries=queries, database_url=database_url
+        )
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Settings, read from the environment with the prefix ``AGORA_`` (and an optional ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AGORA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///./var/agora.db")
+    redis_url: str | None = None
+    secret_key: str = "dev-only-change-me-agora-secret"
+    # Embedded mode runs the outbox relay and the scheduler inside `agora serve`.
+    embedded_workers: bool = True
+    base_url: str = "http://127.0.0.1:8000"
+    default_currency: str = "CNY"
+    default_locale: str = "en"
+    session_days: int = 30
+    api_token_days: int = 90
+    signin_max_failures: int = 5
+    signin_window_seconds: int = 900
+    relay_interval_seconds: float = 0.5
+    scheduler_interval_seconds: float = 1.0
+    page_size_default: int = 24
+    page_size_max: int = 100
+    cookie_secure: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        raw = self.database_url.split("///", 1)[1] if "///" in self.database_url else ""
+        return None if raw in ("", ":memory:") else Path(raw)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Infrastructure shared by every context: no business rules live here."""

@@ -1,0 +1,148 @@
+"""Database engines for SQLite (embedded) and PostgreSQL (scaled out), chosen by URL alone.
+
+SQLite runs in WAL mode with foreign keys on. Write transactions are serialized by one in-process
+lock and start with ``BEGIN IMMEDIATE``: connections queueing on a Python lock is far cheaper than
+spinning on ``busy_timeout`` (see docs/performance.md). Reads run concurrently.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.types import TypeDecorator, Uuid
+
+from agora.core.clock import as_utc
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way in and out, on both SQLite and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use agora.core.clock")
+        return as_utc(value) if dialect.name != "sqlite" else as_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        uuid.UUID: Uuid(),
+        datetime: UTCDateTime(),
+        int: BigInteger(),
+    }
+
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("agora_write", default=False)
+
+
+class Database:
+    """An engine, a session factory and (on SQLite) the process-wide write lock."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = _make_engine(url, echo=echo)
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
+        self.write_lock = threading.RLock()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session that opens a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+        if self.is_sqlite:
+            self.write_lock.acquire()
+        token = _write_intent.set(True)
+        try:
+            with self.sessions() as session:
+                yield session
+        finally:
+            _write_intent.reset(token)
+            if self.is_sqlite:
+                self.write_lock.release()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reads; objects loaded in it stay usable (detached) after the block.
+
+        Closing ends the transaction; an explicit rollback would expire every loaded object, and
+        callers that return rows from ``uow.read()`` would then fail with DetachedInstanceError.
+        """
+        token = _write_intent.set(False)
+        try:
+            with self.sessions() as session:
+                yield session
+        finally:
+            _write_intent.reset(token)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(url: str, *, echo: bool) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    if memory:
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    else:
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=16,
+            max_overflow=16,
+        )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event (below) issue BEGIN itself instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+    return engine
+
+
+def nullpool_engine(url: str) -> Engine:
+    """A short-lived engine for administrative work (creating and dropping test databases)."""
+    return create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")

@@ -1,0 +1,40 @@
+"""Opaque identifiers: UUIDv7 (RFC 9562), time-ordered so they index well, never sequential."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+
+_lock = threading.Lock()
+_last_ms = 0
+_seq = 0
+
+
+def new_id() -> uuid.UUID:
+    """A UUIDv7 whose 12-bit ``rand_a`` is a counter, so ids of one millisecond stay ordered."""
+    global _last_ms, _seq
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+            _seq += 1
+            if _seq > 0xFFF:
+                ms += 1
+                _seq = 0
+        else:
+            _seq = 0
+        _last_ms = ms
+        seq = _seq
+    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | seq << 64 | 0b10 << 62 | rand_b
+    return uuid.UUID(int=value)
+
+
+def parse_id(raw: str) -> uuid.UUID | None:
+    """Parse an id from a URL or body; ``None`` for anything that is not a UUID."""
+    try:
+        return uuid.UUID(raw)
+    except (ValueError, AttributeError, TypeError):
+        return None

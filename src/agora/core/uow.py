@@ -1,0 +1,109 @@
+"""The unit of work: one transaction per use case, committed once, with its events in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agora.core.clock import utcnow
+from agora.core.db import Database
+from agora.core.models import OutboxEvent
+
+
+class UnitOfWork:
+    """``with uow:`` opens a write transaction; leaving the block commits (or rolls back on error).
+
+    Re-entrant: a use case that calls another shares its transaction, and only the outermost block
+    commits. Callbacks registered with :meth:`after_commit` run once the commit succeeded.
+    """
+
+    def __init__(self, db: Database, *, on_events: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self._depth = 0
+        self._stack: ExitStack | None = None
+        self._session: Session | None = None
+        self._after_commit: list[Callable[[], None]] = []
+        self._on_events = on_events
+        self._emitted = False
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open; use `with uow:`")
+        return self._session
+
+    def __enter__(self) -> UnitOfWork:
+        if self._depth == 0:
+            self._stack = ExitStack()
+            self._session = self._stack.enter_context(self.db.write_session())
+            self._after_commit = []
+            self._emitted = False
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        assert self._stack is not None and self._session is not None
+        callbacks = self._after_commit
+        committed = False
+        try:
+            if exc_type is None:
+                self._session.commit()
+                committed = True
+            else:
+                self._session.rollback()
+        finally:
+            self._stack.close()
+            self._stack = None
+            self._session = None
+            self._after_commit = []
+        if committed:
+            if self._emitted and self._on_events is not None:
+                self._on_events()
+            for callback in callbacks:
+                callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    def emit(
+        self,
+        event_type: str,
+        payload: dict[str, Any],
+        *,
+        topics: list[str] | None = None,
+        delay: timedelta | None = None,
+    ) -> None:
+        """Record a domain event in this transaction; the relay delivers it after commit."""
+        now = utcnow()
+        self.session.add(
+            OutboxEvent(
+                event_type=event_type,
+                topics=topics or [],
+                payload=payload,
+                created_at=now,
+                available_at=now + delay if delay else now,
+            )
+        )
+        self._emitted = True
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session outside any write transaction (concurrent with writers under WAL)."""
+        if self._session is not None:
+            yield self._session
+            return
+        with self.db.read_session() as session:
+            yield session

@@ -1,0 +1,173 @@
+"""``agora demo``: a shop that is alive on first run. Idempotent: re-running adds nothing twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import typer
+from sqlalchemy import func, select
+
+from agora import catalog, inventory
+from agora.catalog.images import image_url
+from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
+from agora.core.clock import utcnow
+from agora.core.uow import UnitOfWork
+from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
+from agora.identity import Client, Principal, User, register
+
+DEMO_PASSWORD = "agora-demo-2026"
+DEMO_CLIENT = Client(ip="127.0.0.1", user_agent="agora demo")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: str
+    store_key: str | None = None
+    operator: bool = False
+
+
+ACCOUNTS = (
+    DemoAccount("operator@agora.demo", "Agora Ops", "operator", operator=True),
+    DemoAccount("shopper@agora.demo", "Lin Mei 林梅", "shopper"),
+    DemoAccount("wang.lei@agora.demo", "Wang Lei 王磊", "shopper"),
+    DemoAccount("chen.jing@agora.demo", "Chen Jing 陈静", "shopper"),
+    DemoAccount("zhao.yu@agora.demo", "Zhao Yu 赵宇", "shopper"),
+)
+
+
+def merchant_email(store_key: str) -> str:
+    return f"merchant.{store_key}@agora.demo"
+
+
+def demo_is_loaded(uow: UnitOfWork) -> bool:
+    with uow.read() as session:
+        return bool(session.scalar(select(func.count()).select_from(User)))
+
+
+def _ensure_user(uow: UnitOfWork, email: str, name: str, *, operator: bool = False) -> User:
+    with uow:
+        user = uow.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = register(
+                uow, identifier=email, password=DEMO_PASSWORD, display_name=name, client=DEMO_CLIENT
+            )
+        if operator and not user.is_operator:
+            user.is_operator = True
+        return user
+
+
+def seed(uow: UnitOfWork) -> dict[str, Any]:
+    """Create (or complete) the demo: accounts, stores with staff, categories, products, stock."""
+    users = {a.email: _ensure_user(uow, a.email, a.name, operator=a.operator) for a in ACCOUNTS}
+    operator_user = users["operator@agora.demo"]
+    ops = Principal(
+        user_id=operator_user.id, display_name=operator_user.display_name, is_operator=True
+    )
+
+    stores: dict[str, catalog.Store] = {}
+    with uow:
+        session = uow.session
+        for demo_store in demo_stores():
+            store = session.scalar(
+                select(catalog.Store).where(catalog.Store.slug == demo_store.key)
+            )
+            if store is None:
+                owner = _ensure_user(
+                    uow, merchant_email(demo_store.key), f"{demo_store.name_en} team"
+                )
+                store = catalog.create_store(
+                    uow,
+                    actor=ops,
+                    data=StoreIn(
+                        slug=demo_store.key,
+                        name_en=demo_store.name_en,
+                        name_zh=demo_store.name_zh,
+                        description_en=demo_store.description_en,
+                        description_zh=demo_store.description_zh,
+                        self_operated=demo_store.self_operated,
+                        owner_user_id=owner.id,
+                    ),
+                )
+            stores[demo_store.key] = store
+
+        categories: dict[str, catalog.Category] = {}
+        for position, demo_category in enumerate(demo_categories()):
+            category = session.scalar(
+                select(catalog.Category).where(catalog.Category.slug == demo_category.key)
+            )
+            if category is None:
+                parent = categories[demo_category.parent_key] if demo_category.parent_key else None
+                category = catalog.create_category(
+                    uow,
+                    actor=ops,
+                    data=CategoryIn(
+                        slug=demo_category.key,
+                        name_en=demo_category.name_en,
+                        name_zh=demo_category.name_zh,
+                        parent_id=parent.id if parent else None,
+                        position=position,
+                    ),
+                )
+            categories[demo_category.key] = category
+
+    stocked = _stores_with_products(uow)
+    created = 0
+    now = utcnow()
+    for item in demo_products():
+        store = stores[item.store_key]
+        if store.id in stocked:
+            continue
+        with uow:
+            detail = catalog.create_product(
+                uow,
+                actor=ops,
+                store_id=store.id,
+                data=ProductIn(
+                    category_id=categories[item.category_key].id,
+                    title_en=item.title_en,
+                    title_zh=item.title_zh,
+                    description_en=item.description_en,
+                    description_zh=item.description_zh,
+                    image_url=item.image_url,
+                    list_price=item.list_price,
+                    skus=[
+                        SkuIn(colour=s.colour, size=s.size or "", price=s.price, stock=s.stock)
+                        for s in item.skus
+                    ],
+                ),
+            )
+            for sku, demo_sku in zip(detail.skus, item.skus, strict=True):
+                sku.image_url = image_url(item.shape, demo_sku.colour)
+            inventory.set_stock(
+                uow,
+                actor=ops,
+                levels={sku.id: s.stock for sku, s in zip(detail.skus, item.skus, strict=True)},
+            )
+            # Demo history: listings of different ages and popularity, so sorts mean something.
+            detail.product.sales_count = item.sales
+            detail.product.created_at = now - timedelta(days=item.age_days, minutes=created)
+        created += 1
+    return {
+        "users": len(users) + len(stores),
+        "stores": len(stores),
+        "categories": len(categories),
+        "products_created": created,
+    }
+
+
+def _stores_with_products(uow: UnitOfWork) -> set[Any]:
+    with uow.read() as session:
+        return set(session.scalars(select(catalog.Product.store_id).distinct()))
+
+
+def print_accounts() -> None:
+    typer.echo("")
+    typer.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+    typer.echo("  shopper   shopper@agora.demo")
+    for store in demo_stores():
+        typer.echo(f"  merchant  {merchant_email(store.key):<40} {store.name_en}")
+    typer.echo("  operator  operator@agora.demo")

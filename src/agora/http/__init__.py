@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the API routers and the web pages: dependencies and error rendering."""

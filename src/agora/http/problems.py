@@ -1,0 +1,97 @@
+"""Errors as RFC 9457 problem+json for the API, and as a friendly page for the web."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agora.core.errors import AgoraError
+from agora.core.i18n import gettext as _
+
+log = logging.getLogger(__name__)
+
+RenderHtml = Callable[[Request, int, str, str | None], Response]
+PROBLEM_JSON = "application/problem+json"
+_HTTP_TITLES = {
+    400: "The request cannot be processed.",
+    401: "Please sign in first.",
+    403: "You are not allowed to do this.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    409: "This conflicts with the current state.",
+    413: "The request is too large.",
+    415: "This content type is not supported.",
+    422: "Some of the input is not valid.",
+    429: "Too many attempts. Please wait and try again.",
+}
+
+
+def problem(
+    status: int, code: str, title: str, detail: str | None = None, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://agora.dev/problems/{code}",
+        "title": _(title),
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = _(detail)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"Retry-After": "60"} if status == 429 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI, *, render_html: RenderHtml) -> None:
+    """Register the handlers. ``render_html(request, status, title, detail)`` draws the web page."""
+
+    @app.exception_handler(AgoraError)
+    async def agora_error(request: Request, exc: AgoraError) -> Response:
+        if _wants_html(request):
+            return render_html(
+                request, exc.status, _(exc.title), _(exc.detail) if exc.detail else None
+            )
+        return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),
+                "message": err.get("msg", ""),
+            }
+            for err in exc.errors()
+        ]
+        if _wants_html(request):
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+            return render_html(request, 422, _("Some of the input is not valid."), detail)
+        return problem(422, "invalid_input", "Some of the input is not valid.", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        title = _HTTP_TITLES.get(exc.status_code, "The request cannot be processed.")
+        if _wants_html(request):
+            return render_html(request, exc.status_code, _(title), None)
+        code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
+        return problem(exc.status_code, code, title)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_html(request):
+            return render_html(
+                request, 500, _("Something went wrong on our side."), _("Please try again.")
+            )
+        return problem(500, "internal_error", "Something went wrong on our side.")

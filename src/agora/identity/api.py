@@ -1,0 +1,107 @@
+"""Identity endpoints: register, tokens, me, the audit log, and operator user admin."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from agora.http.deps import Actor, ClientInfo, Uow
+from agora.identity import service
+from agora.identity.models import User
+from agora.identity.schemas import (
+    RegisterIn,
+    SecurityEventOut,
+    SessionOut,
+    SignInIn,
+    TokenOut,
+    UserOut,
+    UserStatusIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["identity"])
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+def register(body: RegisterIn, uow: Uow, client: ClientInfo) -> UserOut:
+    user = service.register(
+        uow,
+        identifier=body.identifier,
+        password=body.password,
+        display_name=body.display_name,
+        client=client,
+    )
+    return user_out(user)
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenOut)
+def create_token(body: SignInIn, uow: Uow, client: ClientInfo) -> TokenOut:
+    """Sign in and get a bearer token for the API."""
+    signed = service.sign_in(
+        uow,
+        identifier=body.identifier,
+        password=body.password,
+        client=client,
+        kind="api",
+        label=body.label,
+    )
+    return TokenOut(
+        token=signed.token,
+        session_id=signed.session.id,
+        expires_at=signed.session.expires_at,
+        user=user_out(signed.user),
+    )
+
+
+@router.delete("/tokens/current", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_current(actor: Actor, uow: Uow, client: ClientInfo) -> None:
+    service.sign_out(uow, actor=actor, client=client)
+
+
+@router.get("/me", response_model=UserOut)
+def me(actor: Actor, uow: Uow) -> UserOut:
+    user = service.get_user(uow, actor.user_id)
+    assert user is not None
+    return user_out(user)
+
+
+@router.get("/me/sessions", response_model=list[SessionOut])
+def my_sessions(actor: Actor, uow: Uow) -> list[SessionOut]:
+    return [
+        SessionOut.model_validate(s, from_attributes=True)
+        for s in service.list_tokens(uow, actor=actor)
+    ]
+
+
+@router.delete("/me/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(session_id: uuid.UUID, actor: Actor, uow: Uow, client: ClientInfo) -> None:
+    service.revoke_session(uow, actor=actor, session_id=session_id, client=client)
+
+
+@router.get("/me/security-events", response_model=list[SecurityEventOut])
+def my_security_events(actor: Actor, uow: Uow) -> list[SecurityEventOut]:
+    return [
+        SecurityEventOut.model_validate(e, from_attributes=True)
+        for e in service.security_log(uow, actor=actor)
+    ]
+
+
+@router.get("/operator/users", response_model=list[UserOut])
+def operator_users(
+    actor: Actor, uow: Uow, q: str | None = Query(default=None, max_length=100)
+) -> list[UserOut]:
+    return [user_out(u) for u in service.list_users(uow, actor=actor, query=q)]
+
+
+@router.put("/operator/users/{user_id}/status", response_model=UserOut)
+def operator_user_status(
+    user_id: uuid.UUID, body: UserStatusIn, actor: Actor, uow: Uow, client: ClientInfo
+) -> UserOut:
+    user = service.set_user_status(
+        uow, actor=actor, user_id=user_id, status=body.status, client=client
+    )
+    return user_out(user)

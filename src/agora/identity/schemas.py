@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RegisterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=3, max_length=254, description="Email or mobile number.")
+    password: str = Field(min_length=1, max_length=256)
+    display_name: str = Field(min_length=1, max_length=80)
+
+
+class SignInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    kind: Literal["api", "web"] = "api"
+    label: str | None = Field(default=None, max_length=80)
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    display_name: str
+    email: str | None
+    phone: str | None
+    is_operator: bool
+    status: str
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    session_id: uuid.UUID
+    expires_at: datetime
+    user: UserOut
+
+
+class SessionOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    label: str | None
+    created_at: datetime
+    expires_at: datetime
+    ip: str | None
+    user_agent: str | None
+
+
+class SecurityEventOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    ip: str | None
+    user_agent: str | None
+    created_at: datetime
+
+
+class UserStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["active", "suspended"]

@@ -1,0 +1,348 @@
+"""Identity use cases: register, sign in and out, tokens, the audit log, operator user admin."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from agora.config import get_settings
+from agora.core.clock import utcnow
+from agora.core.errors import Forbidden, InvalidInput, NotFound, RateLimited
+from agora.core.security import hash_password, new_token, token_digest, verify_password
+from agora.core.uow import UnitOfWork
+from agora.identity.domain import (
+    Principal,
+    clean_display_name,
+    parse_identifier,
+    password_problem,
+)
+from agora.identity.errors import AccountExists, AccountSuspended, InvalidCredentials
+from agora.identity.models import AuthSession, SecurityEvent, User
+
+SIGNIN_FAILED = "signin_failed"
+MAX_FAILURES_PER_IP = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Where a request came from, for the audit log and rate limits."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    token: str
+    session: AuthSession
+
+
+def _audit(
+    uow: UnitOfWork,
+    kind: str,
+    *,
+    client: Client,
+    user_id: uuid.UUID | None = None,
+    subject: str | None = None,
+    **detail: str,
+) -> None:
+    uow.session.add(
+        SecurityEvent(
+            kind=kind,
+            user_id=user_id,
+            subject=subject,
+            ip=client.ip,
+            user_agent=(client.user_agent or "")[:255] or None,
+            detail=detail,
+            created_at=utcnow(),
+        )
+    )
+
+
+def register(
+    uow: UnitOfWork,
+    *,
+    identifier: str,
+    password: str,
+    display_name: str,
+    client: Client,
+    locale: str | None = None,
+) -> User:
+    parsed = parse_identifier(identifier)
+    errors = []
+    if parsed is None:
+        errors.append({"field": "identifier", "message": "Enter a valid email or mobile number."})
+    problem = password_problem(password)
+    if problem:
+        errors.append({"field": "password", "message": problem})
+    name = clean_display_name(display_name)
+    if name is None:
+        errors.append({"field": "display_name", "message": "Enter a name of 1 to 40 characters."})
+    if errors or parsed is None or name is None:
+        raise InvalidInput("Please correct the highlighted fields.", errors=errors)
+    with uow:
+        column = User.email if parsed.kind == "email" else User.phone
+        if uow.session.scalar(select(User.id).where(column == parsed.value)) is not None:
+            raise AccountExists()
+        user = User(
+            display_name=name,
+            password_hash=hash_password(password),
+            locale=locale,
+            created_at=utcnow(),
+            **{parsed.kind: parsed.value},
+        )
+        uow.session.add(user)
+        uow.session.flush()
+        _audit(uow, "registered", client=client, user_id=user.id, subject=parsed.value)
+        uow.emit("identity.user_registered", {"user_id": str(user.id)}, topics=[])
+        return user
+
+
+def sign_in(
+    uow: UnitOfWork,
+    *,
+    identifier: str,
+    password: str,
+    client: Client,
+    kind: str = "web",
+    label: str | None = None,
+) -> SignedIn:
+    """Check the password and open a session (``web``) or issue an API token (``api``).
+
+    Raises:
+        RateLimited: too many recent failures for this account or this address.
+        InvalidCredentials: unknown account or wrong password (indistinguishable on purpose).
+    """
+    settings = get_settings()
+    parsed = parse_identifier(identifier)
+    subject = parsed.value if parsed else identifier.strip().lower()[:254]
+    with uow:
+        _check_rate_limit(uow, subject=subject, ip=client.ip)
+        user = None
+        if parsed is not None:
+            column = User.email if parsed.kind == "email" else User.phone
+            user = uow.session.scalar(select(User).where(column == parsed.value))
+        if not verify_password(user.password_hash if user else None, password) or user is None:
+            _audit(
+                uow,
+                SIGNIN_FAILED,
+                client=client,
+                subject=subject,
+                user_id=user.id if user else None,
+            )
+            failure = InvalidCredentials()
+        else:
+            failure = None
+    if failure is not None:
+        # Raised only after the block above committed, so the failure stays in the audit log.
+        raise failure
+    assert user is not None
+    if user.status != "active":
+        raise AccountSuspended()
+    days = settings.session_days if kind == "web" else settings.api_token_days
+    with uow:
+        signed_in = _open_session(uow, user, kind=kind, client=client, days=days, label=label)
+        _audit(uow, "signin_succeeded", client=client, user_id=user.id, subject=subject, via=kind)
+    return signed_in
+
+
+def _check_rate_limit(uow: UnitOfWork, *, subject: str, ip: str | None) -> None:
+    settings = get_settings()
+    since = utcnow() - timedelta(seconds=settings.signin_window_seconds)
+    failures = uow.session.scalar(
+        select(func.count())
+        .select_from(SecurityEvent)
+        .where(
+            SecurityEvent.kind == SIGNIN_FAILED,
+            SecurityEvent.subject == subject,
+            SecurityEvent.created_at >= since,
+        )
+    )
+    if (failures or 0) >= settings.signin_max_failures:
+        raise RateLimited("Too many failed sign-ins for this account. Try again in 15 minutes.")
+    if ip:
+        by_ip = uow.session.scalar(
+            select(func.count())
+            .select_from(SecurityEvent)
+            .where(
+                SecurityEvent.kind == SIGNIN_FAILED,
+                SecurityEvent.ip == ip,
+                SecurityEvent.created_at >= since,
+            )
+        )
+        if (by_ip or 0) >= MAX_FAILURES_PER_IP:
+            raise RateLimited("Too many failed sign-ins from this address. Try again later.")
+
+
+def _open_session(
+    uow: UnitOfWork, user: User, *, kind: str, client: Client, days: int, label: str | None
+) -> SignedIn:
+    if kind not in ("web", "api"):
+        raise InvalidInput("Session kind must be web or api.")
+    token = new_token()
+    now = utcnow()
+    session = AuthSession(
+        user_id=user.id,
+        token_hash=token_digest(token),
+        kind=kind,
+        label=(label or "")[:80] or None,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        ip=client.ip,
+        user_agent=(client.user_agent or "")[:255] or None,
+    )
+    uow.session.add(session)
+    uow.session.flush()
+    return SignedIn(user=user, token=token, session=session)
+
+
+def authenticate(uow: UnitOfWork, token: str | None) -> Principal | None:
+    """The principal behind a session cookie or bearer token, or ``None`` if it is not valid."""
+    if not token:
+        return None
+    with uow.read() as session:
+        row = session.execute(
+            select(AuthSession.id, AuthSession.expires_at, AuthSession.revoked_at, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_digest(token))
+        ).first()
+    if row is None:
+        return None
+    session_id, expires_at, revoked_at, user = row
+    if revoked_at is not None or expires_at <= utcnow() or user.status != "active":
+        return None
+    return Principal(
+        user_id=user.id,
+        display_name=user.display_name,
+        is_operator=user.is_operator,
+        session_id=session_id,
+    )
+
+
+def sign_out(uow: UnitOfWork, *, actor: Principal, client: Client) -> None:
+    if actor.session_id is None:
+        return
+    with uow:
+        uow.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == actor.session_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        _audit(uow, "signed_out", client=client, user_id=actor.user_id)
+
+
+def list_tokens(uow: UnitOfWork, *, actor: Principal) -> Sequence[AuthSession]:
+    with uow.read() as session:
+        return session.scalars(
+            select(AuthSession)
+            .where(AuthSession.user_id == actor.user_id, AuthSession.revoked_at.is_(None))
+            .order_by(AuthSession.created_at.desc())
+        ).all()
+
+
+def revoke_session(
+    uow: UnitOfWork, *, actor: Principal, session_id: uuid.UUID, client: Client
+) -> None:
+    """Revoke one of the actor's own sessions or tokens; another user's id is simply not found."""
+    with uow:
+        target = uow.session.get(AuthSession, session_id)
+        if target is None or target.user_id != actor.user_id:
+            raise NotFound("No such session.")
+        if target.revoked_at is None:
+            target.revoked_at = utcnow()
+            _audit(
+                uow,
+                "session_revoked",
+                client=client,
+                user_id=actor.user_id,
+                session_id=str(session_id),
+            )
+
+
+def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User | None:
+    with uow.read() as session:
+        return session.get(User, user_id)
+
+
+def security_log(
+    uow: UnitOfWork, *, actor: Principal, user_id: uuid.UUID | None = None, limit: int = 50
+) -> Sequence[SecurityEvent]:
+    """A user's own security events; operators may read anyone's (or everyone's with no id)."""
+    target = user_id or actor.user_id
+    if target != actor.user_id and not actor.is_operator:
+        raise NotFound("No such user.")
+    query = (
+        select(SecurityEvent)
+        .where(SecurityEvent.user_id == target)
+        .order_by(SecurityEvent.created_at.desc())
+        .limit(limit)
+    )
+    with uow.read() as session:
+        return session.scalars(query).all()
+
+
+def require_operator(actor: Principal) -> None:
+    if not actor.is_operator:
+        raise Forbidden("Only platform operators can do this.")
+
+
+def list_users(
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    query: str | None = None,
+    after: datetime | None = None,
+    limit: int = 50,
+) -> Sequence[User]:
+    require_operator(actor)
+    stmt = select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            func.lower(User.email).like(like)
+            | User.phone.like(like)
+            | func.lower(User.display_name).like(like)
+        )
+    if after is not None:
+        stmt = stmt.where(User.created_at < after)
+    with uow.read() as session:
+        return session.scalars(stmt).all()
+
+
+def set_user_status(
+    uow: UnitOfWork, *, actor: Principal, user_id: uuid.UUID, status: str, client: Client
+) -> User:
+    """Suspend or reactivate an account. Suspending also revokes its sessions and tokens."""
+    require_operator(actor)
+    if status not in ("active", "suspended"):
+        raise InvalidInput("Status must be active or suspended.")
+    if user_id == actor.user_id:
+        raise Forbidden("Operators cannot change their own status.")
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        user.status = status
+        if status == "suspended":
+            uow.session.execute(
+                update(AuthSession)
+                .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+        _audit(uow, f"user_{status}", client=client, user_id=user_id, by=str(actor.user_id))
+        return user
+
+
+def find_user(uow: UnitOfWork, identifier: str) -> User | None:
+    """Look up an account by email or phone (for operators assigning store owners)."""
+    parsed = parse_identifier(identifier)
+    if parsed is None:
+        return None
+    column = User.email if parsed.kind == "email" else User.phone
+    with uow.read() as session:
+        return session.scalar(select(User).where(column == parsed.value))

@@ -1,0 +1,88 @@
+"""Stock use cases. Every change is one guarded statement on the stock row (no read-then-write)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from agora.catalog import access_sku
+from agora.core.clock import utcnow
+from agora.core.errors import Conflict, InvalidInput
+from agora.core.uow import UnitOfWork
+from agora.identity import Principal
+from agora.inventory.models import Stock
+
+MAX_STOCK = 10_000_000
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    title = "Not enough stock left."
+
+
+def stock_levels(uow: UnitOfWork, sku_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Available units per SKU (0 for a SKU without a stock row), in one query."""
+    ids = list(sku_ids)
+    if not ids:
+        return {}
+    with uow.read() as session:
+        rows = session.execute(select(Stock.sku_id, Stock.available).where(Stock.sku_id.in_(ids)))
+        levels = {sku_id: available for sku_id, available in rows}
+    return {sku_id: levels.get(sku_id, 0) for sku_id in ids}
+
+
+def set_stock(uow: UnitOfWork, *, actor: Principal, levels: Mapping[uuid.UUID, int]) -> None:
+    """Set absolute stock figures for SKUs of the actor's stores (the merchant's count)."""
+    if any(not 0 <= qty <= MAX_STOCK for qty in levels.values()):
+        raise InvalidInput("Stock must be between 0 and 10,000,000.")
+    with uow:
+        session = uow.session
+        for sku_id in sorted(levels):  # fixed order, so concurrent edits lock rows alike
+            access_sku(session, actor, sku_id)
+            values = {"sku_id": sku_id, "available": levels[sku_id], "updated_at": utcnow()}
+            insert = sqlite_insert if uow.db.is_sqlite else pg_insert
+            statement = insert(Stock).values(**values)
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[Stock.sku_id],
+                    set_={"available": values["available"], "updated_at": values["updated_at"]},
+                )
+            )
+
+
+def adjust_stock(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, delta: int) -> int:
+    """Add (or, with a negative delta, remove) units; never below zero. Returns the new level."""
+    if not -MAX_STOCK <= delta <= MAX_STOCK or delta == 0:
+        raise InvalidInput("The adjustment must be a non-zero number of units.")
+    with uow:
+        session = uow.session
+        access_sku(session, actor, sku_id)
+        now = utcnow()
+        if delta > 0:
+            # A SKU never counted has no row yet (its level reads as 0): adding creates it. Still
+            # one statement, and capped like set_stock.
+            insert = sqlite_insert if uow.db.is_sqlite else pg_insert
+            statement = insert(Stock).values(sku_id=sku_id, available=delta, updated_at=now)
+            added = session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[Stock.sku_id],
+                    set_={"available": Stock.available + delta, "updated_at": now},
+                    where=Stock.available + delta <= MAX_STOCK,
+                ).returning(Stock.available)
+            ).first()
+            if added is None:
+                raise InvalidInput("Stock must be between 0 and 10,000,000.")
+            return int(added[0])
+        result = session.execute(
+            update(Stock)
+            .where(Stock.sku_id == sku_id, Stock.available + delta >= 0)
+            .values(available=Stock.available + delta, updated_at=now)
+            .returning(Stock.available)
+        ).first()
+        if result is None:
+            raise InsufficientStock()
+        return int(result[0])

@@ -1,0 +1,61 @@
+"""What a running Agora process holds: settings, database, hub, relay and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from dataclasses import dataclass, field
+
+from agora.config import Settings
+from agora.core.db import Database
+from agora.core.events import OutboxRelay
+from agora.core.jobs import Scheduler
+from agora.core.realtime import LocalHub, make_hub
+from agora.core.uow import UnitOfWork
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    hub: LocalHub
+    relay: OutboxRelay
+    scheduler: Scheduler
+    loop: asyncio.AbstractEventLoop | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    stop: asyncio.Event | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, *, db: Database | None = None) -> Runtime:
+        database = db or Database(settings.database_url)
+        hub = make_hub(settings.redis_url)
+        relay = OutboxRelay(database, publish=hub.publish)
+        owner = f"{socket.gethostname()}:{os.getpid()}"
+        return cls(settings, database, hub, relay, Scheduler(database, owner=owner))
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, on_events=self._wake_relay)
+
+    def _wake_relay(self) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.relay.wakeup.set)
+
+    async def start(self, *, workers: bool) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.stop = asyncio.Event()
+        await self.hub.start()
+        if workers:
+            interval = self.settings.relay_interval_seconds
+            self.tasks.append(asyncio.create_task(self.relay.run_forever(self.stop, interval)))
+            tick = self.settings.scheduler_interval_seconds
+            self.tasks.append(asyncio.create_task(self.scheduler.run_forever(self.stop, tick)))
+
+    async def shutdown(self) -> None:
+        if self.stop is not None:
+            self.stop.set()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+        await self.hub.stop()

@@ -1,0 +1,11 @@
+"""Every context's tables, imported so that ``Base.metadata`` is complete (migrations, tests)."""
+
+from agora.catalog import models as catalog_models
+from agora.core import models as core_models
+from agora.core.db import Base
+from agora.identity import models as identity_models
+from agora.inventory import models as inventory_models
+
+metadata = Base.metadata
+
+__all__ = ["catalog_models", "core_models", "identity_models", "inventory_models", "metadata"]

@@ -1,0 +1,1 @@
+"""Server-rendered pages. They call the same service functions as the API."""

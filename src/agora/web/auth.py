@@ -1,0 +1,178 @@
+"""Sign-up, sign-in, sign-out and the account page (sessions and the security log)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from agora import identity
+from agora.core.errors import AgoraError, InvalidInput
+from agora.core.i18n import gettext as _
+from agora.http.deps import SESSION_COOKIE, Actor, ClientInfo, MaybeActor, Uow, get_runtime
+from agora.web.render import check_csrf, redirect, render, safe_next
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Form(max_length=256)]
+
+
+def _set_session(request: Request, response: Response, token: str) -> Response:
+    settings = get_runtime(request).settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_days * 86400,
+    )
+    return response
+
+
+def _field_errors(error: AgoraError) -> dict[str, str]:
+    if isinstance(error, InvalidInput):
+        return {e["field"]: _(e["message"]) for e in error.extra.get("errors", [])}
+    return {}
+
+
+@router.get("/signin")
+def signin_page(request: Request, actor: MaybeActor) -> Response:
+    if actor is not None:
+        return redirect(request, safe_next(request.query_params.get("next")))
+    return render(
+        request,
+        "auth/signin.html",
+        next=safe_next(request.query_params.get("next")),
+        identifier="",
+        error=None,
+    )
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    uow: Uow,
+    client: ClientInfo,
+    identifier: Text = "",
+    password: Text = "",
+    csrf_token: Text = "",
+    next: Text = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    target = safe_next(next)
+    try:
+        signed = identity.sign_in(
+            uow, identifier=identifier, password=password, client=client, kind="web"
+        )
+    except AgoraError as error:
+        return render(
+            request,
+            "auth/signin.html",
+            status_code=error.status,
+            next=target,
+            identifier=identifier,
+            error=_(error.detail or error.title),
+        )
+    response = redirect(
+        request, target, flash=_("Welcome back, {name}.").format(name=signed.user.display_name)
+    )
+    return _set_session(request, response, signed.token)
+
+
+@router.get("/signup")
+def signup_page(request: Request) -> Response:
+    return render(
+        request,
+        "auth/signup.html",
+        values={},
+        errors={},
+        error=None,
+        next=safe_next(request.query_params.get("next")),
+    )
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    uow: Uow,
+    client: ClientInfo,
+    identifier: Text = "",
+    password: Text = "",
+    display_name: Text = "",
+    csrf_token: Text = "",
+    next: Text = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    values = {"identifier": identifier, "display_name": display_name}
+    try:
+        identity.register(
+            uow,
+            identifier=identifier,
+            password=password,
+            display_name=display_name,
+            client=client,
+            locale=request.state.locale,
+        )
+        signed = identity.sign_in(
+            uow, identifier=identifier, password=password, client=client, kind="web"
+        )
+    except AgoraError as error:
+        return render(
+            request,
+            "auth/signup.html",
+            status_code=error.status,
+            values=values,
+            errors=_field_errors(error),
+            error=_(error.detail or error.title),
+            next=safe_next(next),
+        )
+    response = redirect(
+        request,
+        safe_next(next),
+        flash=_("Welcome to Agora, {name}!").format(name=signed.user.display_name),
+    )
+    return _set_session(request, response, signed.token)
+
+
+@router.post("/signout")
+def signout(
+    request: Request, uow: Uow, client: ClientInfo, actor: MaybeActor, csrf_token: Text = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is not None:
+        identity.sign_out(uow, actor=actor, client=client)
+    response = redirect(request, "/", flash=_("You have signed out."), kind="info")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account")
+def account(request: Request, actor: MaybeActor, uow: Uow) -> Response:
+    if actor is None:
+        return redirect(request, "/signin?next=/account")
+    user = identity.get_user(uow, actor.user_id)
+    return render(
+        request,
+        "auth/account.html",
+        user=user,
+        sessions=identity.list_tokens(uow, actor=actor),
+        events=identity.security_log(uow, actor=actor, limit=20),
+        current_session=actor.session_id,
+    )
+
+
+@router.post("/account/sessions/{session_id}/revoke")
+def revoke(
+    session_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    client: ClientInfo,
+    csrf_token: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    identity.revoke_session(uow, actor=actor, session_id=session_id, client=client)
+    return redirect(request, "/account", flash=_("The session was signed out."))

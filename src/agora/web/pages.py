@@ -1,0 +1,27 @@
+"""Mounting the pages, static files and the error page on the application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from agora.web import auth, merchant, operator, shop
+from agora.web.render import redirect
+from agora.web.render import render_error as _render_error
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (shop, auth, merchant, operator):
+        app.include_router(module.router)
+
+
+def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:
+    if status == 401:
+        return redirect(request, f"/signin?next={request.url.path}")
+    return _render_error(request, status, title, detail)

@@ -1,0 +1,127 @@
+"""Shared fixtures: a migrated database per backend, cleaned between tests; the app; the clock.
+
+Database-backed tests run on SQLite always and on PostgreSQL too when ``AGORA_TEST_DATABASE_URL``
+is set (a server URL; each run creates and drops its own database).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from agora.config import Settings
+from agora.core.clock import clock
+from agora.core.db import Database, nullpool_engine
+from agora.core.migrate import upgrade
+from agora.core.uow import UnitOfWork
+from agora.schema import metadata
+
+PG_URL = os.environ.get("AGORA_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("AGORA_TEST_REDIS_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _pg_url(database: str) -> str:
+    url = make_url(PG_URL or "")
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'agora.db'}"}
+    created: list[str] = []
+    if PG_URL:
+        name = f"agora_test_{os.getpid()}_{secrets.token_hex(3)}"
+        admin = nullpool_engine(_pg_url("postgres"))
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        created.append(name)
+        urls["postgresql"] = _pg_url(name)
+    yield urls
+    for name in created:
+        admin = nullpool_engine(_pg_url("postgres"))
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+_migrated: dict[str, Database] = {}
+
+
+def _database(backend: str, urls: dict[str, str]) -> Database:
+    if backend not in _migrated:
+        database = Database(urls[backend])
+        upgrade(database.engine)
+        _migrated[backend] = database
+    return _migrated[backend]
+
+
+def clean(database: Database) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with database.write_session() as session:
+        if database.is_sqlite:
+            # SQLite enforces ON DELETE RESTRICT row by row, so a tree (categories) must first be
+            # cut loose from itself before its rows can go in any order.
+            for table in metadata.sorted_tables:
+                for key in table.foreign_keys:
+                    if key.column.table is table:
+                        session.execute(table.update().values({key.parent.name: None}))
+            for name in [*tables, "product_search"]:
+                session.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            joined = ", ".join(f'"{name}"' for name in [*tables, "product_search"])
+            session.execute(text(f"TRUNCATE {joined} CASCADE"))
+        session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterator[Database]:
+    database = _database(request.param, database_urls)
+    clean(database)
+    yield database
+    clean(database)
+
+
+@pytest.fixture
+def uow(db: Database) -> UnitOfWork:
+    return UnitOfWork(db)
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    return Settings(database_url=db.url, embedded_workers=False, redis_url=None)
+
+
+@pytest.fixture
+def client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    from agora.app import create_app
+
+    app = create_app(settings, db=db)
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for database in _migrated.values():
+        database.dispose()
+    _migrated.clear()
+
+
+ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,105 @@
+"""Small builders for tests: users, stores, categories and products through the real services."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from agora import catalog, inventory
+from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
+from agora.core.uow import UnitOfWork
+from agora.identity import Client, Principal, User, register
+
+PASSWORD = "correct horse battery"
+CLIENT = Client(ip="127.0.0.1", user_agent="pytest")
+_counter = itertools.count(1)
+
+
+def principal(user: User) -> Principal:
+    return Principal(user_id=user.id, display_name=user.display_name, is_operator=user.is_operator)
+
+
+def make_user(uow: UnitOfWork, *, name: str | None = None, operator: bool = False) -> User:
+    n = next(_counter)
+    user = register(
+        uow,
+        identifier=f"user{n}-{uuid.uuid4().hex[:6]}@example.com",
+        password=PASSWORD,
+        display_name=name or f"User {n}",
+        client=CLIENT,
+    )
+    if operator:
+        with uow:
+            stored = uow.session.get(User, user.id)
+            assert stored is not None
+            stored.is_operator = True
+        user.is_operator = True
+    return user
+
+
+def make_operator(uow: UnitOfWork) -> Principal:
+    return principal(make_user(uow, name="Operator", operator=True))
+
+
+def make_store(
+    uow: UnitOfWork, ops: Principal, owner: User | None = None, **fields: Any
+) -> catalog.Store:
+    n = next(_counter)
+    data = StoreIn(
+        slug=fields.pop("slug", f"store-{n}"),
+        name_en=fields.pop("name_en", f"Store {n}"),
+        owner_user_id=owner.id if owner else None,
+        **fields,
+    )
+    return catalog.create_store(uow, actor=ops, data=data)
+
+
+def make_categories(uow: UnitOfWork, ops: Principal) -> dict[str, catalog.Category]:
+    """Clothing › Coats and Clothing › Dresses, plus Electronics › Phones."""
+    made: dict[str, catalog.Category] = {}
+    for slug, en, zh, parent in [
+        ("clothing", "Clothing", "服装", None),
+        ("coats", "Coats", "外套", "clothing"),
+        ("dresses", "Dresses", "连衣裙", "clothing"),
+        ("electronics", "Electronics", "数码", None),
+        ("phones", "Phones", "手机", "electronics"),
+    ]:
+        made[slug] = catalog.create_category(
+            uow,
+            actor=ops,
+            data=CategoryIn(
+                slug=slug, name_en=en, name_zh=zh, parent_id=made[parent].id if parent else None
+            ),
+        )
+    return made
+
+
+def make_product(
+    uow: UnitOfWork,
+    actor: Principal,
+    store: catalog.Store,
+    category: catalog.Category,
+    *,
+    title_en: str = "Wool Coat",
+    title_zh: str | None = "羊毛外套",
+    skus: list[tuple[str, str, int, int]] | None = None,
+    list_price: int | None = None,
+) -> catalog.ProductDetail:
+    """``skus`` are (colour, size, price in fen, stock)."""
+    rows = skus or [("red", "M", 29900, 10), ("black", "M", 29900, 5)]
+    data = ProductIn(
+        category_id=category.id,
+        title_en=title_en,
+        title_zh=title_zh,
+        list_price=list_price or max(r[2] for r in rows),
+        skus=[SkuIn(colour=c, size=s, price=p, stock=q) for c, s, p, q in rows],
+    )
+    with uow:
+        detail = catalog.create_product(uow, actor=actor, store_id=store.id, data=data)
+        inventory.set_stock(
+            uow,
+            actor=actor,
+            levels={sku.id: r[3] for sku, r in zip(detail.skus, rows, strict=True)},
+        )
+    return detail
