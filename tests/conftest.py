@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from agora import ledger
 from agora.config import Settings
 from agora.core.clock import clock
 from agora.core.db import Database, nullpool_engine
@@ -89,7 +90,10 @@ def db(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterato
     database = _database(request.param, database_urls)
     clean(database)
     yield database
+    # Every test that moved money must leave a ledger that replays exactly.
+    report = ledger.check(UnitOfWork(database))
     clean(database)
+    assert report.ok, "ledger check failed after the test:\n" + "\n".join(report.problems)
 
 
 @pytest.fixture

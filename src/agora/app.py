@@ -19,6 +19,8 @@ from agora.core import i18n
 from agora.core.db import Database
 from agora.http import problems
 from agora.identity import api as identity_api
+from agora.ordering import api as ordering_api
+from agora.payments import api as payments_api
 from agora.runtime import Runtime
 from agora.web import pages as web_pages
 
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     app.include_router(identity_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(payments_api.router)
+    app.include_router(ordering_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     return app

@@ -1,4 +1,4 @@
-"""The ``agora`` command: serve, worker, demo, db upgrade, bench."""
+"""The ``agora`` command: serve, worker, demo, db upgrade, ledger check, bench."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from agora.config import get_settings
 app = typer.Typer(help="Agora — social commerce platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
 
 
 def _prepare_sqlite_dir() -> None:
@@ -33,6 +35,41 @@ def db_upgrade(revision: str = "head") -> None:
     upgrade(database.engine, revision)
     database.dispose()
     typer.echo(f"database at {revision}")
+
+
+@ledger_app.command("check")
+def ledger_check(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Replay every ledger entry; print what disagrees and exit non-zero if anything does."""
+    from agora.core.db import Database
+    from agora.core.uow import UnitOfWork
+    from agora.ledger import check
+
+    database = Database(get_settings().database_url)
+    report = check(UnitOfWork(database))
+    database.dispose()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "accounts": report.accounts,
+                    "transfers": report.transfers,
+                    "entries": report.entries,
+                    "problems": report.problems,
+                }
+            )
+        )
+    else:
+        for problem in report.problems:
+            typer.echo(problem, err=True)
+        verdict = "ledger ok" if report.ok else f"ledger BROKEN: {len(report.problems)} problem(s)"
+        typer.echo(
+            f"{verdict} — {report.accounts} accounts, {report.transfers} transfers, "
+            f"{report.entries} entries"
+        )
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()

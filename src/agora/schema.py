@@ -5,7 +5,19 @@ from agora.core import models as core_models
 from agora.core.db import Base
 from agora.identity import models as identity_models
 from agora.inventory import models as inventory_models
+from agora.ledger import models as ledger_models
+from agora.ordering import models as ordering_models
+from agora.payments import models as payments_models
 
 metadata = Base.metadata
 
-__all__ = ["catalog_models", "core_models", "identity_models", "inventory_models", "metadata"]
+__all__ = [
+    "catalog_models",
+    "core_models",
+    "identity_models",
+    "inventory_models",
+    "ledger_models",
+    "metadata",
+    "ordering_models",
+    "payments_models",
+]

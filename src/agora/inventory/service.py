@@ -6,11 +6,10 @@ import uuid
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from agora.catalog import access_sku
 from agora.core.clock import utcnow
+from agora.core.db import upsert_insert
 from agora.core.errors import Conflict, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -44,8 +43,7 @@ def set_stock(uow: UnitOfWork, *, actor: Principal, levels: Mapping[uuid.UUID, i
         for sku_id in sorted(levels):  # fixed order, so concurrent edits lock rows alike
             access_sku(session, actor, sku_id)
             values = {"sku_id": sku_id, "available": levels[sku_id], "updated_at": utcnow()}
-            insert = sqlite_insert if uow.db.is_sqlite else pg_insert
-            statement = insert(Stock).values(**values)
+            statement = upsert_insert(session, Stock).values(**values)
             session.execute(
                 statement.on_conflict_do_update(
                     index_elements=[Stock.sku_id],
@@ -65,8 +63,9 @@ def adjust_stock(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, delta:
         if delta > 0:
             # A SKU never counted has no row yet (its level reads as 0): adding creates it. Still
             # one statement, and capped like set_stock.
-            insert = sqlite_insert if uow.db.is_sqlite else pg_insert
-            statement = insert(Stock).values(sku_id=sku_id, available=delta, updated_at=now)
+            statement = upsert_insert(session, Stock).values(
+                sku_id=sku_id, available=delta, updated_at=now
+            )
             added = session.execute(
                 statement.on_conflict_do_update(
                     index_elements=[Stock.sku_id],

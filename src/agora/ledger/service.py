@@ -1,0 +1,310 @@
+"""Ledger use cases: atomic, idempotent transfers; balances; statements; the audit.
+
+A transfer is one INSERT of the transfer row (``ON CONFLICT DO NOTHING`` on its key, so a retry is
+a no-op), one guarded UPDATE per account in id order (the bound is checked by the statement
+itself, never read-then-write), and one multi-row INSERT of entries. Accounts are named by
+:class:`AccountRef`, whose id is derived from what the account is, so the hot path looks nothing
+up; an account is opened the first time a transfer touches it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from agora.core.clock import utcnow
+from agora.core.db import upsert_insert
+from agora.core.ids import new_id
+from agora.core.uow import UnitOfWork
+from agora.ledger.domain import AccountRef, Leg, check_key, net_legs
+from agora.ledger.errors import InsufficientFunds
+from agora.ledger.models import Account, Entry, Transfer
+
+_accounts: Table = Account.__table__  # type: ignore[assignment]
+_transfers: Table = Transfer.__table__  # type: ignore[assignment]
+_entries: Table = Entry.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    transfer_id: uuid.UUID
+    created: bool
+    """False when a transfer with this key already existed (nothing moved this time)."""
+
+
+def transfer(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    kind: str,
+    legs: Sequence[Leg],
+    memo: dict[str, Any] | None = None,
+) -> TransferResult:
+    """Move money between accounts atomically, once per ``key``.
+
+    Runs inside the caller's unit of work (or opens one). Raises InsufficientFunds if a debit
+    would take an account below its bound; the caller's transaction must then roll back, or
+    the caller wraps the call in ``session.begin_nested()`` to carry on without it.
+    """
+    check_key(key)
+    net = net_legs(legs)
+    with uow:
+        session = uow.session
+        now = utcnow()
+        transfer_id = new_id()
+        inserted = session.execute(
+            upsert_insert(session, _transfers)
+            .values(id=transfer_id, key=key, kind=kind, memo=memo or {}, created_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(_transfers.c.id)
+        ).first()
+        if inserted is None:
+            existing = session.scalar(select(_transfers.c.id).where(_transfers.c.key == key))
+            assert existing is not None
+            return TransferResult(existing, created=False)
+        rows = []
+        # Accounts in id order, so concurrent transfers lock them alike and cannot deadlock.
+        for account in sorted(net, key=lambda ref: ref.id):
+            amount = net[account]
+            balance_after = _apply(session, account, amount, now)
+            rows.append(
+                {
+                    "transfer_id": transfer_id,
+                    "account_id": account.id,
+                    "amount": amount,
+                    "balance_after": balance_after,
+                    "created_at": now,
+                }
+            )
+        session.execute(_entries.insert(), rows)
+        return TransferResult(transfer_id, created=True)
+
+
+def _apply(session: Session, account: AccountRef, amount: int, now: datetime) -> int:
+    guarded = (
+        update(_accounts)
+        .where(
+            _accounts.c.id == account.id,
+            or_(
+                _accounts.c.lower_bound.is_(None),
+                _accounts.c.balance + amount >= _accounts.c.lower_bound,
+            ),
+        )
+        .values(balance=_accounts.c.balance + amount)
+        .returning(_accounts.c.balance)
+    )
+    row = session.execute(guarded).first()
+    if row is None:
+        if not _open(session, account, now):
+            raise InsufficientFunds(account_kind=account.kind)
+        row = session.execute(guarded).first()
+        if row is None:
+            raise InsufficientFunds(account_kind=account.kind)
+    return int(row[0])
+
+
+def _open(session: Session, account: AccountRef, now: datetime) -> bool:
+    """Open the account if it does not exist yet; ``False`` if it already existed."""
+    opened = session.execute(
+        upsert_insert(session, _accounts)
+        .values(
+            id=account.id,
+            owner_type=account.owner_type,
+            owner_id=account.owner_id,
+            kind=account.kind,
+            currency=account.currency,
+            shard=account.shard,
+            lower_bound=account.lower_bound,
+            balance=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(_accounts.c.id)
+    ).first()
+    return opened is not None
+
+
+def balance(uow: UnitOfWork, account: AccountRef) -> int:
+    """The stored balance (0 for an account never used)."""
+    return balances(uow, [account])[account]
+
+
+def balances(uow: UnitOfWork, accounts: Iterable[AccountRef]) -> dict[AccountRef, int]:
+    refs = list(accounts)
+    with uow.read() as session:
+        rows = dict(
+            session.execute(
+                select(_accounts.c.id, _accounts.c.balance).where(
+                    _accounts.c.id.in_([ref.id for ref in refs])
+                )
+            ).all()
+        )
+    return {ref: int(rows.get(ref.id, 0)) for ref in refs}
+
+
+def total_balance(uow: UnitOfWork, *, owner_type: str, kind: str) -> int:
+    """The sum over every account of a kind (all shards), e.g. all of platform escrow."""
+    with uow.read() as session:
+        total = session.scalar(
+            select(func.coalesce(func.sum(_accounts.c.balance), 0)).where(
+                _accounts.c.owner_type == owner_type, _accounts.c.kind == kind
+            )
+        )
+    return int(total or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    entry_id: int
+    transfer_id: uuid.UUID
+    kind: str
+    amount: int
+    balance_after: int
+    memo: dict[str, Any]
+    created_at: datetime
+
+
+def statement(
+    uow: UnitOfWork, account: AccountRef, *, before: int | None = None, limit: int = 20
+) -> list[StatementLine]:
+    """An account's entries, newest first; ``before`` is the last entry id of the previous page."""
+    query = (
+        select(
+            _entries.c.id,
+            _entries.c.transfer_id,
+            _transfers.c.kind,
+            _entries.c.amount,
+            _entries.c.balance_after,
+            _transfers.c.memo,
+            _entries.c.created_at,
+        )
+        .join(_transfers, _transfers.c.id == _entries.c.transfer_id)
+        .where(_entries.c.account_id == account.id)
+        .order_by(_entries.c.id.desc())
+        .limit(max(1, min(limit, 100)))
+    )
+    if before is not None:
+        query = query.where(_entries.c.id < before)
+    with uow.read() as session:
+        return [
+            StatementLine(
+                entry_id=row.id,
+                transfer_id=row.transfer_id,
+                kind=row.kind,
+                amount=row.amount,
+                balance_after=row.balance_after,
+                memo=dict(row.memo or {}),
+                created_at=row.created_at,
+            )
+            for row in session.execute(query)
+        ]
+
+
+def transfers_with(uow: UnitOfWork, *, key_prefix: str) -> list[tuple[str, str]]:
+    """``(key, kind)`` of the transfers whose key starts with ``key_prefix`` (audits, tests)."""
+    with uow.read() as session:
+        rows = session.execute(
+            select(_transfers.c.key, _transfers.c.kind)
+            .where(_transfers.c.key.startswith(key_prefix, autoescape=True))
+            .order_by(_transfers.c.created_at, _transfers.c.id)
+        ).all()
+    return [(row.key, row.kind) for row in rows]
+
+
+@dataclass
+class LedgerReport:
+    accounts: int = 0
+    transfers: int = 0
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(uow: UnitOfWork, *, limit: int = 50) -> LedgerReport:
+    """Replay every entry and report what disagrees: unbalanced transfers, balances that differ
+    from their replay, balances below their bound, entries whose running balance is wrong.
+
+    Reads one snapshot (REPEATABLE READ on PostgreSQL) so that it can run beside live traffic.
+    """
+    report = LedgerReport()
+    with uow.db.sessions() as session:
+        if not uow.db.is_sqlite:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        report.accounts = session.scalar(select(func.count()).select_from(_accounts)) or 0
+        report.transfers = session.scalar(select(func.count()).select_from(_transfers)) or 0
+        report.entries = session.scalar(select(func.count()).select_from(_entries)) or 0
+        problems = report.problems
+        legs = (
+            select(
+                _transfers.c.key,
+                func.coalesce(func.sum(_entries.c.amount), 0).label("total"),
+                func.count(_entries.c.id).label("legs"),
+            )
+            .select_from(_transfers.outerjoin(_entries, _entries.c.transfer_id == _transfers.c.id))
+            .group_by(_transfers.c.id, _transfers.c.key)
+            .having(
+                or_(
+                    func.coalesce(func.sum(_entries.c.amount), 0) != 0,
+                    func.count(_entries.c.id) < 2,
+                )
+            )
+            .limit(limit)
+        )
+        for row in session.execute(legs):
+            problems.append(
+                f"transfer {row.key}: {row.legs} entries summing to {row.total}, not zero"
+            )
+        sums = (
+            select(_entries.c.account_id, func.sum(_entries.c.amount).label("total"))
+            .group_by(_entries.c.account_id)
+            .subquery()
+        )
+        replayed = func.coalesce(sums.c.total, 0)
+        mismatched = (
+            select(_accounts.c.id, _accounts.c.kind, _accounts.c.balance, replayed.label("replay"))
+            .select_from(_accounts.outerjoin(sums, sums.c.account_id == _accounts.c.id))
+            .where(_accounts.c.balance != replayed)
+            .limit(limit)
+        )
+        for row in session.execute(mismatched):
+            problems.append(
+                f"account {row.id} ({row.kind}): balance {row.balance}, replay {row.replay}"
+            )
+        below = (
+            select(_accounts.c.id, _accounts.c.kind, _accounts.c.balance, _accounts.c.lower_bound)
+            .where(
+                _accounts.c.lower_bound.is_not(None),
+                _accounts.c.balance < _accounts.c.lower_bound,
+            )
+            .limit(limit)
+        )
+        for row in session.execute(below):
+            problems.append(
+                f"account {row.id} ({row.kind}): balance {row.balance} "
+                f"below its bound {row.lower_bound}"
+            )
+        running = select(
+            _entries.c.id,
+            _entries.c.account_id,
+            _entries.c.balance_after,
+            func.sum(_entries.c.amount)
+            .over(partition_by=_entries.c.account_id, order_by=_entries.c.id)
+            .label("running"),
+        ).subquery()
+        drifted = select(running).where(running.c.running != running.c.balance_after).limit(limit)
+        for row in session.execute(drifted):
+            problems.append(
+                f"entry {row.id} on account {row.account_id}: balance_after "
+                f"{row.balance_after}, replay {row.running}"
+            )
+        session.rollback()
+    return report

@@ -1,0 +1,1 @@
+"""Agora Pay (PRODUCT.md part D): wallets, bank gateways, funding-source switches."""
