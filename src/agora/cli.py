@@ -143,9 +143,11 @@ def demo(
 
 @app.command()
 def bench(
-    scenario: str = typer.Argument(..., help="search"),
+    scenario: str = typer.Argument(..., help="search | ledger"),
     products: int = typer.Option(100_000, help="Products to generate (search)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
+    transfers: int = typer.Option(5_000, help="Transfers per shape (ledger)."),
+    threads: int = typer.Option(4, help="Concurrent threads (ledger)."),
     database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -154,7 +156,12 @@ def bench(
 
     try:
         result = run_scenario(
-            scenario, products=products, queries=queries, database_url=database_url
+            scenario,
+            products=products,
+            queries=queries,
+            transfers=transfers,
+            threads=threads,
+            database_url=database_url,
         )
     except KeyError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agora.bench.ledger import run_ledger
 from agora.bench.search import run_search
 
-SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {"search": run_search}
+SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {"ledger": run_ledger, "search": run_search}
 
 
 def run_scenario(name: str, **options: Any) -> dict[str, Any]:

@@ -7,12 +7,14 @@ from agora.ledger.service import (
     LedgerReport,
     StatementLine,
     TransferResult,
+    TransferSpec,
     balance,
     balances,
     check,
     statement,
     total_balance,
     transfer,
+    transfer_many,
     transfers_with,
 )
 
@@ -28,6 +30,7 @@ __all__ = [
     "StatementLine",
     "Transfer",
     "TransferResult",
+    "TransferSpec",
     "balance",
     "balances",
     "check",
@@ -36,5 +39,6 @@ __all__ = [
     "statement",
     "total_balance",
     "transfer",
+    "transfer_many",
     "transfers_with",
 ]

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
+from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.ledger.domain import AccountRef, Leg, check_key, net_legs
@@ -59,10 +60,8 @@ def transfer(
         now = utcnow()
         transfer_id = new_id()
         inserted = session.execute(
-            upsert_insert(session, _transfers)
-            .values(id=transfer_id, key=key, kind=kind, memo=memo or {}, created_at=now)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(_transfers.c.id)
+            _insert_transfer(session),
+            {"id": transfer_id, "key": key, "kind": kind, "memo": memo or {}, "created_at": now},
         ).first()
         if inserted is None:
             existing = session.scalar(select(_transfers.c.id).where(_transfers.c.key == key))
@@ -86,24 +85,44 @@ def transfer(
         return TransferResult(transfer_id, created=True)
 
 
-def _apply(session: Session, account: AccountRef, amount: int, now: datetime) -> int:
-    guarded = (
-        update(_accounts)
-        .where(
-            _accounts.c.id == account.id,
-            or_(
-                _accounts.c.lower_bound.is_(None),
-                _accounts.c.balance + amount >= _accounts.c.lower_bound,
-            ),
+_TRANSFER_INSERTS: dict[str, Any] = {}
+
+
+def _insert_transfer(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _TRANSFER_INSERTS.get(dialect)
+    if statement is None:
+        statement = (
+            upsert_insert(session, _transfers)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(_transfers.c.id)
         )
-        .values(balance=_accounts.c.balance + amount)
-        .returning(_accounts.c.balance)
+        _TRANSFER_INSERTS[dialect] = statement
+    return statement
+
+
+# Built once: the hot path only binds values (statement construction costs more than SQLite).
+_GUARDED_UPDATE = (
+    update(_accounts)
+    .where(
+        _accounts.c.id == bindparam("account_id"),
+        or_(
+            _accounts.c.lower_bound.is_(None),
+            _accounts.c.balance + bindparam("amount") >= _accounts.c.lower_bound,
+        ),
     )
-    row = session.execute(guarded).first()
+    .values(balance=_accounts.c.balance + bindparam("amount"))
+    .returning(_accounts.c.balance)
+)
+
+
+def _apply(session: Session, account: AccountRef, amount: int, now: datetime) -> int:
+    params = {"account_id": account.id, "amount": amount}
+    row = session.execute(_GUARDED_UPDATE, params).first()
     if row is None:
         if not _open(session, account, now):
             raise InsufficientFunds(account_kind=account.kind)
-        row = session.execute(guarded).first()
+        row = session.execute(_GUARDED_UPDATE, params).first()
         if row is None:
             raise InsufficientFunds(account_kind=account.kind)
     return int(row[0])
@@ -128,6 +147,123 @@ def _open(session: Session, account: AccountRef, now: datetime) -> bool:
         .returning(_accounts.c.id)
     ).first()
     return opened is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferSpec:
+    key: str
+    kind: str
+    legs: Sequence[Leg]
+    memo: dict[str, Any] | None = None
+
+
+_SET_BALANCE = (
+    update(_accounts)
+    .where(_accounts.c.id == bindparam("account_id"))
+    .values(balance=bindparam("new_balance"))
+)
+
+
+def transfer_many(uow: UnitOfWork, specs: Sequence[TransferSpec]) -> list[TransferResult]:
+    """Apply many transfers in one transaction with a handful of statements, all or nothing.
+
+    For sweeps that move money for many orders or accounts at once (settlements, expiries,
+    daily accruals). Keys already used are skipped, as :func:`transfer` would. The accounts are
+    locked in id order (``FOR UPDATE`` on PostgreSQL; SQLite's write lock already serializes),
+    every intermediate balance is checked against its bound in transfer order, and the new
+    balances are written under those locks. Raises InsufficientFunds and moves nothing if any
+    transfer would take an account below its bound.
+    """
+    if not specs:
+        return []
+    nets = []
+    for spec in specs:
+        check_key(spec.key)
+        nets.append(net_legs(spec.legs))
+    if len({spec.key for spec in specs}) != len(specs):
+        raise InvalidInput("Each transfer in a batch needs its own key.")
+    with uow:
+        session = uow.session
+        now = utcnow()
+        ids = [new_id() for _ in specs]
+        inserted = session.execute(
+            _insert_transfer(session).returning(_transfers.c.key),
+            [
+                {
+                    "id": transfer_id,
+                    "key": spec.key,
+                    "kind": spec.kind,
+                    "memo": spec.memo or {},
+                    "created_at": now,
+                }
+                for transfer_id, spec in zip(ids, specs, strict=True)
+            ],
+        )
+        created = {row.key for row in inserted}
+        refs = {ref.id: ref for net in nets for ref in net}
+        balances = _lock_balances(session, refs, now)
+        entries = []
+        for transfer_id, spec, net in zip(ids, specs, nets, strict=True):
+            if spec.key not in created:
+                continue
+            for ref in sorted(net, key=lambda r: r.id):
+                after = balances[ref.id] + net[ref]
+                if ref.lower_bound is not None and after < ref.lower_bound:
+                    raise InsufficientFunds(account_kind=ref.kind)
+                balances[ref.id] = after
+                entries.append(
+                    {
+                        "transfer_id": transfer_id,
+                        "account_id": ref.id,
+                        "amount": net[ref],
+                        "balance_after": after,
+                        "created_at": now,
+                    }
+                )
+        if entries:
+            session.execute(
+                _SET_BALANCE,
+                [{"account_id": key, "new_balance": value} for key, value in balances.items()],
+            )
+            session.execute(_entries.insert(), entries)
+    results = []
+    existing = _existing_ids(uow, [spec.key for spec in specs if spec.key not in created])
+    for transfer_id, spec in zip(ids, specs, strict=True):
+        if spec.key in created:
+            results.append(TransferResult(transfer_id, created=True))
+        else:
+            results.append(TransferResult(existing[spec.key], created=False))
+    return results
+
+
+def _lock_balances(
+    session: Session, refs: dict[uuid.UUID, AccountRef], now: datetime
+) -> dict[uuid.UUID, int]:
+    """Open missing accounts, then lock and read every balance in id order."""
+    query = (
+        select(_accounts.c.id, _accounts.c.balance)
+        .where(_accounts.c.id.in_(list(refs)))
+        .order_by(_accounts.c.id)
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    found = dict(session.execute(query).all())
+    missing = [ref for key, ref in refs.items() if key not in found]
+    for ref in sorted(missing, key=lambda r: r.id):
+        _open(session, ref, now)
+    if missing:
+        found = dict(session.execute(query).all())
+    return {key: int(value) for key, value in found.items()}
+
+
+def _existing_ids(uow: UnitOfWork, keys: list[str]) -> dict[str, uuid.UUID]:
+    if not keys:
+        return {}
+    with uow.read() as session:
+        rows = session.execute(
+            select(_transfers.c.key, _transfers.c.id).where(_transfers.c.key.in_(keys))
+        )
+        return {key: transfer_id for key, transfer_id in rows}
 
 
 def balance(uow: UnitOfWork, account: AccountRef) -> int:
