@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from agora.bench.server import start_server
 
 CHROMIUM = os.environ.get("AGORA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("AGORA_E2E_REQUIRED") == "1"
@@ -30,50 +29,23 @@ def _chromium_or_skip() -> str:
     pytest.skip("browser tests need Chromium: apt-get install chromium")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Migrate, load the demo and serve it; yields the base URL. Stopped at the end of the run."""
     _chromium_or_skip()
     folder = tmp_path_factory.mktemp("e2e")
-    env = {
-        **os.environ,
-        "AGORA_DATABASE_URL": f"sqlite:///{folder / 'agora.db'}",
-        "AGORA_REDIS_URL": "",
-    }
-    env.pop("AGORA_REDIS_URL")
+    database_url = f"sqlite:///{folder / 'agora.db'}"
+    env = {**os.environ, "AGORA_DATABASE_URL": database_url}
+    env.pop("AGORA_REDIS_URL", None)
     agora = [sys.executable, "-m", "agora.cli"]
     subprocess.run([*agora, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*agora, "demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [*agora, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("agora serve did not start: " + (folder / "server.log").read_text())
-        time.sleep(0.1)
-    yield base
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        process = start_server(database_url, folder / "server.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield process.base_url
+    process.stop()
 
 
 @pytest.fixture(scope="session")
