@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     page_size_max: int = 100
     cookie_secure: bool = False
     log_level: str = "INFO"
+    # The platform's cut of each completed order, rounded half up to a fen (ordering.domain).
+    commission_rate: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
+    payment_min_amount: int = 1  # fen, per top-up or withdrawal
+    payment_max_amount: int = 5_000_000  # fen (¥50,000), per top-up or withdrawal
+    payment_charge_minutes: int = 15  # a bank charge with no answer by then expires
 
     @property
     def is_sqlite(self) -> bool:

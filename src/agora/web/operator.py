@@ -24,6 +24,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
     return [
         ("/operator", _("Stores"), active == "stores"),
         ("/operator/users", _("Users"), active == "users"),
+        ("/operator/payments", _("Payments"), active == "payments"),
     ]
 
 

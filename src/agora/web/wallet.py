@@ -1,7 +1,260 @@
-"""Pages."""
+"""Wallet pages (balance, top-up, withdrawal, history), the sandbox bank's page, and the
+operator's payment switches. They call the same payments use cases as the API.
+
+Money forms carry a one-time key (rendered with the form) used as an idempotency key, so a
+double-clicked "Withdraw" withdraws once.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from decimal import InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from agora import catalog, identity, payments
+from agora.catalog.errors import StoreNotFound
+from agora.core.errors import AgoraError, InvalidInput
+from agora.core.i18n import gettext as _
+from agora.core.idempotency import run_idempotent
+from agora.core.money import format_amount, parse_amount
+from agora.core.security import request_digest
+from agora.core.uow import UnitOfWork
+from agora.http.deps import Actor, Uow
+from agora.web.operator import _nav as operator_nav
+from agora.web.render import check_csrf, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=200)]
+PAGE = 20
+
+
+def _amount(raw: str) -> int:
+    try:
+        return parse_amount(raw)
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(_("Enter an amount in yuan, e.g. 88.00.")) from exc
+
+
+def _wallet_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: identity.Principal,
+    *,
+    before: int | None = None,
+    charge_id: uuid.UUID | None = None,
+    status_code: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    lines = payments.wallet_statement(uow, actor=actor, before=before, limit=PAGE + 1)
+    charge = None
+    if charge_id is not None:
+        try:
+            charge = payments.access_charge(uow, actor=actor, charge_id=charge_id)
+        except AgoraError:
+            charge = None
+    minimum, maximum = payments.amount_limits()
+    return render(
+        request,
+        "wallet/index.html",
+        status_code,
+        balance=payments.wallet_balance(uow, actor=actor),
+        lines=lines[:PAGE],
+        next_url=f"/wallet?before={lines[PAGE - 1].entry_id}" if len(lines) > PAGE else None,
+        withdrawals=payments.recent_withdrawals(uow, actor=actor, limit=5),
+        charge=charge,
+        form_key=uuid.uuid4().hex,
+        limits=(format_amount(minimum), format_amount(maximum)),
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/wallet")
+def wallet(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    charge: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    charge_id = None
+    if charge:
+        try:
+            charge_id = uuid.UUID(charge)
+        except ValueError:
+            charge_id = None
+    return _wallet_page(request, uow, actor, before=before, charge_id=charge_id)
+
+
+def _idempotent(
+    request: Request, uow: UnitOfWork, actor: identity.Principal, key: str, amount: int, action: Any
+) -> Any:
+    """Run ``action`` once per form key (a second submit replays the first result)."""
+    digest = request_digest("POST", request.url.path, str(amount))
+    result = run_idempotent(
+        uow, scope=f"user:{actor.user_id}", key=key or None, request_hash=digest, action=action
+    )
+    return result.body
+
+
+@router.post("/wallet/top-up")
+def top_up(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    amount: Text = "",
+    form_key: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        fen = _amount(amount)
+
+        def action() -> tuple[int, dict[str, str]]:
+            charge = payments.start_top_up(uow, actor=actor, amount=fen)
+            return 201, {"redirect_url": charge.redirect_url}
+
+        body = _idempotent(request, uow, actor, form_key, fen, action)
+    except AgoraError as error:
+        return _wallet_page(
+            request,
+            uow,
+            actor,
+            status_code=error.status,
+            error=_(error.detail or error.title),
+            values={"top_up": amount},
+        )
+    return redirect(request, str(body["redirect_url"]))
+
+
+@router.post("/wallet/withdraw")
+def withdraw(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    amount: Text = "",
+    form_key: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        fen = _amount(amount)
+
+        def action() -> tuple[int, dict[str, str]]:
+            withdrawal = payments.request_withdrawal(uow, actor=actor, amount=fen)
+            return 201, {"id": str(withdrawal.id)}
+
+        _idempotent(request, uow, actor, form_key, fen, action)
+    except AgoraError as error:
+        return _wallet_page(
+            request,
+            uow,
+            actor,
+            status_code=error.status,
+            error=_(error.detail or error.title),
+            values={"withdraw": amount},
+        )
+    return redirect(
+        request,
+        "/wallet",
+        flash=_("Withdrawal of {amount} requested. The bank is paying it out.").format(
+            amount=format_amount(fen)
+        ),
+    )
+
+
+@router.get("/sandbox/bank/{charge_id}")
+def sandbox_bank(charge_id: uuid.UUID, request: Request, actor: Actor, uow: Uow) -> Response:
+    charge = payments.access_charge(uow, actor=actor, charge_id=charge_id)
+    return render(
+        request,
+        "sandbox/bank.html",
+        charge=charge,
+        decision=payments.sandbox.decision(uow, charge.id),
+    )
+
+
+@router.post("/sandbox/bank/{charge_id}")
+def sandbox_bank_submit(
+    charge_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    decision: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if decision not in ("pay", "decline"):
+        raise InvalidInput(_("Choose Pay or Decline."))
+    back = payments.submit_sandbox_payment(
+        uow, actor=actor, charge_id=charge_id, approve=decision == "pay"
+    )
+    return redirect(request, safe_next(back, "/wallet"))
+
+
+def _switches_page(request: Request, uow: UnitOfWork, actor: identity.Principal) -> Response:
+    switches = payments.list_switches(uow, actor=actor)
+    stores = catalog.list_stores(uow, include_inactive=True)
+    by_store = {(s.store_id, s.source): s.enabled for s in switches if s.store_id is not None}
+    return render(
+        request,
+        "operator/payments.html",
+        console_nav=operator_nav("payments"),
+        sources=payments.SOURCES,
+        platform=[s for s in switches if s.store_id is None],
+        stores=stores,
+        by_store=by_store,
+    )
+
+
+@router.get("/operator/payments")
+def switches(request: Request, actor: Actor, uow: Uow) -> Response:
+    return _switches_page(request, uow, actor)
+
+
+@router.post("/operator/payments")
+def set_switch(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    source: Text = "",
+    enabled: Text = "",
+    store_id: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    identity.require_operator(actor)
+    store = None
+    if store_id:
+        try:
+            wanted = uuid.UUID(store_id)
+        except ValueError as exc:
+            raise StoreNotFound() from exc
+        with uow.read() as session:
+            store = session.get(catalog.Store, wanted)
+        if store is None:
+            raise StoreNotFound()
+    payments.set_switch(
+        uow,
+        actor=actor,
+        source=source,
+        enabled=enabled == "1",
+        store_id=store.id if store else None,
+    )
+    where = store.name_en if store else _("the whole platform")
+    state = _("on") if enabled == "1" else _("off")
+    return redirect(
+        request,
+        "/operator/payments",
+        flash=_("{source} is now {state} for {where}.").format(
+            source=_source_label(source), state=state, where=where
+        ),
+    )
+
+
+def _source_label(source: str) -> str:
+    return _("Wallet") if source == payments.WALLET else _("Sandbox bank")

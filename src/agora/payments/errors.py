@@ -1,0 +1,49 @@
+"""Payments errors, each with a stable code."""
+
+from __future__ import annotations
+
+from agora.core.errors import AgoraError, Conflict, NotFound
+
+
+class FundingSourceDisabled(Conflict):
+    code = "funding_source_disabled"
+    title = "This way of paying is switched off at the moment."
+
+
+class ChargeNotFound(NotFound):
+    code = "charge_not_found"
+    title = "This payment does not exist."
+
+
+class WithdrawalNotFound(NotFound):
+    code = "withdrawal_not_found"
+    title = "This withdrawal does not exist."
+
+
+class UnknownGateway(NotFound):
+    code = "unknown_gateway"
+    title = "This bank gateway does not exist."
+
+
+class BadSignature(AgoraError):
+    """A notification whose signature does not verify: refused before anything is read."""
+
+    status = 401
+    code = "bad_signature"
+    title = "The notification's signature does not verify."
+
+
+class MalformedNotification(AgoraError):
+    status = 400
+    code = "malformed_notification"
+    title = "The notification cannot be read."
+
+
+class RefundExceedsCharge(Conflict):
+    code = "refund_exceeds_charge"
+    title = "The refund is more than what is left of the payment."
+
+
+class ChargeNotCaptured(Conflict):
+    code = "charge_not_captured"
+    title = "Only a completed payment can be refunded."

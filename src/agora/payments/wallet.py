@@ -1,0 +1,176 @@
+"""The wallet: balance, statement, and withdrawals to the bank.
+
+A withdrawal leaves the wallet at once (into withdrawals in flight, so the money cannot be spent
+twice while the bank works), and the bank's payout notification settles it: paid → out to the
+bank's clearing account; refused → back to the wallet.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from agora import ledger
+from agora.config import get_settings
+from agora.core.clock import utcnow
+from agora.core.ids import new_id
+from agora.core.uow import UnitOfWork
+from agora.identity import Principal
+from agora.payments import domain
+from agora.payments.accounts import gateway_clearing_of, wallet_of, withdrawals_of
+from agora.payments.gateways import get_gateway, source_of
+from agora.payments.models import WithdrawalRow
+from agora.payments.switches import require_enabled
+
+PAYOUT_REQUESTED = "payments.payout_requested"
+
+
+def amount_limits() -> tuple[int, int]:
+    """(minimum, maximum) fen of one top-up, withdrawal or bank charge (settings)."""
+    settings = get_settings()
+    return settings.payment_min_amount, settings.payment_max_amount
+
+
+def check_amount(amount: int) -> None:
+    """Raises InvalidInput unless ``amount`` is within :func:`amount_limits`."""
+    minimum, maximum = amount_limits()
+    domain.check_amount(amount, minimum=minimum, maximum=maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    amount: int
+    gateway: str
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+    currency: str = "CNY"
+
+
+def _withdrawal(row: WithdrawalRow) -> Withdrawal:
+    return Withdrawal(
+        row.id,
+        row.user_id,
+        row.amount,
+        row.gateway,
+        row.status,
+        row.created_at,
+        row.finished_at,
+        row.currency,
+    )
+
+
+def wallet_balance(uow: UnitOfWork, *, actor: Principal) -> int:
+    return ledger.balance(uow, wallet_of(actor.user_id))
+
+
+def wallet_statement(
+    uow: UnitOfWork, *, actor: Principal, before: int | None = None, limit: int = 20
+) -> list[ledger.StatementLine]:
+    """The actor's wallet history, newest first; ``before`` is the last entry id already shown."""
+    return ledger.statement(uow, wallet_of(actor.user_id), before=before, limit=limit)
+
+
+def request_withdrawal(
+    uow: UnitOfWork, *, actor: Principal, amount: int, gateway: str = "sandbox"
+) -> Withdrawal:
+    """Move ``amount`` out of the actor's wallet now and ask the bank to pay it out.
+
+    Raises InvalidInput (amount), FundingSourceDisabled (gateway off), InsufficientFunds (the
+    wallet is short; the transaction rolls back, so no withdrawal row is left either).
+    """
+    check_amount(amount)
+    bank = get_gateway(gateway)
+    with uow:
+        require_enabled(uow, source=source_of(gateway), store_ids=())
+        row = WithdrawalRow(
+            id=new_id(),
+            user_id=actor.user_id,
+            amount=amount,
+            currency="CNY",
+            gateway=bank.name,
+            status=domain.PENDING,
+            created_at=utcnow(),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        ledger.transfer(
+            uow,
+            key=f"withdrawal:{row.id}:hold",
+            kind="withdrawal",
+            legs=[
+                ledger.Leg(wallet_of(actor.user_id), -amount),
+                ledger.Leg(withdrawals_of(row.id), amount),
+            ],
+            memo={"withdrawal_id": str(row.id), "gateway": bank.name},
+        )
+        # The bank is asked after commit, by the relay: never a network call inside this
+        # transaction, and a crash before commit leaves no payout request behind.
+        uow.emit(
+            PAYOUT_REQUESTED,
+            {"withdrawal_id": str(row.id), "gateway": bank.name, "amount": amount},
+        )
+        return _withdrawal(row)
+
+
+def recent_withdrawals(uow: UnitOfWork, *, actor: Principal, limit: int = 10) -> list[Withdrawal]:
+    with uow.read() as session:
+        rows = session.scalars(
+            select(WithdrawalRow)
+            .where(WithdrawalRow.user_id == actor.user_id)
+            .order_by(WithdrawalRow.created_at.desc(), WithdrawalRow.id.desc())
+            .limit(limit)
+        )
+        return [_withdrawal(row) for row in rows]
+
+
+def ask_bank_for_payout(uow: UnitOfWork, withdrawal_id: uuid.UUID) -> None:
+    """Relay side of a withdrawal: hand it to its gateway (once per event, see handlers)."""
+    with uow:
+        row = uow.session.get(WithdrawalRow, withdrawal_id)
+        if row is None or row.status != domain.PENDING:
+            return
+        get_gateway(row.gateway).request_payout(
+            uow, withdrawal_id=row.id, amount=row.amount, currency=row.currency
+        )
+
+
+def apply_payout_outcome(uow: UnitOfWork, gateway: str, note: domain.Notification) -> str:
+    """Settle a withdrawal from the bank's payout notification (inside the caller's UoW)."""
+    session = uow.session
+    row = session.get(WithdrawalRow, note.ref_id)
+    if row is None or row.gateway != gateway:
+        return "unknown"
+    if row.amount != note.amount or row.currency != note.currency:
+        return "mismatch"
+    moved = session.execute(
+        update(WithdrawalRow)
+        .where(WithdrawalRow.id == row.id, WithdrawalRow.status == domain.PENDING)
+        .values(status=note.outcome, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        return "ignored"
+    in_flight = withdrawals_of(row.id)
+    if note.outcome == domain.SUCCEEDED:
+        key, kind, target = "payout", "withdrawal_paid", gateway_clearing_of(gateway, row.id)
+    else:
+        key, kind, target = "return", "withdrawal_returned", wallet_of(row.user_id)
+    ledger.transfer(
+        uow,
+        key=f"withdrawal:{row.id}:{key}",
+        kind=kind,
+        legs=[ledger.Leg(in_flight, -row.amount), ledger.Leg(target, row.amount)],
+        memo={"withdrawal_id": str(row.id), "gateway": gateway},
+    )
+    uow.emit(
+        "payments.withdrawal_updated",
+        {"withdrawal_id": str(row.id), "status": note.outcome},
+        topics=[f"user:{row.user_id}"],
+    )
+    return "applied"
