@@ -103,3 +103,19 @@ def make_product(
             levels={sku.id: r[3] for sku, r in zip(detail.skus, rows, strict=True)},
         )
     return detail
+
+
+def fund_wallet(uow: UnitOfWork, user: User, amount: int) -> None:
+    """Top ``user``'s wallet up by ``amount`` fen through the real sandbox bank path: a top-up
+    charge, "Pay" on the sandbox bank page, and the signed notification delivered by the relay."""
+    from agora import payments
+    from agora.core.events import OutboxRelay
+
+    actor = principal(user)
+    remaining = amount
+    while remaining > 0:
+        part = min(remaining, payments.amount_limits()[1])
+        charge = payments.start_top_up(uow, actor=actor, amount=part)
+        payments.submit_sandbox_payment(uow, actor=actor, charge_id=charge.id, approve=True)
+        remaining -= part
+    OutboxRelay(uow.db).run_sync_until_idle()

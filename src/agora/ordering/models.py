@@ -1,1 +1,202 @@
-"""Ordering tables."""
+"""Ordering tables: the cart, orders with line snapshots, how they were paid, refunds, timelines.
+
+Every status and counter here changes by a guarded single-statement UPDATE in the services, so
+the CHECK constraints below are a last line of defence, never the mechanism.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agora.core.db import Base
+from agora.core.ids import new_id
+
+
+class CartItem(Base):
+    """One line of a shopper's cart (one cart per shopper: the rows keyed by the user)."""
+
+    __tablename__ = "cart_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("skus.id", ondelete="CASCADE"), primary_key=True
+    )
+    quantity: Mapped[int]
+    added_at: Mapped[datetime]
+
+
+class Order(Base):
+    """One store's part of a checkout. Amounts in fen; ``paid_amount`` is what sits in escrow
+    plus what was refunded or settled out of it."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_buyer", "buyer_id", "created_at", "id"),
+        Index("ix_orders_store", "store_id", "created_at", "id"),
+        CheckConstraint("total > 0", name="total_positive"),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= paid_amount", name="refund_within_paid"
+        ),
+        CheckConstraint("paid_amount = 0 OR paid_amount = total", name="paid_in_full"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    checkout_id: Mapped[uuid.UUID]
+    buyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    total: Mapped[int]
+    paid_amount: Mapped[int] = mapped_column(default=0)
+    refunded_amount: Mapped[int] = mapped_column(default=0)
+    # A return waiting for the merchant: blocks confirmation and auto-confirmation. Kept on the
+    # order row so every guard that must see it is on the one row its UPDATE locks.
+    return_open: Mapped[bool] = mapped_column(default=False)
+    tracking_number: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime]
+    pay_by: Mapped[datetime]
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    shipped_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    confirm_by: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OrderLine(Base):
+    """A snapshot of what was bought, so later catalog edits never change an order."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "refunded_quantity >= 0 AND returning_quantity >= 0 "
+            "AND refunded_quantity + returning_quantity <= quantity",
+            name="refunds_within_quantity",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    sku_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skus.id", ondelete="RESTRICT"))
+    product_id: Mapped[uuid.UUID]
+    position: Mapped[int]
+    title_en: Mapped[str] = mapped_column(String(120))
+    title_zh: Mapped[str | None] = mapped_column(String(120), default=None)
+    colour: Mapped[str] = mapped_column(String(32), default="")
+    size: Mapped[str] = mapped_column(String(32), default="")
+    image_url: Mapped[str] = mapped_column(String(500))
+    unit_price: Mapped[int]
+    quantity: Mapped[int]
+    refunded_quantity: Mapped[int] = mapped_column(default=0)
+    returning_quantity: Mapped[int] = mapped_column(default=0)
+
+
+class OrderPayment(Base):
+    """How much of an order one funding source paid, and how much of it went back."""
+
+    __tablename__ = "order_payments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "source", name="uq_order_payments_order_source"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("refunded >= 0 AND refunded <= amount", name="refund_within_amount"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[int]
+    refunded: Mapped[int] = mapped_column(default=0)
+    charge_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class OrderCharge(Base):
+    """The gateway part a pending bank charge will pay of each order, until the bank answers."""
+
+    __tablename__ = "order_charges"
+
+    charge_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    amount: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class OrderEvent(Base):
+    """The order's timeline: what happened, when, and who did it (``actor_id`` NULL = system)."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order", "order_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+
+class Refund(Base):
+    """A refund (before shipment: done at once) or a return (after: the merchant decides)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        Index("ix_refunds_order", "order_id", "created_at"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    store_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class RefundLine(Base):
+    __tablename__ = "refund_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    refund_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("refunds.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), primary_key=True
+    )
+    quantity: Mapped[int]
+    amount: Mapped[int]
+
+
+class Settlement(Base):
+    """What a completed order paid out of escrow: the store's part and the platform commission."""
+
+    __tablename__ = "settlements"
+    __table_args__ = (Index("ix_settlements_store", "store_id", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("orders.id", ondelete="RESTRICT"), unique=True
+    )
+    store_id: Mapped[uuid.UUID]
+    gross: Mapped[int]
+    commission: Mapped[int]
+    net: Mapped[int]
+    rate: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]

@@ -29,6 +29,8 @@ def _nav(stores: list[catalog.Store], current: uuid.UUID | None) -> list[tuple[s
     nav = [(f"/merchant/stores/{s.id}", s.name_en, s.id == current) for s in stores]
     if current is not None:
         nav.append((f"/merchant/stores/{current}/products/new", _("List a product"), False))
+    nav.append(("/merchant/orders", _("Orders"), False))
+    nav.append(("/merchant/settlements", _("Settlements"), False))
     return nav
 
 

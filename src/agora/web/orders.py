@@ -1,7 +1,400 @@
-"""Pages."""
+"""Shopper pages for buying: the cart, checkout, paying, and the buyer's orders.
+
+Every page calls the ordering and payments use cases; nothing here decides a business rule. A
+refused form (an AgoraError from a use case) re-renders its page with the message and the error's
+4xx status, so the shopper sees what went wrong where they were.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from agora import ordering, payments
+from agora.core.errors import AgoraError, InvalidInput
+from agora.core.i18n import gettext as _
+from agora.core.ids import parse_id
+from agora.http.deps import Actor, MaybeActor, Uow
+from agora.identity import Principal
+from agora.web import order_format as _order_format  # noqa: F401 - registers template globals
+from agora.web.render import check_csrf, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Form(max_length=5000)]
+Texts = Annotated[list[str], Form()]
+STATUS_TABS = (
+    "pending_payment",
+    "paid",
+    "shipped",
+    "delivered",
+    "completed",
+    "refunded",
+    "cancelled",
+)
+MAX_PAY_ORDERS = 50
+
+
+def _error_text(error: AgoraError) -> str:
+    return _(error.detail or error.title)
+
+
+def _id(raw: str) -> uuid.UUID:
+    parsed = parse_id(raw.strip())
+    if parsed is None:
+        raise InvalidInput(_("This item is not on sale."))
+    return parsed
+
+
+def _quantity(raw: str) -> int:
+    try:
+        return int(raw.strip() or "1")
+    except ValueError as exc:
+        raise InvalidInput(_("The quantity must be between 1 and 99.")) from exc
+
+
+# ── Cart ─────────────────────────────────────────────────────────────────────────────────────
+def _cart_page(
+    request: Request, uow: Any, actor: Principal, error: str | None = None, status_code: int = 200
+) -> Response:
+    cart = ordering.view_cart(uow, actor=actor)
+    return render(
+        request,
+        "cart/cart.html",
+        status_code=status_code,
+        cart=cart,
+        groups=cart.by_store(),
+        error=error,
+        max_quantity=99,
+    )
+
+
+@router.get("/cart")
+def cart_page(request: Request, actor: Actor, uow: Uow) -> Response:
+    return _cart_page(request, uow, actor)
+
+
+def _first_sku(sku_id: list[str]) -> str:
+    # The picker's hidden input and (without JavaScript) the radio buttons share the name.
+    return next((raw for raw in sku_id if raw.strip()), "")
+
+
+def _signin_back(request: Request, product_id: str) -> Response:
+    parsed = parse_id(product_id)
+    back = f"/p/{parsed}" if parsed else "/cart"
+    return redirect(request, f"/signin?{urlencode({'next': safe_next(back)})}")
+
+
+@router.post("/cart/add")
+def add_to_cart(
+    request: Request,
+    actor: MaybeActor,
+    uow: Uow,
+    csrf_token: Text = "",
+    sku_id: Texts = [],  # noqa: B006 - FastAPI copies defaults per request
+    quantity: Text = "1",
+    product_id: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is None:
+        return _signin_back(request, product_id)
+    raw = _first_sku(sku_id)
+    if not raw:
+        raise InvalidInput(_("Choose a colour and size first."))
+    ordering.add_to_cart(uow, actor=actor, sku_id=_id(raw), quantity=_quantity(quantity))
+    return redirect(request, "/cart", flash=_("Added to your cart."))
+
+
+@router.post("/checkout/now")
+def buy_now(
+    request: Request,
+    actor: MaybeActor,
+    uow: Uow,
+    csrf_token: Text = "",
+    sku_id: Texts = [],  # noqa: B006
+    quantity: Text = "1",
+    product_id: Text = "",
+) -> Response:
+    """ "Buy now": an order for just this SKU, straight to paying; the cart is left alone."""
+    check_csrf(request, csrf_token)
+    if actor is None:
+        return _signin_back(request, product_id)
+    raw = _first_sku(sku_id)
+    if not raw:
+        raise InvalidInput(_("Choose a colour and size first."))
+    orders = ordering.place_orders(
+        uow,
+        actor=actor,
+        lines=[ordering.LineRequest(_id(raw), _quantity(quantity))],
+    )
+    return redirect(request, _pay_url(orders))
+
+
+@router.post("/cart/update")
+def update_cart(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    sku_id: Text = "",
+    quantity: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        ordering.set_cart_quantity(
+            uow, actor=actor, sku_id=_id(sku_id), quantity=_quantity(quantity)
+        )
+    except AgoraError as error:
+        return _cart_page(request, uow, actor, _error_text(error), error.status)
+    return redirect(request, "/cart", flash=_("Cart updated."))
+
+
+@router.post("/cart/remove")
+def remove_from_cart(
+    request: Request, actor: Actor, uow: Uow, csrf_token: Text = "", sku_id: Text = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        ordering.remove_from_cart(uow, actor=actor, sku_id=_id(sku_id))
+    except AgoraError as error:
+        return _cart_page(request, uow, actor, _error_text(error), error.status)
+    return redirect(request, "/cart", flash=_("Removed from your cart."))
+
+
+@router.post("/checkout")
+def checkout(request: Request, actor: Actor, uow: Uow, csrf_token: Text = "") -> Response:
+    """Place the whole cart: one order per store, then pay for them together."""
+    check_csrf(request, csrf_token)
+    try:
+        orders = ordering.place_orders(uow, actor=actor)
+    except AgoraError as error:
+        return _cart_page(request, uow, actor, _error_text(error), error.status)
+    return redirect(request, _pay_url(orders))
+
+
+# ── Paying ───────────────────────────────────────────────────────────────────────────────────
+def _pay_url(orders: list[ordering.OrderView]) -> str:
+    return "/pay?" + urlencode({"orders": ",".join(str(o.id) for o in orders)})
+
+
+def _order_ids(raw: str) -> list[uuid.UUID]:
+    ids = [parse_id(part.strip()) for part in raw.split(",") if part.strip()]
+    if not ids or None in ids or len(ids) > MAX_PAY_ORDERS:
+        raise ordering.OrderNotFound()
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _pay_page(
+    request: Request,
+    uow: Any,
+    actor: Principal,
+    raw_ids: str,
+    error: str | None = None,
+    status_code: int = 200,
+    method: str = "",
+) -> Response:
+    orders = [ordering.order_detail(uow, actor=actor, order_id=oid) for oid in _order_ids(raw_ids)]
+    for order in orders:
+        if order.buyer_id != actor.user_id:  # staff may read an order; only its buyer pays
+            raise ordering.OrderNotFound()
+    payable = [o for o in orders if o.status == "pending_payment"]
+    total = sum(o.total for o in payable)
+    balance = payments.wallet_balance(uow, actor=actor)
+    sources = (
+        payments.enabled_sources(uow, store_ids={o.store_id for o in payable}) if payable else []
+    )
+    wallet_on = payments.WALLET in sources
+    bank_on = payments.GATEWAY_SANDBOX in sources
+    choices = {
+        "wallet": wallet_on and balance >= total,
+        "bank": bank_on,
+        "mixed": wallet_on and bank_on and 0 < balance < total,
+    }
+    chosen = method if choices.get(method) else next((k for k, ok in choices.items() if ok), "")
+    return render(
+        request,
+        "orders/pay.html",
+        status_code=status_code,
+        orders=orders,
+        payable=payable,
+        total=total,
+        balance=balance,
+        choices=choices,
+        chosen=chosen,
+        order_ids=",".join(str(o.id) for o in orders),
+        pay_by=min((o.pay_by for o in payable), default=None),
+        error=error,
+    )
+
+
+@router.get("/pay")
+def pay_page(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    orders: Annotated[str, Query(max_length=2000)] = "",
+) -> Response:
+    return _pay_page(request, uow, actor, orders)
+
+
+@router.post("/pay")
+def pay(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    orders: Text = "",
+    method: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    ids = _order_ids(orders)
+    back = f"/orders/{ids[0]}" if len(ids) == 1 else "/orders"
+    try:
+        if method == "wallet":
+            sources = [ordering.SourceRequest(payments.WALLET)]
+        elif method == "bank":
+            sources = [ordering.SourceRequest(payments.GATEWAY_SANDBOX)]
+        elif method == "mixed":
+            # "Wallet, then the bank for the rest": the wallet part is what the wallet holds now
+            # (the use case checks it again, and the ledger guards the debit).
+            balance = payments.wallet_balance(uow, actor=actor)
+            sources = [
+                ordering.SourceRequest(payments.WALLET, balance),
+                ordering.SourceRequest(payments.GATEWAY_SANDBOX),
+            ]
+        else:
+            raise InvalidInput(_("Choose how to pay."))
+        outcome = ordering.pay_orders(
+            uow, actor=actor, order_ids=ids, sources=sources, return_url=back
+        )
+    except AgoraError as error:
+        return _pay_page(
+            request, uow, actor, orders, _error_text(error), error.status, method=method
+        )
+    if outcome.status == "awaiting_gateway" and outcome.redirect_url:
+        return redirect(request, outcome.redirect_url)
+    return redirect(request, back, flash=_("Paid. The store will ship your order soon."))
+
+
+# ── Orders ───────────────────────────────────────────────────────────────────────────────────
+@router.get("/orders")
+def orders_page(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    status: Annotated[str, Query(max_length=30)] = "",
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    if status not in STATUS_TABS:
+        status = ""
+    page = ordering.list_orders(uow, actor=actor, status=status or None, cursor=cursor)
+    params = {"status": status} if status else {}
+    next_url = (
+        f"/orders?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else None
+    )
+    return render(
+        request,
+        "orders/list.html",
+        page=page,
+        status=status,
+        tabs=STATUS_TABS,
+        next_url=next_url,
+    )
+
+
+def _order_page(
+    request: Request,
+    uow: Any,
+    actor: Principal,
+    order_id: uuid.UUID,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    order = ordering.order_detail(uow, actor=actor, order_id=order_id)
+    if order.buyer_id != actor.user_id:  # staff use the merchant console's page
+        raise ordering.OrderNotFound()
+    return render(
+        request,
+        "orders/detail.html",
+        status_code=status_code,
+        order=order,
+        error=error,
+        awaiting_bank=bool(request.query_params.get("charge"))
+        and order.status == "pending_payment",
+        line_titles={line.id: line for line in order.lines},
+    )
+
+
+@router.get("/orders/{order_id}")
+def order_page(order_id: uuid.UUID, request: Request, actor: Actor, uow: Uow) -> Response:
+    return _order_page(request, uow, actor, order_id)
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel(
+    order_id: uuid.UUID, request: Request, actor: Actor, uow: Uow, csrf_token: Text = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        ordering.cancel_order(uow, actor=actor, order_id=order_id)
+    except AgoraError as error:
+        return _order_page(request, uow, actor, order_id, _error_text(error), error.status)
+    return redirect(request, f"/orders/{order_id}", flash=_("Order cancelled."))
+
+
+@router.post("/orders/{order_id}/confirm")
+def confirm(
+    order_id: uuid.UUID, request: Request, actor: Actor, uow: Uow, csrf_token: Text = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        ordering.confirm_receipt(uow, actor=actor, order_id=order_id)
+    except AgoraError as error:
+        return _order_page(request, uow, actor, order_id, _error_text(error), error.status)
+    return redirect(request, f"/orders/{order_id}", flash=_("Thanks! You confirmed receipt."))
+
+
+@router.post("/orders/{order_id}/refund")
+def refund(
+    order_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    scope: Text = "all",
+    reason: Text = "",
+    line_id: Texts = [],  # noqa: B006
+    line_qty: Texts = [],  # noqa: B006
+) -> Response:
+    """A refund (paid, not shipped) or a return request (shipped or delivered): the whole order
+    or some units of some lines."""
+    check_csrf(request, csrf_token)
+    try:
+        lines: dict[uuid.UUID, int] | None = None
+        if scope == "lines":
+            lines = {}
+            for raw_id, raw_qty in zip(line_id, line_qty, strict=True):
+                quantity = int(raw_qty or 0)
+                if quantity:
+                    lines[_id(raw_id)] = quantity
+            if not lines:
+                raise InvalidInput(_("Choose at least one item to refund."))
+        result = ordering.request_refund(
+            uow, actor=actor, order_id=order_id, lines=lines, reason=reason
+        )
+    except ValueError:
+        return _order_page(
+            request, uow, actor, order_id, _("Quantities must be whole numbers."), 422
+        )
+    except AgoraError as error:
+        return _order_page(request, uow, actor, order_id, _error_text(error), error.status)
+    message = (
+        _("Refunded. The money is on its way back to where you paid from.")
+        if result.status == "refunded"
+        else _("Return requested. The store will answer soon.")
+    )
+    return redirect(request, f"/orders/{order_id}", flash=message)

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from agora.web import auth, merchant, operator, orders, shop, wallet
+from agora.web import auth, merchant, merchant_orders, operator, orders, shop, wallet
 from agora.web.render import redirect
 from agora.web.render import render_error as _render_error
 
@@ -17,7 +17,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (shop, auth, merchant, operator, wallet, orders):
+    for module in (shop, auth, merchant, operator, wallet, orders, merchant_orders):
         app.include_router(module.router)
 
 

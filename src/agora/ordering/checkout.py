@@ -1,0 +1,136 @@
+"""Checkout: from the cart (or "buy now" lines) to one order per store, with stock reserved.
+
+Either every order is placed with all its stock held, or nothing is: the stock holds are guarded
+UPDATEs in sku-id order inside the one transaction, and the first that finds too little stock
+raises InsufficientStock, which rolls back the holds before it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from agora.catalog import Product, Sku, Store
+from agora.core.clock import utcnow
+from agora.core.errors import InvalidInput
+from agora.core.ids import new_id
+from agora.core.jobs import schedule_deadline
+from agora.core.uow import UnitOfWork
+from agora.identity import Principal
+from agora.ordering import domain, state
+from agora.ordering.cart import MAX_CART_LINES, MAX_QUANTITY, sellable_sku, take_from_cart
+from agora.ordering.errors import N_, CartEmpty
+from agora.ordering.models import CartItem, Order, OrderLine
+from agora.ordering.queries import OrderView, order_views
+
+PAYMENT_DUE = "order_payment_due"
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    """One line of a "buy now" checkout."""
+
+    sku_id: uuid.UUID
+    quantity: int
+
+
+def place_orders(
+    uow: UnitOfWork, *, actor: Principal, lines: Sequence[LineRequest] | None = None
+) -> list[OrderView]:
+    """Place one order per store, each ``pending_payment`` for 15 minutes, with stock reserved.
+
+    ``lines=None`` checks out the whole cart (and empties those lines); otherwise the given lines
+    are bought directly and the cart is left alone. Orders come back in store-id order.
+
+    Raises:
+        CartEmpty / InvalidInput: nothing to buy, a bad quantity, too many lines.
+        SkuUnavailable (422): a SKU, its product or its store is off sale.
+        InsufficientStock (409): a SKU has too little stock; nothing was created.
+    """
+    with uow:
+        session = uow.session
+        if lines is None:
+            wanted = [
+                LineRequest(item.sku_id, item.quantity)
+                for item in session.scalars(
+                    select(CartItem)
+                    .where(CartItem.user_id == actor.user_id)
+                    .order_by(CartItem.added_at, CartItem.sku_id)
+                )
+            ]
+        else:
+            wanted = list(lines)
+        quantities = _merge(wanted)
+        snapshots = {sku_id: sellable_sku(session, sku_id) for sku_id in quantities}
+        state.reserve_stock(session, quantities)
+
+        now = utcnow()
+        checkout_id = new_id()
+        by_store: dict[uuid.UUID, list[tuple[Sku, Product, Store]]] = {}
+        for sku_id in quantities:  # the shopper's order within each store
+            by_store.setdefault(snapshots[sku_id][2].id, []).append(snapshots[sku_id])
+        order_ids = []
+        for store_id in sorted(by_store):
+            rows = by_store[store_id]
+            order = Order(
+                id=new_id(),
+                checkout_id=checkout_id,
+                buyer_id=actor.user_id,
+                store_id=store_id,
+                status=domain.PENDING_PAYMENT,
+                currency=rows[0][1].currency,
+                total=sum(sku.price * quantities[sku.id] for sku, _, _ in rows),
+                created_at=now,
+                pay_by=now + domain.PAY_WINDOW,
+            )
+            session.add(order)
+            session.flush()
+            session.add_all(
+                OrderLine(
+                    order_id=order.id,
+                    sku_id=sku.id,
+                    product_id=product.id,
+                    position=position,
+                    title_en=product.title_en,
+                    title_zh=product.title_zh,
+                    colour=sku.colour,
+                    size=sku.size,
+                    image_url=sku.image_url or product.image_url,
+                    unit_price=sku.price,
+                    quantity=quantities[sku.id],
+                )
+                for position, (sku, product, _) in enumerate(rows)
+            )
+            schedule_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id, due_at=order.pay_by)
+            state.record(
+                uow,
+                order,
+                "placed",
+                actor=actor,
+                role="buyer",
+                data={"total": order.total, "checkout_id": str(checkout_id)},
+            )
+            order_ids.append(order.id)
+        if lines is None:
+            take_from_cart(session, actor, list(quantities))
+        session.flush()
+        return order_views(session, order_ids)
+
+
+def _merge(lines: Sequence[LineRequest]) -> dict[uuid.UUID, int]:
+    if not lines:
+        raise CartEmpty()
+    merged: dict[uuid.UUID, int] = {}
+    for line in lines:
+        merged[line.sku_id] = merged.get(line.sku_id, 0) + line.quantity
+    if len(merged) > MAX_CART_LINES:
+        raise InvalidInput(N_("At most 50 different items per checkout."))
+    if any(not 1 <= q <= MAX_QUANTITY for q in merged.values()):
+        raise InvalidInput(
+            N_("The quantity must be between 1 and 99."),
+            errors=[{"field": "quantity", "message": "between 1 and 99"}],
+        )
+    return merged

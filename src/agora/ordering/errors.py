@@ -1,0 +1,62 @@
+"""Ordering errors, each with a stable code."""
+
+from __future__ import annotations
+
+from agora.core.errors import Conflict, InvalidInput, NotFound
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention pybabel extracts
+    """Mark an English message for extraction; problem+json translates it when rendering."""
+    return message
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    title = N_("This order does not exist.")
+
+
+class RefundNotFound(NotFound):
+    code = "refund_not_found"
+    title = N_("This refund does not exist.")
+
+
+class SkuUnavailable(InvalidInput):
+    code = "sku_unavailable"
+    title = N_("This item is not on sale.")
+
+
+class CartEmpty(InvalidInput):
+    code = "cart_empty"
+    title = N_("Your cart is empty.")
+
+
+class CartFull(InvalidInput):
+    code = "cart_full"
+    title = N_("Your cart is full.")
+
+
+class OrderStateConflict(Conflict):
+    """The order is not in a state that allows this (someone else may have acted first)."""
+
+    code = "order_state_conflict"
+    title = N_("The order is not in a state that allows this.")
+
+
+class PaymentExpired(Conflict):
+    code = "payment_expired"
+    title = N_("The time to pay for this order is over.")
+
+
+class ReturnPending(Conflict):
+    code = "return_pending"
+    title = N_("A return request is waiting for the merchant.")
+
+
+class RefundTooLarge(Conflict):
+    code = "refund_too_large"
+    title = N_("This refunds more than what is left to refund.")
+
+
+class RefundDecided(Conflict):
+    code = "refund_decided"
+    title = N_("This return was already decided.")

@@ -1,0 +1,193 @@
+"""After payment: the merchant ships and delivers, the buyer confirms (or time does), escrow
+settles to the store minus the platform's commission."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from agora import ledger, payments
+from agora.config import get_settings
+from agora.core.clock import utcnow
+from agora.core.errors import InvalidInput
+from agora.core.jobs import cancel_deadline, schedule_deadline
+from agora.core.uow import UnitOfWork
+from agora.identity import Principal
+from agora.ordering import domain, state
+from agora.ordering.errors import N_, OrderStateConflict, ReturnPending
+from agora.ordering.models import Order, OrderLine, Settlement
+from agora.ordering.queries import (
+    OrderView,
+    access_buyer_order,
+    access_merchant_order,
+    order_views,
+)
+
+AUTO_CONFIRM = "order_auto_confirm"
+MAX_TRACKING = 64
+
+
+def ship_order(
+    uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID, tracking_number: str
+) -> OrderView:
+    """Store staff hand a paid order to the carrier; the held units leave stock.
+
+    Raises OrderNotFound unless the actor is staff of the order's store; OrderStateConflict
+    unless the order is ``paid``.
+    """
+    tracking = tracking_number.strip()
+    if not 1 <= len(tracking) <= MAX_TRACKING:
+        raise InvalidInput(
+            N_("Enter the tracking number (up to 64 characters)."),
+            errors=[{"field": "tracking_number", "message": "1 to 64 characters"}],
+        )
+    with uow:
+        session = uow.session
+        order = access_merchant_order(session, actor, order_id)
+        now = utcnow()
+        if not state.transition(
+            uow, order.id, domain.SHIPPED, tracking_number=tracking, shipped_at=now
+        ):
+            raise OrderStateConflict(order_status=state.reload(session, order.id).status)
+        # Read after the guarded update: a refund that won the race is already in the lines.
+        shipped: dict[uuid.UUID, int] = {}
+        for sku_id, quantity, refunded in session.execute(
+            select(OrderLine.sku_id, OrderLine.quantity, OrderLine.refunded_quantity).where(
+                OrderLine.order_id == order.id
+            )
+        ):
+            shipped[sku_id] = shipped.get(sku_id, 0) + quantity - refunded
+        state.ship_stock(session, shipped)
+        state.record(
+            uow,
+            order,
+            "shipped",
+            actor=actor,
+            role="merchant",
+            data={"tracking_number": tracking},
+        )
+        return order_views(session, [order.id])[0]
+
+
+def mark_delivered(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) -> OrderView:
+    """Store staff record the delivery; the buyer then has 10 days to confirm or ask a return."""
+    with uow:
+        session = uow.session
+        order = access_merchant_order(session, actor, order_id)
+        now = utcnow()
+        confirm_by = now + domain.AUTO_CONFIRM_AFTER
+        if not state.transition(
+            uow, order.id, domain.DELIVERED, delivered_at=now, confirm_by=confirm_by
+        ):
+            raise OrderStateConflict(order_status=state.reload(session, order.id).status)
+        schedule_deadline(uow, kind=AUTO_CONFIRM, ref_id=order.id, due_at=confirm_by)
+        state.record(uow, order, "delivered", actor=actor, role="merchant")
+        return order_views(session, [order.id])[0]
+
+
+def confirm_receipt(
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    order_id: uuid.UUID,
+    commission_rate: Decimal | None = None,
+) -> OrderView:
+    """The buyer confirms receipt: the order completes and escrow settles to the store.
+
+    Raises ReturnPending (409) while a return waits for the merchant; OrderStateConflict
+    unless the order is ``delivered``.
+    """
+    with uow:
+        session = uow.session
+        order = access_buyer_order(session, actor, order_id)
+        if not _complete(uow, order.id):
+            current = state.reload(session, order.id)
+            if current.status == domain.DELIVERED and current.return_open:
+                raise ReturnPending()
+            raise OrderStateConflict(order_status=current.status)
+        cancel_deadline(uow, kind=AUTO_CONFIRM, ref_id=order.id)
+        state.record(uow, order, "confirmed", actor=actor, role="buyer")
+        _settle(uow, order.id, commission_rate)
+        return order_views(session, [order.id])[0]
+
+
+def auto_confirm(
+    uow: UnitOfWork, order_id: uuid.UUID, *, commission_rate: Decimal | None = None
+) -> bool:
+    """The ``order_auto_confirm`` deadline: complete a delivered order nobody confirmed in 10
+    days. Does nothing (``False``) while a return is open; deciding it schedules this again."""
+    with uow:
+        now = utcnow()
+        if not _complete(uow, order_id, extra_where=(Order.confirm_by <= now,)):
+            return False
+        order = state.reload(uow.session, order_id)
+        state.record(uow, order, "auto_confirmed", actor=None, role=state.SYSTEM)
+        _settle(uow, order_id, commission_rate)
+        return True
+
+
+def _complete(
+    uow: UnitOfWork, order_id: uuid.UUID, *, extra_where: tuple[object, ...] = ()
+) -> bool:
+    return state.transition(
+        uow,
+        order_id,
+        domain.COMPLETED,
+        extra_where=(Order.return_open.is_(False), *extra_where),
+        closed_at=utcnow(),
+    )
+
+
+def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
+    """Pay out the order's escrow: the store gets gross − commission, the platform the
+    commission. Runs in the completing transaction, which holds the order row, so the refunded
+    amount read here cannot change underneath."""
+    session = uow.session
+    order = state.reload(session, order_id)
+    rate = get_settings().commission_rate if rate is None else rate
+    gross = order.paid_amount - order.refunded_amount
+    commission = domain.commission_for(gross, rate)
+    net = gross - commission
+    legs = [ledger.Leg(payments.escrow_of(order.id), -gross)]
+    if net:
+        legs.append(ledger.Leg(payments.store_settlement_of(order.store_id), net))
+    if commission:
+        legs.append(ledger.Leg(payments.commission_of(order.id), commission))
+    if gross:
+        ledger.transfer(
+            uow,
+            key=f"order:{order.id}:settle",
+            kind="order_settlement",
+            legs=legs,
+            memo={"order_id": str(order.id), "store_id": str(order.store_id), "rate": str(rate)},
+        )
+    session.add(
+        Settlement(
+            order_id=order.id,
+            store_id=order.store_id,
+            gross=gross,
+            commission=commission,
+            net=net,
+            rate=str(rate),
+            created_at=utcnow(),
+        )
+    )
+    state.record(
+        uow,
+        order,
+        "settled",
+        actor=None,
+        role=state.SYSTEM,
+        data={"gross": gross, "commission": commission, "net": net},
+    )
+
+
+def reschedule_auto_confirm(uow: UnitOfWork, order: Order) -> None:
+    """After a return is decided on a delivered order, auto-confirmation may run again — at its
+    original time, or at the next sweep if that has passed."""
+    if order.status == domain.DELIVERED and order.confirm_by is not None:
+        schedule_deadline(
+            uow, kind=AUTO_CONFIRM, ref_id=order.id, due_at=max(order.confirm_by, utcnow())
+        )

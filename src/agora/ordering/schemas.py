@@ -1,0 +1,220 @@
+"""Ordering input and output shapes for the API. Money is ``MoneyOut`` in fen."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agora.catalog.schemas import MoneyOut
+
+
+class CartItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku_id: uuid.UUID
+    quantity: int = Field(default=1, ge=1, le=99)
+
+
+class CartQuantityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=0, le=99, description="0 removes the line.")
+
+
+class CartLineOut(BaseModel):
+    sku_id: uuid.UUID
+    product_id: uuid.UUID
+    store_id: uuid.UUID
+    store_name: str
+    title: str
+    colour: str
+    size: str
+    image_url: str
+    unit_price: MoneyOut
+    quantity: int
+    line_total: MoneyOut
+    stock: int
+    on_sale: bool
+    can_buy: bool
+
+
+class CartOut(BaseModel):
+    lines: list[CartLineOut]
+    count: int
+    total: MoneyOut
+
+
+class CheckoutLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku_id: uuid.UUID
+    quantity: int = Field(ge=1, le=99)
+
+
+class CheckoutIn(BaseModel):
+    """``lines`` buys those SKUs now ("buy now"); without it the whole cart is checked out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[CheckoutLineIn] | None = Field(default=None, min_length=1, max_length=50)
+
+
+class OrderLineOut(BaseModel):
+    id: uuid.UUID
+    sku_id: uuid.UUID
+    product_id: uuid.UUID
+    title: str
+    title_en: str
+    title_zh: str | None
+    colour: str
+    size: str
+    image_url: str
+    unit_price: MoneyOut
+    quantity: int
+    refunded_quantity: int
+    returning_quantity: int
+    line_total: MoneyOut
+
+
+class OrderPaymentOut(BaseModel):
+    source: str
+    amount: MoneyOut
+    refunded: MoneyOut
+    charge_id: uuid.UUID | None
+
+
+class RefundOut(BaseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    kind: str = Field(description="refund (before shipment) or return (after).")
+    status: str = Field(description="refunded | requested | accepted | rejected")
+    amount: MoneyOut
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+    lines: dict[uuid.UUID, int]
+
+
+class OrderEventOut(BaseModel):
+    kind: str
+    actor_role: str
+    actor_id: uuid.UUID | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class OrderOut(BaseModel):
+    id: uuid.UUID
+    checkout_id: uuid.UUID
+    store_id: uuid.UUID
+    store_name: str
+    status: str
+    total: MoneyOut
+    paid: MoneyOut
+    refunded: MoneyOut
+    return_open: bool
+    tracking_number: str | None
+    created_at: datetime
+    pay_by: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    confirm_by: datetime | None
+    closed_at: datetime | None
+    lines: list[OrderLineOut]
+
+
+class OrderDetailOut(OrderOut):
+    payments: list[OrderPaymentOut]
+    refunds: list[RefundOut]
+    timeline: list[OrderEventOut]
+
+
+class OrderPageOut(BaseModel):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class CheckoutOut(BaseModel):
+    orders: list[OrderOut]
+    total: MoneyOut
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(max_length=40, description='"wallet" or "gateway:sandbox".')
+    amount: int | None = Field(
+        default=None, ge=1, le=100_000_000_00, description="Fen; omit on one source for the rest."
+    )
+
+
+class PayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[SourceIn] = Field(min_length=1, max_length=4)
+
+
+class PayOut(BaseModel):
+    status: str = Field(description="paid, or awaiting_gateway: send the buyer to redirect_url.")
+    orders: list[OrderOut]
+    wallet_amount: MoneyOut
+    gateway_amount: MoneyOut
+    charge_id: uuid.UUID | None
+    redirect_url: str | None
+
+
+class ShipIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    tracking_number: str = Field(min_length=1, max_length=64)
+
+
+class RefundLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: uuid.UUID
+    quantity: int = Field(ge=1, le=99)
+
+
+class RefundIn(BaseModel):
+    """Either ``whole: true`` (everything not yet refunded) or ``lines`` with quantities."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    whole: bool = False
+    lines: list[RefundLineIn] | None = Field(default=None, min_length=1, max_length=50)
+    reason: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def one_of(self) -> RefundIn:
+        if self.whole == (self.lines is not None):
+            raise ValueError("give either whole: true or lines")
+        if self.lines is not None and len({line.line_id for line in self.lines}) != len(self.lines):
+            raise ValueError("each line at most once")
+        return self
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(default="", max_length=500)
+
+
+class SettlementOut(BaseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    gross: MoneyOut
+    commission: MoneyOut
+    net: MoneyOut
+    rate: str
+    created_at: datetime
+
+
+class SettlementPageOut(BaseModel):
+    items: list[SettlementOut]
+    next_cursor: str | None
