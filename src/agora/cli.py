@@ -143,11 +143,14 @@ def demo(
 
 @app.command()
 def bench(
-    scenario: str = typer.Argument(..., help="search | ledger"),
+    scenario: str = typer.Argument(..., help="search | ledger | checkout | flash-sale"),
     products: int = typer.Option(100_000, help="Products to generate (search)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
     transfers: int = typer.Option(5_000, help="Transfers per shape (ledger)."),
-    threads: int = typer.Option(4, help="Concurrent threads (ledger)."),
+    threads: int = typer.Option(4, help="Concurrent client threads (ledger, checkout)."),
+    orders: int = typer.Option(2_000, help="Paid orders to make (checkout)."),
+    buyers: int = typer.Option(2_000, help="Buyers arriving at once (flash-sale)."),
+    stock: int = typer.Option(100, help="Units on sale (flash-sale)."),
     database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -161,6 +164,9 @@ def bench(
             queries=queries,
             transfers=transfers,
             threads=threads,
+            orders=orders,
+            buyers=buyers,
+            stock=stock,
             database_url=database_url,
         )
     except KeyError as exc:

@@ -7,8 +7,14 @@ from typing import Any
 
 from agora.bench.ledger import run_ledger
 from agora.bench.search import run_search
+from agora.bench.trading import run_checkout, run_flash_sale
 
-SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {"ledger": run_ledger, "search": run_search}
+SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
+    "checkout": run_checkout,
+    "flash-sale": run_flash_sale,
+    "ledger": run_ledger,
+    "search": run_search,
+}
 
 
 def run_scenario(name: str, **options: Any) -> dict[str, Any]:
