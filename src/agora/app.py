@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import __version__
 from agora.catalog import api as catalog_api
@@ -26,6 +28,51 @@ from agora.web import pages as web_pages
 
 log = logging.getLogger(__name__)
 LOCALE_COOKIE = "agora_lang"
+
+
+class LocaleMiddleware:
+    """Chooses the page language (``?lang=``, then the cookie, then Accept-Language) for the
+    request, remembers an explicit choice in a cookie, and labels the response.
+
+    Plain ASGI rather than ``@app.middleware("http")``: that wrapper runs every request through an
+    extra task and stream, a cost every API call would pay.
+    """
+
+    def __init__(self, app: ASGIApp, *, default_locale: str) -> None:
+        self.app = app
+        self.default_locale = default_locale
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        chosen = i18n.normalize(request.query_params.get("lang"))
+        locale = (
+            chosen
+            or i18n.normalize(request.cookies.get(LOCALE_COOKIE))
+            or i18n.negotiate(request.headers.get("accept-language"), default=self.default_locale)
+        )
+        scope.setdefault("state", {})["locale"] = locale
+        remember = chosen is not None and request.cookies.get(LOCALE_COOKIE) != locale
+
+        async def labelled(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if remember:
+                    headers.append(
+                        "set-cookie",
+                        f"{LOCALE_COOKIE}={locale}; Max-Age={365 * 86400}; Path=/; SameSite=lax",
+                    )
+                headers.setdefault("Content-Language", "zh-CN" if locale == "zh" else "en")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        token = i18n.set_locale(locale)
+        try:
+            await self.app(scope, receive, labelled)
+        finally:
+            i18n.reset_locale(token)
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
@@ -52,31 +99,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     app.state.runtime = runtime
 
-    @app.middleware("http")
-    async def choose_locale(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        locale = (
-            i18n.normalize(request.query_params.get("lang"))
-            or i18n.normalize(request.cookies.get(LOCALE_COOKIE))
-            or i18n.negotiate(
-                request.headers.get("accept-language"), default=settings.default_locale
-            )
-        )
-        token = i18n.set_locale(locale)
-        request.state.locale = locale
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.reset_locale(token)
-        if (
-            i18n.normalize(request.query_params.get("lang"))
-            and request.cookies.get(LOCALE_COOKIE) != locale
-        ):
-            response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax")
-        response.headers.setdefault("Content-Language", "zh-CN" if locale == "zh" else "en")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    app.add_middleware(LocaleMiddleware, default_locale=settings.default_locale)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:

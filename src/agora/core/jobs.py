@@ -16,15 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from agora.core.clock import utcnow
-from agora.core.db import Database
+from agora.core.db import Database, upsert_insert
+from agora.core.ids import new_id
 from agora.core.models import Deadline, JobLease
 from agora.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+_deadlines: Table = Deadline.__table__  # type: ignore[assignment]
 
 PeriodicJob = Callable[[UnitOfWork], None]
 DeadlineHandler = Callable[[UnitOfWork, uuid.UUID], None]
@@ -61,21 +63,30 @@ registry = JobRegistry()
 
 
 def schedule_deadline(uow: UnitOfWork, *, kind: str, ref_id: uuid.UUID, due_at: datetime) -> None:
-    """Set (or move) the deadline of ``kind`` for ``ref_id``, inside the caller's transaction."""
-    existing = uow.session.scalar(
-        select(Deadline).where(Deadline.kind == kind, Deadline.ref_id == ref_id)
+    """Set (or move) the deadline of ``kind`` for ``ref_id``, inside the caller's transaction.
+
+    One statement either way (an upsert on the ``(kind, ref_id)`` key): placing an order sets one.
+    """
+    session = uow.session
+    statement = upsert_insert(session, _deadlines).values(
+        id=new_id(), kind=kind, ref_id=ref_id, due_at=due_at, attempts=0
     )
-    if existing is None:
-        uow.session.add(Deadline(kind=kind, ref_id=ref_id, due_at=due_at))
-    else:
-        existing.due_at = due_at
-        existing.fired_at = None
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["kind", "ref_id"],
+            set_={"due_at": due_at, "fired_at": None, "last_error": None},
+        )
+    )
 
 
 def cancel_deadline(uow: UnitOfWork, *, kind: str, ref_id: uuid.UUID) -> None:
     uow.session.execute(
-        update(Deadline)
-        .where(Deadline.kind == kind, Deadline.ref_id == ref_id, Deadline.fired_at.is_(None))
+        update(_deadlines)
+        .where(
+            _deadlines.c.kind == kind,
+            _deadlines.c.ref_id == ref_id,
+            _deadlines.c.fired_at.is_(None),
+        )
         .values(fired_at=utcnow(), last_error="cancelled")
     )
 

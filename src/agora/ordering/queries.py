@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from agora.catalog import Store, StoreStaff, access_store
@@ -165,10 +166,28 @@ class OrderPage:
     next_cursor: str | None
 
 
+# Bare columns, not ORM objects: order pages and every checkout read these.
+_LINE_COLUMNS = (
+    OrderLine.id,
+    OrderLine.order_id,
+    OrderLine.sku_id,
+    OrderLine.product_id,
+    OrderLine.title_en,
+    OrderLine.title_zh,
+    OrderLine.colour,
+    OrderLine.size,
+    OrderLine.image_url,
+    OrderLine.unit_price,
+    OrderLine.quantity,
+    OrderLine.refunded_quantity,
+    OrderLine.returning_quantity,
+)
+
+
 def _lines(session: Session, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[LineView]]:
     by_order: dict[uuid.UUID, list[LineView]] = {oid: [] for oid in order_ids}
-    rows = session.scalars(
-        select(OrderLine)
+    rows = session.execute(
+        select(*_LINE_COLUMNS)
         .where(OrderLine.order_id.in_(order_ids))
         .order_by(OrderLine.order_id, OrderLine.position)
     )
@@ -221,12 +240,18 @@ def refund_view(refund: Refund, lines: dict[uuid.UUID, int]) -> RefundView:
     )
 
 
-def _views(session: Session, orders: Sequence[Order], *, detail: bool) -> list[OrderView]:
+def _views(
+    session: Session, orders: Sequence[Order] | Sequence[Row[Any]], *, detail: bool
+) -> list[OrderView]:
     if not orders:
         return []
     stores = {
-        s.id: s
-        for s in session.scalars(select(Store).where(Store.id.in_({o.store_id for o in orders})))
+        row.id: row
+        for row in session.execute(
+            select(Store.id, Store.name_en, Store.name_zh).where(
+                Store.id.in_({o.store_id for o in orders})
+            )
+        )
     }
     lines = _lines(session, [o.id for o in orders])
     views = []
@@ -287,10 +312,8 @@ def _views(session: Session, orders: Sequence[Order], *, detail: bool) -> list[O
 def order_views(session: Session, order_ids: Sequence[uuid.UUID]) -> list[OrderView]:
     """Orders by id (in the given order), with their lines; for use inside a use case."""
     orders = {
-        o.id: o
-        for o in session.scalars(
-            select(Order).where(Order.id.in_(order_ids)).execution_options(populate_existing=True)
-        )
+        row.id: row
+        for row in session.execute(select(*Order.__table__.c).where(Order.id.in_(order_ids)))
     }
     return _views(session, [orders[i] for i in order_ids], detail=False)
 

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
+from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.inventory import InsufficientStock, Stock
@@ -24,6 +25,8 @@ from agora.ordering.models import Order, OrderEvent
 
 _orders: Table = Order.__table__  # type: ignore[assignment]
 _stock: Table = Stock.__table__  # type: ignore[assignment]
+
+_EVENT_INSERT = insert(OrderEvent)
 
 SYSTEM = "system"
 
@@ -48,15 +51,17 @@ def record(
     data: Mapping[str, Any] | None = None,
 ) -> None:
     """Add a timeline entry and tell the buyer (and the store) through the outbox."""
-    uow.session.add(
-        OrderEvent(
-            order_id=order.id,
-            kind=kind,
-            actor_id=actor.user_id if actor else None,
-            actor_role=role,
-            data=dict(data or {}),
-            created_at=utcnow(),
-        )
+    uow.session.execute(
+        _EVENT_INSERT,
+        {
+            "id": new_id(),
+            "order_id": order.id,
+            "kind": kind,
+            "actor_id": actor.user_id if actor else None,
+            "actor_role": role,
+            "data": dict(data or {}),
+            "created_at": utcnow(),
+        },
     )
     uow.emit(
         f"ordering.order_{kind}",
