@@ -36,9 +36,17 @@ def run_idempotent(
     key: str | None,
     request_hash: str,
     action: Callable[[], tuple[int, Any]],
+    precheck: Callable[[], None] | None = None,
 ) -> IdempotentResult:
-    """Run ``action`` once per ``(scope, key)``; ``action`` returns ``(status, json_body)``."""
+    """Run ``action`` once per ``(scope, key)``; ``action`` returns ``(status, json_body)``.
+
+    ``precheck`` (read-only, may raise a refusal) runs after a stored response was looked for
+    and before the write transaction opens: a request bound to be refused (a sold-out item in a
+    flash sale) then never queues for the write lock. The action must still guard its writes.
+    """
     if key is None:
+        if precheck is not None:
+            precheck()
         with uow:
             status, body = action()
         return IdempotentResult(status, body, replayed=False)
@@ -47,6 +55,8 @@ def run_idempotent(
     stored = _lookup(uow, scope, key)
     if stored is not None:
         return _replay(stored, request_hash)
+    if precheck is not None:
+        precheck()
     try:
         with uow:
             row = IdempotencyKey(

@@ -33,6 +33,7 @@ def respond_idempotently(
     key: str | None,
     body: BaseModel | None,
     action: Callable[[], tuple[int, Any]],
+    precheck: Callable[[], None] | None = None,
 ) -> JSONResponse:
     """Run ``action`` at most once per (actor, key); the stored response is replayed verbatim."""
     digest = request_digest(
@@ -47,7 +48,12 @@ def respond_idempotently(
         return status, jsonable_encoder(payload)
 
     result = run_idempotent(
-        uow, scope=f"user:{actor.user_id}", key=key, request_hash=digest, action=run
+        uow,
+        scope=f"user:{actor.user_id}",
+        key=key,
+        request_hash=digest,
+        action=run,
+        precheck=precheck,
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

@@ -225,7 +225,13 @@ def checkout(
         )
 
     return respond_idempotently(
-        request, uow, actor=actor, key=idempotency_key, body=body, action=action
+        request,
+        uow,
+        actor=actor,
+        key=idempotency_key,
+        body=body,
+        action=action,
+        precheck=lambda: service.check_stock(uow, actor=actor, lines=lines),
     )
 
 

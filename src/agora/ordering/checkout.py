@@ -20,6 +20,7 @@ from agora.core.ids import new_id
 from agora.core.jobs import schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
+from agora.inventory import InsufficientStock, Stock
 from agora.ordering import domain, state
 from agora.ordering.cart import MAX_CART_LINES, MAX_QUANTITY, sellable_sku, take_from_cart
 from agora.ordering.errors import N_, CartEmpty
@@ -139,6 +140,39 @@ def place_orders(
         if lines is None:
             take_from_cart(session, actor, list(quantities))
         return order_views(session, order_ids)
+
+
+def check_stock(
+    uow: UnitOfWork, *, actor: Principal, lines: Sequence[LineRequest] | None = None
+) -> None:
+    """Refuse at once, from committed figures and without writing, a checkout whose stock is
+    already gone (InsufficientStock). Only a fast path for sold-out flash sales: stock that is
+    there now may be gone a moment later, which :func:`place_orders`'s guarded update decides.
+    """
+    with uow.read() as session:
+        if lines is None:
+            wanted = {
+                sku_id: quantity
+                for sku_id, quantity in session.execute(
+                    select(CartItem.sku_id, CartItem.quantity).where(
+                        CartItem.user_id == actor.user_id
+                    )
+                )
+            }
+        else:
+            wanted = {}
+            for line in lines:
+                wanted[line.sku_id] = wanted.get(line.sku_id, 0) + line.quantity
+        if not wanted:
+            return
+        available = dict(
+            session.execute(
+                select(Stock.sku_id, Stock.available).where(Stock.sku_id.in_(list(wanted)))
+            ).all()
+        )
+    for sku_id in sorted(wanted):
+        if available.get(sku_id, 0) < wanted[sku_id]:
+            raise InsufficientStock(sku_id=str(sku_id))
 
 
 def _merge(lines: Sequence[LineRequest]) -> dict[uuid.UUID, int]:

@@ -13,7 +13,7 @@ from agora.ordering.cart import (
     set_cart_quantity,
     view_cart,
 )
-from agora.ordering.checkout import LineRequest, place_orders
+from agora.ordering.checkout import LineRequest, check_stock, place_orders
 from agora.ordering.fulfilment import auto_confirm, confirm_receipt, mark_delivered, ship_order
 from agora.ordering.payment import (
     PaymentOutcome,
@@ -65,6 +65,7 @@ __all__ = [
     "apply_captured_charge",
     "auto_confirm",
     "cancel_order",
+    "check_stock",
     "clear_cart",
     "confirm_receipt",
     "expire_order",
