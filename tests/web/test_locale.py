@@ -25,3 +25,11 @@ def test_the_browser_language_is_followed_without_a_choice(client: TestClient) -
     assert "set-cookie" not in response.headers
     assert client.get("/healthz").headers["content-language"] == "en"
 
+
+
+def test_api_errors_speak_the_chosen_language(client: TestClient) -> None:
+    response = client.get("/api/v1/wallet", headers={"Accept-Language": "zh-CN"})
+
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert (response.json()["code"], response.json()["title"]) == ("unauthenticated", "请先登录。")

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from agora.core.errors import Conflict, NotFound
+from agora.core.errors import N_, Conflict, NotFound
 
 
 class ProductNotFound(NotFound):
     code = "product_not_found"
-    title = "This product does not exist or is no longer available."
+    title = N_("This product does not exist or is no longer available.")
 
 
 class StoreNotFound(NotFound):
     code = "store_not_found"
-    title = "This store does not exist."
+    title = N_("This store does not exist.")
 
 
 class SlugTaken(Conflict):
     code = "slug_taken"
-    title = "This short name is already taken."
+    title = N_("This short name is already taken.")

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention pybabel extracts
+    """Mark an English message for extraction; problem+json translates it when rendering."""
+    return message
+
+
 class AgoraError(Exception):
     """Base of every error a user can cause. ``code`` is stable; ``title`` is an English msgid."""
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
-    title: ClassVar[str] = "The request cannot be processed."
+    title: ClassVar[str] = N_("The request cannot be processed.")
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -21,7 +26,7 @@ class AgoraError(Exception):
 class InvalidInput(AgoraError):
     status = 422
     code = "invalid_input"
-    title = "Some of the input is not valid."
+    title = N_("Some of the input is not valid.")
 
     def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None):
         super().__init__(detail, errors=errors or [])
@@ -30,13 +35,13 @@ class InvalidInput(AgoraError):
 class Unauthenticated(AgoraError):
     status = 401
     code = "unauthenticated"
-    title = "Please sign in first."
+    title = N_("Please sign in first.")
 
 
 class Forbidden(AgoraError):
     status = 403
     code = "forbidden"
-    title = "You are not allowed to do this."
+    title = N_("You are not allowed to do this.")
 
 
 class NotFound(AgoraError):
@@ -44,28 +49,28 @@ class NotFound(AgoraError):
 
     status = 404
     code = "not_found"
-    title = "Not found."
+    title = N_("Not found.")
 
 
 class Conflict(AgoraError):
     status = 409
     code = "conflict"
-    title = "This conflicts with the current state."
+    title = N_("This conflicts with the current state.")
 
 
 class RateLimited(AgoraError):
     status = 429
     code = "rate_limited"
-    title = "Too many attempts. Please wait and try again."
+    title = N_("Too many attempts. Please wait and try again.")
 
 
 class IdempotencyMismatch(AgoraError):
     status = 422
     code = "idempotency_key_reused"
-    title = "This Idempotency-Key was already used with a different request."
+    title = N_("This Idempotency-Key was already used with a different request.")
 
 
 class IdempotencyInProgress(AgoraError):
     status = 409
     code = "idempotency_key_in_progress"
-    title = "A request with this Idempotency-Key is still being processed."
+    title = N_("A request with this Idempotency-Key is still being processed.")

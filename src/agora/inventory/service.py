@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from agora.catalog import access_sku
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import Conflict, InvalidInput
+from agora.core.errors import N_, Conflict, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.inventory.models import Stock
@@ -20,7 +20,7 @@ MAX_STOCK = 10_000_000
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
-    title = "Not enough stock left."
+    title = N_("Not enough stock left.")
 
 
 def stock_levels(uow: UnitOfWork, sku_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agora.core.errors import Conflict
+from agora.core.errors import N_, Conflict
 
 
 class InsufficientFunds(Conflict):
     code = "insufficient_funds"
-    title = "There is not enough money in the account."
+    title = N_("There is not enough money in the account.")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from agora.core.errors import Conflict, InvalidInput, NotFound
+from agora.core.errors import N_, Conflict, InvalidInput, NotFound
 
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention pybabel extracts
-    """Mark an English message for extraction; problem+json translates it when rendering."""
-    return message
+__all__ = ["N_"]  # the ordering modules import the marker from here
 
 
 class OrderNotFound(NotFound):

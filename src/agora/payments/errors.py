@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from agora.core.errors import AgoraError, Conflict, NotFound
+from agora.core.errors import N_, AgoraError, Conflict, NotFound
 
 
 class FundingSourceDisabled(Conflict):
     code = "funding_source_disabled"
-    title = "This way of paying is switched off at the moment."
+    title = N_("This way of paying is switched off at the moment.")
 
 
 class ChargeNotFound(NotFound):
     code = "charge_not_found"
-    title = "This payment does not exist."
+    title = N_("This payment does not exist.")
 
 
 class WithdrawalNotFound(NotFound):
     code = "withdrawal_not_found"
-    title = "This withdrawal does not exist."
+    title = N_("This withdrawal does not exist.")
 
 
 class UnknownGateway(NotFound):
     code = "unknown_gateway"
-    title = "This bank gateway does not exist."
+    title = N_("This bank gateway does not exist.")
 
 
 class BadSignature(AgoraError):
@@ -30,20 +30,20 @@ class BadSignature(AgoraError):
 
     status = 401
     code = "bad_signature"
-    title = "The notification's signature does not verify."
+    title = N_("The notification's signature does not verify.")
 
 
 class MalformedNotification(AgoraError):
     status = 400
     code = "malformed_notification"
-    title = "The notification cannot be read."
+    title = N_("The notification cannot be read.")
 
 
 class RefundExceedsCharge(Conflict):
     code = "refund_exceeds_charge"
-    title = "The refund is more than what is left of the payment."
+    title = N_("The refund is more than what is left of the payment.")
 
 
 class ChargeNotCaptured(Conflict):
     code = "charge_not_captured"
-    title = "Only a completed payment can be refunded."
+    title = N_("Only a completed payment can be refunded.")
