@@ -125,7 +125,7 @@ def worker() -> None:
 def demo(
     if_empty: bool = typer.Option(False, "--if-empty", help="Only seed a database with no users."),
 ) -> None:
-    """Load the demo shop (idempotent): stores, categories, products, demo accounts."""
+    """Load the demo shop (idempotent): stores, products, accounts, wallets and orders."""
     from agora.core.db import Database
     from agora.core.uow import UnitOfWork
     from agora.demo.seed import demo_is_loaded, print_accounts, seed

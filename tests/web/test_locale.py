@@ -26,7 +26,6 @@ def test_the_browser_language_is_followed_without_a_choice(client: TestClient) -
     assert client.get("/healthz").headers["content-language"] == "en"
 
 
-
 def test_api_errors_speak_the_chosen_language(client: TestClient) -> None:
     response = client.get("/api/v1/wallet", headers={"Accept-Language": "zh-CN"})
 

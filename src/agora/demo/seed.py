@@ -15,6 +15,7 @@ from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
+from agora.demo.trading import seed_trading
 from agora.identity import Client, Principal, User, register
 
 DEMO_PASSWORD = "agora-demo-2026"
@@ -61,7 +62,8 @@ def _ensure_user(uow: UnitOfWork, email: str, name: str, *, operator: bool = Fal
 
 
 def seed(uow: UnitOfWork) -> dict[str, Any]:
-    """Create (or complete) the demo: accounts, stores with staff, categories, products, stock."""
+    """Create (or complete) the demo: accounts, stores with staff, categories, products, stock,
+    then the trading on top (wallets, orders in every state, settlements: see trading.py)."""
     users = {a.email: _ensure_user(uow, a.email, a.name, operator=a.operator) for a in ACCOUNTS}
     operator_user = users["operator@agora.demo"]
     ops = Principal(
@@ -151,12 +153,26 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
             detail.product.sales_count = item.sales
             detail.product.created_at = now - timedelta(days=item.age_days, minutes=created)
         created += 1
+    trading = seed_trading(uow, shoppers=users, stores=stores, merchants=_merchants(uow, stores))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),
         "categories": len(categories),
         "products_created": created,
+        **trading,
     }
+
+
+def _merchants(uow: UnitOfWork, stores: dict[str, catalog.Store]) -> dict[str, User]:
+    """Each store's demo merchant account (its owner, created with the store)."""
+    with uow.read() as session:
+        found = {
+            user.email: user
+            for user in session.scalars(
+                select(User).where(User.email.in_([merchant_email(key) for key in stores]))
+            )
+        }
+    return {key: found[merchant_email(key)] for key in stores}
 
 
 def _stores_with_products(uow: UnitOfWork) -> set[Any]:
