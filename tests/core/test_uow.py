@@ -310,3 +310,26 @@ def test_concurrent_read_modify_write_loses_no_update_on_sqlite(db: Database) ->
     assert errors == []
     with db.read_session() as session:
         assert session.get(Deadline, counter_id).attempts == threads_n * rounds  # type: ignore[union-attr]
+
+
+def test_reads_in_a_snapshot_see_one_moment(db: Database, uow: UnitOfWork) -> None:
+    # Given a job lease row, read once inside a snapshot
+    with uow:
+        uow.session.add(JobLease(name="a", owner="first"))
+
+    def owner() -> str | None:
+        with uow.read() as session:
+            return session.scalar(select(JobLease.owner).where(JobLease.name == "a"))
+
+    with uow.snapshot():
+        before = owner()
+        # When another unit of work commits a change meanwhile
+        other = UnitOfWork(db)
+        with other:
+            lease = other.session.get(JobLease, "a")
+            assert lease is not None
+            lease.owner = "second"
+        # Then reads in the same snapshot still see the moment it started
+        during = owner()
+
+    assert (before, during, owner()) == ("first", "first", "second")

@@ -34,6 +34,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._on_events = on_events
         self._emitted = False
+        self._snapshot: Session | None = None
 
     @property
     def session(self) -> Session:
@@ -113,5 +114,27 @@ class UnitOfWork:
         if self._session is not None:
             yield self._session
             return
+        if self._snapshot is not None:
+            yield self._snapshot
+            return
         with self.db.read_session() as session:
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every ``read()`` inside shares one read transaction, so a page that shows several
+        figures (a balance and the payment that changed it) shows them as of one moment.
+
+        SQLite's WAL gives a transaction one snapshot; PostgreSQL needs REPEATABLE READ for it.
+        """
+        if self._session is not None or self._snapshot is not None:
+            yield
+            return
+        with self.db.read_session() as session:
+            if not self.db.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            self._snapshot = session
+            try:
+                yield
+            finally:
+                self._snapshot = None

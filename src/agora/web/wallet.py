@@ -49,22 +49,26 @@ def _wallet_page(
     error: str | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    lines = payments.wallet_statement(uow, actor=actor, before=before, limit=PAGE + 1)
-    charge = None
-    if charge_id is not None:
-        try:
-            charge = payments.access_charge(uow, actor=actor, charge_id=charge_id)
-        except AgoraError:
-            charge = None
+    # One snapshot: a top-up's status and the balance it changed must agree on the page.
+    with uow.snapshot():
+        lines = payments.wallet_statement(uow, actor=actor, before=before, limit=PAGE + 1)
+        charge = None
+        if charge_id is not None:
+            try:
+                charge = payments.access_charge(uow, actor=actor, charge_id=charge_id)
+            except AgoraError:
+                charge = None
+        balance = payments.wallet_balance(uow, actor=actor)
+        withdrawals = payments.recent_withdrawals(uow, actor=actor, limit=5)
     minimum, maximum = payments.amount_limits()
     return render(
         request,
         "wallet/index.html",
         status_code,
-        balance=payments.wallet_balance(uow, actor=actor),
+        balance=balance,
         lines=lines[:PAGE],
         next_url=f"/wallet?before={lines[PAGE - 1].entry_id}" if len(lines) > PAGE else None,
-        withdrawals=payments.recent_withdrawals(uow, actor=actor, limit=5),
+        withdrawals=withdrawals,
         charge=charge,
         form_key=uuid.uuid4().hex,
         limits=(format_amount(minimum), format_amount(maximum)),

@@ -1,0 +1,315 @@
+"""A whole trade in the browser: a new shopper tops up, buys from two stores and pays from the
+wallet; each store ships and delivers; the shopper confirms receipt; the stores are settled.
+
+Only the shopper signed up here is used (other demo shoppers may hold orders and money), and
+every order is found by the id the checkout gave it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from agora.demo.catalog_data import FASHION, SNEAKERS, DemoProduct, demo_products, demo_stores
+from agora.demo.seed import DEMO_PASSWORD, merchant_email
+
+pytestmark = pytest.mark.e2e
+
+TOP_UP = 2_000_00  # fen
+COMMISSION_RATE = Decimal("0.05")
+
+
+@dataclass
+class Purchase:
+    store_key: str
+    store_name: str
+    title: str
+    price: int = 0  # fen, the chosen SKU's price as the product page showed it
+    order_id: str = ""
+    total: int = 0  # fen, as the pay page showed it
+    tracking: str = ""
+
+
+def yuan(fen: int) -> str:
+    """How the pages show an amount: ¥1,234.50."""
+    return f"¥{fen // 100:,}.{fen % 100:02d}"
+
+
+def fen(text: str) -> int:
+    match = re.fullmatch(r"\s*¥([\d,]+)\.(\d\d)\s*", text)
+    assert match, f"not an amount: {text!r}"
+    return int(match[1].replace(",", "")) * 100 + int(match[2])
+
+
+def net_of(total: int) -> int:
+    commission = (Decimal(total) * COMMISSION_RATE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return total - int(commission)
+
+
+def pick_product(store_key: str) -> DemoProduct:
+    """A demo product of the store that a search finds by its title alone (the title is unique),
+    sold in colours and sizes, cheap enough that two fit in the top-up. The first one whose 5 %
+    commission ends in half a fen is preferred, so the settlement shows the rounding."""
+    products = demo_products()
+    titles = Counter(p.title_en for p in products)
+    fitting = [
+        p
+        for p in products
+        if p.store_key == store_key
+        and titles[p.title_en] == 1
+        and all(s.colour and s.size for s in p.skus)
+        and max(s.price for s in p.skus) <= 600_00
+        and sum(s.stock > 0 for s in p.skus) >= 3
+    ]
+    assert fitting, f"no demo product of {store_key} fits the journey"
+    half_fen = [p for p in fitting if {s.price * 5 % 100 for s in p.skus} == {50}]
+    return (half_fen or fitting)[0]
+
+
+def reload_until(page: Page, check: Callable[[], None], within: float = 30) -> None:
+    """Run ``check`` (short Playwright expectations), reloading the page until it passes: pages
+    that show the result of background work (the bank's notification, applied by the outbox
+    relay) do not refresh themselves. Usually the first look already passes."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            check()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            page.reload()
+
+
+def flash(page: Page) -> Locator:
+    return page.locator("[data-flash]")
+
+
+@pytest.fixture
+def fresh_page(browser: Browser, server: str) -> Iterator[Callable[[], Page]]:
+    """Pages in fresh browser contexts (another person at another computer), closed afterwards."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=server, locale="en-US")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/signin")
+    page.fill("#identifier", email)
+    page.fill("#password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(flash(page)).to_contain_text("Welcome back")
+
+
+def sign_up(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Sign up").click()
+    page.fill("#display_name", "Trader")
+    page.fill("#identifier", f"trader-{uuid.uuid4().hex[:8]}@example.com")
+    page.fill("#password", "a long enough secret")
+    page.get_by_role("button", name="Create account").click()
+    expect(flash(page)).to_contain_text("Welcome to Agora")
+
+
+def top_up(page: Page, amount: int) -> None:
+    page.get_by_role("link", name="Wallet", exact=True).click()
+    balance = page.get_by_test_id("wallet-balance")
+    expect(balance).to_have_text(yuan(0))
+    page.fill("#top-up-amount", f"{amount // 100}")
+    page.get_by_role("button", name="Top up").click()
+
+    # The sandbox bank asks to confirm the amount.
+    page.wait_for_url(re.compile(r"/sandbox/bank/[0-9a-f-]{36}$"))
+    expect(page.get_by_test_id("bank-amount")).to_have_text(yuan(amount))
+    page.get_by_role("button", name=f"Pay {yuan(amount)}").click()
+
+    # Back at the wallet: the money arrives once the bank's notification is applied.
+    page.wait_for_url(re.compile(r"/wallet\?charge=[0-9a-f-]{36}$"))
+    # The page reads the charge and the balance separately, so both are checked on one render.
+    status = page.get_by_test_id("charge-status")
+
+    def arrived() -> None:
+        expect(status).to_have_attribute("data-status", "succeeded", timeout=1_000)
+        expect(balance).to_have_text(yuan(amount), timeout=1_000)
+
+    reload_until(page, arrived)
+    expect(status).to_contain_text(f"Your top-up of {yuan(amount)} has arrived.")
+
+
+def add_to_cart(page: Page, purchase: Purchase) -> None:
+    page.fill("input[name=q]", purchase.title)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    card = (
+        page.get_by_test_id("product-card")
+        .filter(has=page.locator(".product-card-store", has_text=purchase.store_name))
+        .filter(has=page.get_by_role("link", name=purchase.title, exact=True))
+    )
+    expect(card).to_have_count(1)
+    card.get_by_role("link", name=purchase.title, exact=True).click()
+    page.wait_for_url(re.compile(r"/p/[0-9a-f-]{36}$"))
+    expect(page.get_by_test_id("product-title")).to_have_text(purchase.title)
+
+    # Pick a colour, then a size in stock in that colour.
+    picker = page.get_by_test_id("sku-picker")
+    expect(picker).to_have_attribute("data-sku-ready", "")  # its script is listening
+    picker.locator("button[data-colour]").first.click()
+    picker.locator("button[data-size]:not(.is-unavailable)").first.click()
+    expect(picker).to_have_attribute("data-selected-sku", re.compile(r"^[0-9a-f-]{36}$"))
+    expect(page.get_by_test_id("sku-stock")).to_have_text(re.compile(r"^\d+ in stock$"))
+    purchase.price = fen(page.locator("[data-sku-price]").text_content() or "")
+
+    page.get_by_test_id("add-to-cart").click()
+    page.wait_for_url(re.compile(r"/cart$"))
+    expect(flash(page)).to_contain_text("Added to your cart.")
+
+
+def checkout_and_pay(page: Page, purchases: list[Purchase]) -> None:
+    page.get_by_test_id("nav-cart").click()
+    expect(page.get_by_test_id("cart-store")).to_have_count(len(purchases))
+    expect(page.get_by_test_id("cart-total")).to_have_text(yuan(sum(p.price for p in purchases)))
+    page.get_by_test_id("checkout").click()
+
+    # One order per store, paid together.
+    page.wait_for_url(re.compile(r"/pay\?orders="))
+    orders = page.get_by_test_id("pay-order")
+    expect(orders).to_have_count(len(purchases))
+    for purchase in purchases:
+        order = orders.filter(has=page.get_by_role("heading", name=purchase.store_name))
+        expect(order).to_have_count(1)
+        expect(order.locator(".chip")).to_have_attribute("data-status", "pending_payment")
+        href = order.get_by_role("link", name=purchase.store_name).get_attribute("href") or ""
+        match = re.fullmatch(r"/orders/([0-9a-f-]{36})", href)
+        assert match, href
+        purchase.order_id = match[1]
+        purchase.total = fen(order.get_by_test_id("order-total").text_content() or "")
+        assert purchase.total == purchase.price  # one unit, free shipping
+    assert len({p.order_id for p in purchases}) == len(purchases)
+    total = sum(p.total for p in purchases)
+    expect(page.get_by_test_id("pay-total")).to_have_text(yuan(total))
+    expect(page.locator("input[name=method][value=wallet]")).to_be_checked()
+    page.get_by_test_id("pay").click()
+
+    page.wait_for_url(re.compile(r"/orders$"))
+    expect(flash(page)).to_contain_text("Paid.")
+    for purchase in purchases:
+        card = page.locator(f"[data-testid=order-card][data-order='{purchase.order_id}']")
+        expect(card.locator(".chip")).to_have_attribute("data-status", "paid")
+
+
+def ship_and_deliver(merchant: Page, purchase: Purchase) -> None:
+    merchant.goto("/merchant")
+    merchant.get_by_role("link", name="Orders", exact=True).click()
+    merchant.wait_for_url(re.compile(r"/merchant/orders$"))
+    row = merchant.locator(f"tr[data-order='{purchase.order_id}']")
+    expect(row.locator(".chip")).to_have_attribute("data-status", "paid")
+    expect(row.get_by_test_id("order-total")).to_have_text(yuan(purchase.total))
+    row.get_by_role("link", name="Ship").click()
+    merchant.wait_for_url(re.compile(rf"/merchant/orders/{purchase.order_id}$"))
+
+    purchase.tracking = f"SF{uuid.uuid4().int % 10**12:012d}"
+    merchant.fill("#tracking_number", purchase.tracking)
+    merchant.get_by_role("button", name="Mark shipped").click()
+    expect(flash(merchant)).to_contain_text("Marked as shipped.")
+    expect(merchant.locator("h1 .chip")).to_have_attribute("data-status", "shipped")
+    expect(merchant.get_by_test_id("tracking")).to_have_text(purchase.tracking)
+
+    merchant.once("dialog", lambda dialog: dialog.accept())
+    merchant.get_by_role("button", name="Mark delivered").click()
+    expect(flash(merchant)).to_contain_text("Marked as delivered.")
+    expect(merchant.locator("h1 .chip")).to_have_attribute("data-status", "delivered")
+
+
+def confirm_receipt(page: Page, purchase: Purchase) -> None:
+    page.get_by_role("link", name="Orders", exact=True).click()
+    page.wait_for_url(re.compile(r"/orders$"))
+    card = page.locator(f"[data-testid=order-card][data-order='{purchase.order_id}']")
+    expect(card.locator(".chip")).to_have_attribute("data-status", "delivered")
+    card.get_by_role("link", name="Confirm receipt").click()
+    page.wait_for_url(re.compile(rf"/orders/{purchase.order_id}$"))
+    expect(page.get_by_test_id("tracking")).to_have_text(purchase.tracking)
+    expect(page.get_by_test_id("order-total")).to_have_text(yuan(purchase.total))
+    expect(page.get_by_test_id("order-amounts")).to_contain_text(
+        re.compile(rf"Paid with Wallet\s*{re.escape(yuan(purchase.total))}")
+    )
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("confirm").click()
+    expect(flash(page)).to_contain_text("Thanks! You confirmed receipt.")
+    expect(page.locator("h1 .chip")).to_have_attribute("data-status", "completed")
+    settled = page.locator("[data-testid=order-timeline] [data-kind=settled]")
+    expect(settled).to_contain_text(f"net {yuan(net_of(purchase.total))}")
+
+
+def check_settlement(merchant: Page, purchase: Purchase) -> None:
+    merchant.get_by_role("link", name="Settlements", exact=True).click()
+    merchant.wait_for_url(re.compile(r"/merchant/settlements$"))
+    row = merchant.get_by_test_id("settlements").locator(
+        "tr", has=merchant.locator(f"a[href='/merchant/orders/{purchase.order_id}']")
+    )
+    expect(row).to_have_count(1)
+    net = net_of(purchase.total)
+    expect(row.get_by_test_id("gross")).to_have_text(yuan(purchase.total))
+    expect(row.get_by_test_id("commission")).to_contain_text(f"−{yuan(purchase.total - net)}")
+    expect(row.get_by_test_id("net")).to_have_text(yuan(net))
+
+
+def test_shopper_tops_up_buys_from_two_stores_and_both_stores_are_settled(
+    page: Page, fresh_page: Callable[[], Page]
+) -> None:
+    names = {s.key: s.name_en for s in demo_stores()}
+    purchases = [
+        Purchase(key, names[key], pick_product(key).title_en) for key in (FASHION, SNEAKERS)
+    ]
+
+    # Given a new shopper with ¥2,000 topped up through the sandbox bank
+    sign_up(page)
+    top_up(page, TOP_UP)
+
+    # When they put one product of each store in the cart, check out and pay from the wallet
+    for purchase in purchases:
+        add_to_cart(page, purchase)
+    checkout_and_pay(page, purchases)
+
+    # Then both orders are paid and the wallet holds the rest, to the fen
+    page.get_by_role("link", name="Wallet", exact=True).click()
+    spent = sum(p.total for p in purchases)
+    expect(page.get_by_test_id("wallet-balance")).to_have_text(yuan(TOP_UP - spent))
+    payments = page.get_by_test_id("statement").locator("tbody tr", has_text="Order payment")
+    expect(payments).to_have_count(len(purchases))
+    debits = payments.locator("td.num:nth-child(3)").all_text_contents()
+    assert sorted(debits) == sorted(f"-{yuan(p.total)}" for p in purchases)
+
+    # When each store's merchant ships the order with a tracking number, then delivers it
+    merchants = [fresh_page() for _ in purchases]
+    for merchant, purchase in zip(merchants, purchases, strict=True):
+        sign_in(merchant, merchant_email(purchase.store_key))
+        ship_and_deliver(merchant, purchase)
+
+    # And the shopper confirms receipt of each
+    for purchase in purchases:
+        confirm_receipt(page, purchase)
+
+    # Then each store sees its order settled: the total less 5 % commission (half a fen rounds up)
+    for merchant, purchase in zip(merchants, purchases, strict=True):
+        check_settlement(merchant, purchase)
+
+    # And confirming moved no money of the shopper's
+    page.get_by_role("link", name="Wallet", exact=True).click()
+    expect(page.get_by_test_id("wallet-balance")).to_have_text(yuan(TOP_UP - spent))
