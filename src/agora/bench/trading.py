@@ -160,6 +160,7 @@ def run_checkout(
         _warm_up(server.base_url)
         latencies: list[float] = []
         failures: dict[str, int] = {}
+        examples: dict[str, str] = {}
         lock = threading.Lock()
         counter = itertools.count()
         try:
@@ -190,7 +191,10 @@ def run_checkout(
                         if paid is not None and paid.status_code == 200:
                             latencies.append(elapsed)
                         else:
-                            code = str((paid or placed).status_code)
+                            failed = paid or placed
+                            code = f"{failed.request.url.path.split('/')[-1]}:{failed.status_code}"
+                            if code not in failures:
+                                examples[code] = failed.text[:300]
                             failures[code] = failures.get(code, 0) + 1
                 for client in clients:
                     client.close()
@@ -210,6 +214,7 @@ def run_checkout(
             "paid_orders_per_s": round(len(latencies) / seconds, 1),
             **summary_ms(latencies),
             "failures": failures,
+            "failure_examples": examples,
             **audit,
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agora.core.errors import InvalidInput
 
@@ -33,11 +33,12 @@ class AccountRef:
     currency: str = "CNY"
     shard: int = 0
     lower_bound: int | None = 0
+    # Derived once: a batch of transfers asks for ids tens of thousands of times.
+    id: uuid.UUID = field(init=False, compare=False, repr=False)
 
-    @property
-    def id(self) -> uuid.UUID:
+    def __post_init__(self) -> None:
         name = f"{self.owner_type}:{self.owner_id}:{self.kind}:{self.currency}:{self.shard}"
-        return uuid.uuid5(_NAMESPACE, name)
+        object.__setattr__(self, "id", uuid.uuid5(_NAMESPACE, name))
 
 
 def shard_of(key: uuid.UUID | str) -> int:
