@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from agora.catalog import Product, Sku, Store
 from agora.core.clock import utcnow
@@ -53,18 +54,7 @@ def place_orders(
     """
     with uow:
         session = uow.session
-        if lines is None:
-            wanted = [
-                LineRequest(item.sku_id, item.quantity)
-                for item in session.scalars(
-                    select(CartItem)
-                    .where(CartItem.user_id == actor.user_id)
-                    .order_by(CartItem.added_at, CartItem.sku_id)
-                )
-            ]
-        else:
-            wanted = list(lines)
-        quantities = _merge(wanted)
+        quantities = _merge(_requested(session, actor, lines))
         snapshots = {sku_id: sellable_sku(session, sku_id) for sku_id in quantities}
         state.reserve_stock(session, quantities)
 
@@ -150,19 +140,7 @@ def check_stock(
     there now may be gone a moment later, which :func:`place_orders`'s guarded update decides.
     """
     with uow.read() as session:
-        if lines is None:
-            wanted = {
-                sku_id: quantity
-                for sku_id, quantity in session.execute(
-                    select(CartItem.sku_id, CartItem.quantity).where(
-                        CartItem.user_id == actor.user_id
-                    )
-                )
-            }
-        else:
-            wanted = {}
-            for line in lines:
-                wanted[line.sku_id] = wanted.get(line.sku_id, 0) + line.quantity
+        wanted = _totals(_requested(session, actor, lines))
         if not wanted:
             return
         available = dict(
@@ -175,12 +153,34 @@ def check_stock(
             raise InsufficientStock(sku_id=str(sku_id))
 
 
-def _merge(lines: Sequence[LineRequest]) -> dict[uuid.UUID, int]:
-    if not lines:
-        raise CartEmpty()
+def _requested(
+    session: Session, actor: Principal, lines: Sequence[LineRequest] | None
+) -> list[LineRequest]:
+    """The given "buy now" lines, or (``None``) the actor's cart in the order it was filled."""
+    if lines is not None:
+        return list(lines)
+    return [
+        LineRequest(sku_id, quantity)
+        for sku_id, quantity in session.execute(
+            select(CartItem.sku_id, CartItem.quantity)
+            .where(CartItem.user_id == actor.user_id)
+            .order_by(CartItem.added_at, CartItem.sku_id)
+        )
+    ]
+
+
+def _totals(lines: Sequence[LineRequest]) -> dict[uuid.UUID, int]:
+    """Units per SKU, in first-seen order (two lines of one SKU add up)."""
     merged: dict[uuid.UUID, int] = {}
     for line in lines:
         merged[line.sku_id] = merged.get(line.sku_id, 0) + line.quantity
+    return merged
+
+
+def _merge(lines: Sequence[LineRequest]) -> dict[uuid.UUID, int]:
+    if not lines:
+        raise CartEmpty()
+    merged = _totals(lines)
     if len(merged) > MAX_CART_LINES:
         raise InvalidInput(N_("At most 50 different items per checkout."))
     if any(not 1 <= q <= MAX_QUANTITY for q in merged.values()):
