@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 from dataclasses import dataclass, field
+from typing import Any
 
 from agora.config import Settings
 from agora.core.db import Database
@@ -25,6 +26,7 @@ class Runtime:
     loop: asyncio.AbstractEventLoop | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event | None = None
+    _publishing: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Runtime:
@@ -35,7 +37,20 @@ class Runtime:
         return cls(settings, database, hub, relay, Scheduler(database, owner=owner))
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, on_events=self._wake_relay)
+        return UnitOfWork(self.db, on_events=self._wake_relay, publisher=self.publish_threadsafe)
+
+    def publish_threadsafe(self, topic: str, event: dict[str, Any]) -> None:
+        """Publish on the hub from any thread (services run in the thread pool)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._publish_now, topic, event)
+
+    def _publish_now(self, topic: str, event: dict[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self.hub.publish(topic, event))
+        # The loop keeps only weak references to tasks: hold each until it is done.
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
 
     def _wake_relay(self) -> None:
         if self.loop is not None and not self.loop.is_closed():

@@ -26,8 +26,15 @@ class UnitOfWork:
     commits. Callbacks registered with :meth:`after_commit` run once the commit succeeded.
     """
 
-    def __init__(self, db: Database, *, on_events: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        on_events: Callable[[], None] | None = None,
+        publisher: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.db = db
+        self._publisher = publisher
         self._depth = 0
         self._stack: ExitStack | None = None
         self._session: Session | None = None
@@ -82,6 +89,18 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
+
+    def publish(self, topic: str, event: dict[str, Any]) -> None:
+        """Push ``event`` to real-time subscribers of ``topic`` once this transaction commits.
+
+        Straight to the hub, not through the outbox: for what the database already holds in
+        order (chat messages with their sequence numbers) a push lost in a crash costs nothing,
+        because clients catch up by sequence; the outbox would add two writes per message.
+        Without a publisher (a script, a test's bare unit of work) nothing is pushed.
+        """
+        publisher = self._publisher
+        if publisher is not None:
+            self.after_commit(lambda: publisher(topic, event))
 
     def emit(
         self,
