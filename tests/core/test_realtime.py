@@ -249,3 +249,27 @@ def test_redis_hub_sends_the_payload_as_compact_json() -> None:
 
     assert data == b'{"type":"likes","count":3}'
     assert json.loads(data) == {"type": "likes", "count": 3}
+
+
+def test_a_service_thread_publishes_through_the_runtime_after_commit(db: Any) -> None:
+    """Services run in worker threads; their units of work reach the hub on the event loop."""
+    from agora.config import Settings
+    from agora.runtime import Runtime
+
+    runtime = Runtime.build(Settings(database_url=db.url, redis_url=None), db=db)
+
+    async def scenario() -> list[Any]:
+        await runtime.start(workers=False)
+        subscription = await runtime.hub.subscribe(["conv:9"])
+
+        def service() -> None:
+            with runtime.uow() as uow:
+                uow.publish("conv:9", {"seq": 1})
+
+        await asyncio.to_thread(service)
+        try:
+            return [await subscription.get(timeout=2)]
+        finally:
+            await runtime.shutdown()
+
+    assert asyncio.run(scenario()) == [("conv:9", {"seq": 1})]

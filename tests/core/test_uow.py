@@ -333,3 +333,29 @@ def test_reads_in_a_snapshot_see_one_moment(db: Database, uow: UnitOfWork) -> No
         during = owner()
 
     assert (before, during, owner()) == ("first", "first", "second")
+
+
+def test_publish_pushes_after_the_commit_and_never_for_a_rollback(db: Database) -> None:
+    pushed: list[tuple[str, dict[str, object], list[str]]] = []
+    uow = UnitOfWork(
+        db, publisher=lambda topic, event: pushed.append((topic, event, lease_names(db)))
+    )
+
+    with uow:
+        uow.session.add(JobLease(name="sent"))
+        uow.publish("conv:1", {"seq": 1})
+        assert pushed == []
+    with pytest.raises(Boom), uow:
+        uow.publish("conv:1", {"seq": 2})
+        raise Boom
+
+    # Pushed once, after the row it announces was visible to other sessions.
+    assert pushed == [("conv:1", {"seq": 1}, ["sent"])]
+
+
+def test_publish_without_a_publisher_pushes_nothing(db: Database, uow: UnitOfWork) -> None:
+    with uow:
+        uow.publish("conv:1", {"seq": 1})
+    with uow:
+        uow.session.add(JobLease(name="still works"))
+    assert lease_names(db) == ["still works"]
