@@ -417,3 +417,81 @@ def test_cart_and_orders_in_chinese(client: TestClient, uow: UnitOfWork) -> None
     assert "购物车" in cart.text
     assert "结算" in cart.text
     assert "我的订单" in client.get("/orders", headers=ZH).text
+
+
+def _form_key(html: str, action: str) -> str:
+    """The one-time key rendered into the form that posts to ``action``."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}".*?</form>', html, re.S)
+    assert form is not None, f"no form posting to {action}"
+    key = re.search(r'name="form_key" value="([0-9a-f]{32})"', form.group(0))
+    assert key is not None, f"the form posting to {action} carries no form key"
+    return key.group(1)
+
+
+def test_a_double_submitted_form_buys_and_pays_once(client: TestClient, uow: UnitOfWork) -> None:
+    # given a coat in the cart and money in the wallet
+    data = shop(uow)
+    coat = _coat(data)
+    shopper = _shopper(client, uow)
+    factories.fund_wallet(uow, shopper, 500000)
+    token = csrf_of(client, "/cart")
+    _add(client, token, coat.skus[0].id, 1)
+
+    # when the checkout form is submitted twice (a double click)
+    key = _form_key(client.get("/cart", headers=HTML).text, "/checkout")
+    answers = [
+        client.post(
+            "/checkout",
+            data={"csrf_token": token, "form_key": key},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        for _ in range(2)
+    ]
+
+    # then one order was placed and both answers lead to paying it
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert _order_count(uow) == 1
+    [order_id] = [
+        uuid.UUID(raw)
+        for raw in parse_qs(urlsplit(answers[0].headers["location"]).query)["orders"][0].split(",")
+    ]
+
+    # when the pay form is submitted twice
+    pay_key = _form_key(client.get(answers[0].headers["location"], headers=HTML).text, "/pay")
+    form = {"csrf_token": token, "orders": str(order_id), "method": "wallet", "form_key": pay_key}
+    paid = [client.post("/pay", data=form, headers=HTML, follow_redirects=False) for _ in range(2)]
+
+    # then it was paid once, and the repeat lands where the first did instead of an error
+    assert [p.status_code for p in paid] == [303, 303]
+    assert paid[0].headers["location"] == paid[1].headers["location"] == f"/orders/{order_id}"
+    assert ledger.balance(uow, payments.wallet_of(shopper.id)) == 500000 - 29900
+    assert _status(uow, order_id) == "paid"
+
+    # and a key sent again with another request is refused, changing nothing
+    reused = client.post(
+        "/pay",
+        data={**form, "method": "bank"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert reused.status_code == 422
+    assert ledger.balance(uow, payments.wallet_of(shopper.id)) == 500000 - 29900
+
+
+def test_buy_now_twice_with_one_form_places_one_order(client: TestClient, uow: UnitOfWork) -> None:
+    data = shop(uow)
+    coat = _coat(data)
+    _shopper(client, uow)
+    url = f"/p/{coat.product.id}"
+    token = csrf_of(client, url)
+    key = _form_key(client.get(url, headers=HTML).text, "/cart/add")
+    form = {"csrf_token": token, "sku_id": str(coat.skus[0].id), "quantity": "1", "form_key": key}
+    answers = [
+        client.post("/checkout/now", data=form, headers=HTML, follow_redirects=False)
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert _order_count(uow) == 1

@@ -21,6 +21,7 @@ from agora.core.ids import parse_id
 from agora.http.deps import Actor, MaybeActor, Uow
 from agora.identity import Principal
 from agora.web import order_format as _order_format  # noqa: F401 - registers template globals
+from agora.web.forms import run_once
 from agora.web.render import check_csrf, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -118,6 +119,7 @@ def buy_now(
     sku_id: Texts = [],  # noqa: B006
     quantity: Text = "1",
     product_id: Text = "",
+    form_key: Text = "",
 ) -> Response:
     """ "Buy now": an order for just this SKU, straight to paying; the cart is left alone."""
     check_csrf(request, csrf_token)
@@ -126,12 +128,13 @@ def buy_now(
     raw = _first_sku(sku_id)
     if not raw:
         raise InvalidInput(_("Choose a colour and size first."))
-    orders = ordering.place_orders(
-        uow,
-        actor=actor,
-        lines=[ordering.LineRequest(_id(raw), _quantity(quantity))],
-    )
-    return redirect(request, _pay_url(orders))
+    line = ordering.LineRequest(_id(raw), _quantity(quantity))
+
+    def place() -> dict[str, str]:
+        return {"next": _pay_url(ordering.place_orders(uow, actor=actor, lines=[line]))}
+
+    done = run_once(request, uow, actor, form_key, f"{line.sku_id}:{line.quantity}", place)
+    return redirect(request, done["next"])
 
 
 @router.post("/cart/update")
@@ -166,14 +169,20 @@ def remove_from_cart(
 
 
 @router.post("/checkout")
-def checkout(request: Request, actor: Actor, uow: Uow, csrf_token: Text = "") -> Response:
+def checkout(
+    request: Request, actor: Actor, uow: Uow, csrf_token: Text = "", form_key: Text = ""
+) -> Response:
     """Place the whole cart: one order per store, then pay for them together."""
     check_csrf(request, csrf_token)
+
+    def place() -> dict[str, str]:
+        return {"next": _pay_url(ordering.place_orders(uow, actor=actor))}
+
     try:
-        orders = ordering.place_orders(uow, actor=actor)
+        done = run_once(request, uow, actor, form_key, "cart", place)
     except AgoraError as error:
         return _cart_page(request, uow, actor, _error_text(error), error.status)
-    return redirect(request, _pay_url(orders))
+    return redirect(request, done["next"])
 
 
 # ── Paying ───────────────────────────────────────────────────────────────────────────────────
@@ -249,11 +258,13 @@ def pay(
     csrf_token: Text = "",
     orders: Text = "",
     method: Text = "",
+    form_key: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     ids = _order_ids(orders)
     back = f"/orders/{ids[0]}" if len(ids) == 1 else "/orders"
-    try:
+
+    def pay_now() -> dict[str, str]:
         if method == "wallet":
             sources = [ordering.SourceRequest(payments.WALLET)]
         elif method == "bank":
@@ -271,13 +282,19 @@ def pay(
         outcome = ordering.pay_orders(
             uow, actor=actor, order_ids=ids, sources=sources, return_url=back
         )
+        if outcome.status == "awaiting_gateway" and outcome.redirect_url:
+            return {"bank": outcome.redirect_url}
+        return {"paid": back}
+
+    try:
+        done = run_once(request, uow, actor, form_key, f"{orders}:{method}", pay_now)
     except AgoraError as error:
         return _pay_page(
             request, uow, actor, orders, _error_text(error), error.status, method=method
         )
-    if outcome.status == "awaiting_gateway" and outcome.redirect_url:
-        return redirect(request, outcome.redirect_url)
-    return redirect(request, back, flash=_("Paid. The store will ship your order soon."))
+    if "bank" in done:
+        return redirect(request, done["bank"])
+    return redirect(request, done["paid"], flash=_("Paid. The store will ship your order soon."))
 
 
 # ── Orders ───────────────────────────────────────────────────────────────────────────────────
@@ -369,6 +386,7 @@ def refund(
     reason: Text = "",
     line_id: Texts = [],  # noqa: B006
     line_qty: Texts = [],  # noqa: B006
+    form_key: Text = "",
 ) -> Response:
     """A refund (paid, not shipped) or a return request (shipped or delivered): the whole order
     or some units of some lines."""
@@ -383,9 +401,16 @@ def refund(
                     lines[_id(raw_id)] = quantity
             if not lines:
                 raise InvalidInput(_("Choose at least one item to refund."))
-        result = ordering.request_refund(
-            uow, actor=actor, order_id=order_id, lines=lines, reason=reason
-        )
+        asked = lines
+
+        def ask() -> dict[str, str]:
+            result = ordering.request_refund(
+                uow, actor=actor, order_id=order_id, lines=asked, reason=reason
+            )
+            return {"status": result.status}
+
+        fields = f"{scope}:{sorted((str(k), v) for k, v in (lines or {}).items())}:{reason}"
+        done = run_once(request, uow, actor, form_key, fields, ask)
     except ValueError:
         return _order_page(
             request, uow, actor, order_id, _("Quantities must be whole numbers."), 422
@@ -394,7 +419,7 @@ def refund(
         return _order_page(request, uow, actor, order_id, _error_text(error), error.status)
     message = (
         _("Refunded. The money is on its way back to where you paid from.")
-        if result.status == "refunded"
+        if done["status"] == "refunded"
         else _("Return requested. The store will answer soon.")
     )
     return redirect(request, f"/orders/{order_id}", flash=message)

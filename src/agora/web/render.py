@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,7 +32,8 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-env.globals.update(pick=i18n.lazy_pick, money=format_amount)
+# form_key(): a fresh one-time key for a form that creates an order or moves money (web/forms.py).
+env.globals.update(pick=i18n.lazy_pick, money=format_amount, form_key=lambda: uuid.uuid4().hex)
 
 
 def compact_count(value: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -18,11 +18,10 @@ from agora import catalog, identity, payments
 from agora.catalog.errors import StoreNotFound
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
-from agora.core.idempotency import run_idempotent
 from agora.core.money import format_amount, parse_amount
-from agora.core.security import request_digest
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
+from agora.web.forms import run_once
 from agora.web.operator import _nav as operator_nav
 from agora.web.render import check_csrf, redirect, render, safe_next
 
@@ -70,7 +69,6 @@ def _wallet_page(
         next_url=f"/wallet?before={lines[PAGE - 1].entry_id}" if len(lines) > PAGE else None,
         withdrawals=withdrawals,
         charge=charge,
-        form_key=uuid.uuid4().hex,
         limits=(format_amount(minimum), format_amount(maximum)),
         error=error,
         values=values or {},
@@ -94,17 +92,6 @@ def wallet(
     return _wallet_page(request, uow, actor, before=before, charge_id=charge_id)
 
 
-def _idempotent(
-    request: Request, uow: UnitOfWork, actor: identity.Principal, key: str, amount: int, action: Any
-) -> Any:
-    """Run ``action`` once per form key (a second submit replays the first result)."""
-    digest = request_digest("POST", request.url.path, str(amount))
-    result = run_idempotent(
-        uow, scope=f"user:{actor.user_id}", key=key or None, request_hash=digest, action=action
-    )
-    return result.body
-
-
 @router.post("/wallet/top-up")
 def top_up(
     request: Request,
@@ -118,11 +105,11 @@ def top_up(
     try:
         fen = _amount(amount)
 
-        def action() -> tuple[int, dict[str, str]]:
+        def action() -> dict[str, str]:
             charge = payments.start_top_up(uow, actor=actor, amount=fen)
-            return 201, {"redirect_url": charge.redirect_url}
+            return {"redirect_url": charge.redirect_url}
 
-        body = _idempotent(request, uow, actor, form_key, fen, action)
+        body = run_once(request, uow, actor, form_key, str(fen), action)
     except AgoraError as error:
         return _wallet_page(
             request,
@@ -148,11 +135,11 @@ def withdraw(
     try:
         fen = _amount(amount)
 
-        def action() -> tuple[int, dict[str, str]]:
+        def action() -> dict[str, str]:
             withdrawal = payments.request_withdrawal(uow, actor=actor, amount=fen)
-            return 201, {"id": str(withdrawal.id)}
+            return {"id": str(withdrawal.id)}
 
-        _idempotent(request, uow, actor, form_key, fen, action)
+        run_once(request, uow, actor, form_key, str(fen), action)
     except AgoraError as error:
         return _wallet_page(
             request,
