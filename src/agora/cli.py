@@ -103,6 +103,9 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the outbox relay and the scheduler (for the scaled-out shape)."""
+    # Contexts register their event handlers, deadlines and jobs on import; the schema imports
+    # every context, so this relay and scheduler know them all (the server's routers do the same).
+    import agora.schema  # noqa: F401
     from agora.runtime import Runtime
 
     logging.basicConfig(level=get_settings().log_level)
