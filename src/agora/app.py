@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from agora import __version__
 from agora.catalog import api as catalog_api
 from agora.catalog import text as search_text
+from agora.chat import api as chat_api
 from agora.config import Settings, get_settings
 from agora.core import i18n
 from agora.core.db import Database
@@ -24,6 +25,8 @@ from agora.identity import api as identity_api
 from agora.ordering import api as ordering_api
 from agora.payments import api as payments_api
 from agora.runtime import Runtime
+from agora.sharing import api as sharing_api
+from agora.social import api as social_api
 from agora.web import pages as web_pages
 
 log = logging.getLogger(__name__)
@@ -125,6 +128,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(catalog_api.router)
     app.include_router(payments_api.router)
     app.include_router(ordering_api.router)
+    app.include_router(sharing_api.router)
+    app.include_router(social_api.router)
+    app.include_router(chat_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     return app

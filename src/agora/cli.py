@@ -146,7 +146,9 @@ def demo(
 
 @app.command()
 def bench(
-    scenario: str = typer.Argument(..., help="search | ledger | checkout | flash-sale"),
+    scenario: str = typer.Argument(
+        ..., help="search | ledger | checkout | flash-sale | chat-fanout"
+    ),
     products: int = typer.Option(100_000, help="Products to generate (search)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
     transfers: int = typer.Option(5_000, help="Transfers per shape (ledger)."),
@@ -154,6 +156,9 @@ def bench(
     orders: int = typer.Option(2_000, help="Paid orders to make (checkout)."),
     buyers: int = typer.Option(2_000, help="Buyers arriving at once (flash-sale)."),
     stock: int = typer.Option(100, help="Units on sale (flash-sale)."),
+    clients: int = typer.Option(1000, help="WebSocket clients (chat-fanout)."),
+    groups: int = typer.Option(50, help="Groups the clients are spread over (chat-fanout)."),
+    messages: int = typer.Option(20, help="Messages each group's sender posts (chat-fanout)."),
     database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -170,6 +175,9 @@ def bench(
             orders=orders,
             buyers=buyers,
             stock=stock,
+            clients=clients,
+            groups=groups,
+            messages=messages,
             database_url=database_url,
         )
     except KeyError as exc:

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     payment_min_amount: int = 1  # fen, per top-up or withdrawal
     payment_max_amount: int = 5_000_000  # fen (¥50,000), per top-up or withdrawal
     payment_charge_minutes: int = 15  # a bank charge with no answer by then expires
+    # Share attribution windows: a sign-up is credited to the first share visit this recent, a
+    # paid order to the last one (sharing.attribution).
+    share_signup_window_days: int = Field(default=30, ge=1)
+    share_order_window_days: int = Field(default=7, ge=1)
+    # Chat (agora.chat): per-user send limit, counted in the database across processes.
+    chat_send_limit: int = 20
+    chat_send_window_seconds: int = 10
+    chat_recall_seconds: int = 120
+    chat_group_max_members: int = 500
+    chat_ws_queue: int = 1000  # frames queued for one WebSocket before it is closed as too slow
 
     @property
     def is_sqlite(self) -> bool:

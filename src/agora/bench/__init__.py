@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agora.bench.chat import run_chat_fanout
 from agora.bench.ledger import run_ledger
 from agora.bench.search import run_search
 from agora.bench.trading import run_checkout, run_flash_sale
 
 SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
+    "chat-fanout": run_chat_fanout,
     "checkout": run_checkout,
     "flash-sale": run_flash_sale,
     "ledger": run_ledger,

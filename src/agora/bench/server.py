@@ -58,8 +58,11 @@ def start_server(
     timeout: float = 60,
 ) -> ServerProcess:
     """Start ``agora serve`` on a free loopback port and wait until /healthz answers."""
-    env = {**os.environ, "AGORA_DATABASE_URL": database_url, **(extra_env or {})}
-    env.pop("AGORA_REDIS_URL", None)
+    extra = extra_env or {}
+    env = {**os.environ, "AGORA_DATABASE_URL": database_url, **extra}
+    # A Redis the caller's own environment names is not the server's business; one it passes is.
+    if "AGORA_REDIS_URL" not in extra:
+        env.pop("AGORA_REDIS_URL", None)
     if not workers:
         env["AGORA_EMBEDDED_WORKERS"] = "false"
     port = free_port()

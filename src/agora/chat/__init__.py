@@ -1,1 +1,67 @@
-"""Chat (PRODUCT.md J): 1:1 and group conversations, sequenced messages, the WebSocket gateway."""
+"""Chat (PRODUCT.md J): 1:1 and group conversations, sequenced messages, the WebSocket gateway.
+
+Other contexts register message kinds with :func:`register_kind` at import.
+"""
+
+from agora.chat.conversations import (
+    conversation_cursors,
+    create_group,
+    direct_conversation,
+    get_conversation,
+    invite,
+    leave,
+    list_conversations,
+    remove_member,
+    rename,
+    set_muted,
+    set_role,
+)
+from agora.chat.errors import (
+    AlreadyMembers,
+    ChatBlocked,
+    ConversationNotFound,
+    MessageNotFound,
+    NotAllowedInGroup,
+    NotFriends,
+    NotYourMessage,
+    RecallWindowPassed,
+    SendRateLimited,
+    UnknownKind,
+)
+from agora.chat.kinds import KindNormalizer, register_kind, registered_kinds
+from agora.chat.messages import history, mark_read, recall_message, send_message
+from agora.chat.views import ConversationView, MemberView, MessageView
+
+__all__ = [
+    "AlreadyMembers",
+    "ChatBlocked",
+    "ConversationNotFound",
+    "ConversationView",
+    "KindNormalizer",
+    "MemberView",
+    "MessageNotFound",
+    "MessageView",
+    "NotAllowedInGroup",
+    "NotFriends",
+    "NotYourMessage",
+    "RecallWindowPassed",
+    "SendRateLimited",
+    "UnknownKind",
+    "conversation_cursors",
+    "create_group",
+    "direct_conversation",
+    "get_conversation",
+    "history",
+    "invite",
+    "leave",
+    "list_conversations",
+    "mark_read",
+    "recall_message",
+    "register_kind",
+    "registered_kinds",
+    "remove_member",
+    "rename",
+    "send_message",
+    "set_muted",
+    "set_role",
+]

@@ -15,6 +15,9 @@ from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
+from agora.demo.chat import seed_chat
+from agora.demo.sharing import seed_sharing
+from agora.demo.social import seed_social
 from agora.demo.trading import seed_trading
 from agora.identity import Client, Principal, User, register
 
@@ -154,12 +157,19 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
             detail.product.created_at = now - timedelta(days=item.age_days, minutes=created)
         created += 1
     trading = seed_trading(uow, shoppers=users, stores=stores, merchants=_merchants(uow, stores))
+    social_demo = seed_social(uow, users=users, stores=stores, password=DEMO_PASSWORD)
+    chat_demo = seed_chat(uow, users=users)
+    # After the social and chat demos: shares on every channel, newcomers, credited orders.
+    shared = seed_sharing(uow, shoppers=users, password=DEMO_PASSWORD)
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),
         "categories": len(categories),
         "products_created": created,
         **trading,
+        **social_demo,
+        **chat_demo,
+        **shared,
     }
 
 

@@ -44,7 +44,8 @@ def problem(
     if detail:
         body["detail"] = _(detail)
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"Retry-After": "60"} if status == 429 else None
+    # An error may say how long to wait (``retry_after`` seconds, also in the body); else a minute.
+    headers = {"Retry-After": str(extra.get("retry_after") or 60)} if status == 429 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

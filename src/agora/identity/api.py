@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from agora import sharing
 from agora.http.deps import Actor, ClientInfo, Uow
 from agora.identity import service
 from agora.identity.models import User
@@ -27,14 +28,19 @@ def user_out(user: User) -> UserOut:
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserOut)
-def register(body: RegisterIn, uow: Uow, client: ClientInfo) -> UserOut:
-    user = service.register(
-        uow,
-        identifier=body.identifier,
-        password=body.password,
-        display_name=body.display_name,
-        client=client,
-    )
+def register(body: RegisterIn, uow: Uow, client: ClientInfo, request: Request) -> UserOut:
+    with uow:
+        user = service.register(
+            uow,
+            identifier=body.identifier,
+            password=body.password,
+            display_name=body.display_name,
+            client=client,
+        )
+        # Credit the share that brought this browser here (first touch), in the same transaction.
+        sharing.attribute_signup(
+            uow, user_id=user.id, visitor_id=request.cookies.get(sharing.VISITOR_COOKIE)
+        )
     return user_out(user)
 
 

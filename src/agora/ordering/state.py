@@ -65,7 +65,14 @@ def record(
     )
     uow.emit(
         f"ordering.order_{kind}",
-        {"order_id": str(order.id), "store_id": str(order.store_id), "kind": kind},
+        {
+            "order_id": str(order.id),
+            "store_id": str(order.store_id),
+            "kind": kind,
+            "buyer_id": str(order.buyer_id),
+            "total": order.total,
+            "currency": order.currency,
+        },
         topics=[f"user:{order.buyer_id}", f"store:{order.store_id}"],
     )
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from agora import identity
+from agora import identity, sharing
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.http.deps import SESSION_COOKIE, Actor, ClientInfo, MaybeActor, Uow, get_runtime
@@ -76,6 +76,10 @@ def signin(
             identifier=identifier,
             error=_(error.detail or error.title),
         )
+    # This browser's earlier anonymous share visits are now the user's (re-shares, orders).
+    sharing.link_visitor(
+        uow, user_id=signed.user.id, visitor_id=request.cookies.get(sharing.VISITOR_COOKIE)
+    )
     response = redirect(
         request, target, flash=_("Welcome back, {name}.").format(name=signed.user.display_name)
     )
@@ -108,14 +112,19 @@ def signup(
     check_csrf(request, csrf_token)
     values = {"identifier": identifier, "display_name": display_name}
     try:
-        identity.register(
-            uow,
-            identifier=identifier,
-            password=password,
-            display_name=display_name,
-            client=client,
-            locale=request.state.locale,
-        )
+        with uow:
+            user = identity.register(
+                uow,
+                identifier=identifier,
+                password=password,
+                display_name=display_name,
+                client=client,
+                locale=request.state.locale,
+            )
+            # Credit the share that brought this browser here (first touch), same transaction.
+            sharing.attribute_signup(
+                uow, user_id=user.id, visitor_id=request.cookies.get(sharing.VISITOR_COOKIE)
+            )
         signed = identity.sign_in(
             uow, identifier=identifier, password=password, client=client, kind="web"
         )

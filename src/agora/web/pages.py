@@ -8,7 +8,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from agora.web import auth, merchant, merchant_orders, operator, orders, shop, wallet
+from agora.web import (
+    auth,
+    chat,
+    merchant,
+    merchant_orders,
+    operator,
+    orders,
+    shop,
+    wallet,
+)
+from agora.web import sharing as share_pages
+from agora.web import social as social_pages
 from agora.web.render import redirect
 from agora.web.render import render_error as _render_error
 
@@ -17,8 +28,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (shop, auth, merchant, operator, wallet, orders, merchant_orders):
+    for module in (shop, auth, merchant, operator, wallet, orders, merchant_orders, chat):
         app.include_router(module.router)
+    app.include_router(share_pages.router)
+    app.include_router(social_pages.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:

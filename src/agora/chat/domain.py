@@ -1,0 +1,65 @@
+"""Pure chat rules: who may do what in a group, text limits, the direct pair key, recall window."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+DIRECT = "direct"
+GROUP = "group"
+
+OWNER = "owner"
+ADMIN = "admin"
+MEMBER = "member"
+ROLES = (OWNER, ADMIN, MEMBER)
+
+SYSTEM = "system"  # messages the service writes about membership; clients cannot send them
+
+MAX_TEXT = 2000
+MAX_TITLE = 40
+MAX_CLIENT_ID = 64
+HISTORY_MAX = 100
+
+
+def direct_key(a: uuid.UUID, b: uuid.UUID) -> str:
+    """One key per unordered pair, so the unique index gives two people one direct chat."""
+    low, high = sorted((a, b), key=lambda u: u.bytes)
+    return f"{low}:{high}"
+
+
+def clean_text(raw: str) -> str:
+    """Strip the ends; keep inner newlines; drop other control characters."""
+    kept = "".join(ch for ch in raw if ch in "\n\t" or ord(ch) >= 32)
+    return kept.strip()
+
+
+def clean_title(raw: str) -> str | None:
+    title = " ".join(raw.split())
+    if not title or len(title) > MAX_TITLE or any(ord(ch) < 32 for ch in title):
+        return None
+    return title
+
+
+def valid_client_id(client_id: str) -> bool:
+    return 0 < len(client_id) <= MAX_CLIENT_ID and client_id.isprintable()
+
+
+def can_manage(role: str) -> bool:
+    """Invite, remove and rename: the owner and admins."""
+    return role in (OWNER, ADMIN)
+
+
+def can_remove(actor_role: str, target_role: str) -> bool:
+    """The owner removes anyone else; an admin removes plain members only."""
+    if actor_role == OWNER:
+        return target_role != OWNER
+    return actor_role == ADMIN and target_role == MEMBER
+
+
+def recall_open(sent_at: datetime, now: datetime, window: timedelta) -> bool:
+    return now - sent_at <= window
+
+
+def unread(last_seq: int, read_seq: int) -> int:
+    """Sending moves the sender's own cursor, so everything after it is someone else's."""
+    return max(0, last_seq - read_seq)

@@ -1,0 +1,325 @@
+"""Sending, reading, recalling and marking messages read.
+
+Sequence numbers come from one guarded statement in the send transaction,
+``UPDATE chat_conversations SET last_seq = last_seq + 1 ... RETURNING last_seq``: the row lock it
+takes orders concurrent senders, so seqs are gapless and unique without reading first. A send that
+fails after taking its seq rolls back with it, so no gap is left either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from agora import social
+from agora.chat import domain, kinds
+from agora.chat.errors import (
+    ChatBlocked,
+    ConversationNotFound,
+    MessageNotFound,
+    NotFriends,
+    NotYourMessage,
+    RecallWindowPassed,
+    SendRateLimited,
+)
+from agora.chat.models import ConversationRow, MemberRow, MessageRow
+from agora.chat.views import MessageView, message_event, message_view
+from agora.config import get_settings
+from agora.core.clock import utcnow
+from agora.core.errors import InvalidInput
+from agora.core.ids import new_id
+from agora.core.uow import UnitOfWork
+from agora.identity import Principal
+
+_ACCESS = (
+    select(ConversationRow, MemberRow)
+    .join(MemberRow, MemberRow.conversation_id == ConversationRow.id)
+    .where(MemberRow.left_at.is_(None))
+)
+
+
+def access_member(
+    session: Session, user_id: uuid.UUID, conversation_id: uuid.UUID
+) -> tuple[ConversationRow, MemberRow]:
+    """The conversation and the user's membership; not found unless they are in it now."""
+    row = session.execute(
+        _ACCESS.where(ConversationRow.id == conversation_id, MemberRow.user_id == user_id)
+    ).first()
+    if row is None:
+        raise ConversationNotFound()
+    return row[0], row[1]
+
+
+def check_can_message(session: Session, a: uuid.UUID, b: uuid.UUID) -> None:
+    """Direct messages and invitations: friends only, and neither has blocked the other.
+
+    Raises NotFriends, ChatBlocked.
+    """
+    if social.blocked_between(session, a, b):
+        raise ChatBlocked()
+    if not social.are_friends(session, a, b):
+        raise NotFriends()
+
+
+def append(
+    uow: UnitOfWork,
+    *,
+    conversation_id: uuid.UUID,
+    sender_id: uuid.UUID,
+    kind: str,
+    body: dict[str, Any],
+    client_id: str,
+) -> MessageView:
+    """Give the message the conversation's next seq, store it, move the sender's read cursor,
+    and publish it after commit. Inside the caller's unit of work; no access checks."""
+    session = uow.session
+    now = utcnow()
+    seq = session.execute(
+        update(ConversationRow)
+        .where(ConversationRow.id == conversation_id)
+        .values(last_seq=ConversationRow.last_seq + 1, last_activity_at=now)
+        .returning(ConversationRow.last_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    view = MessageView(
+        id=new_id(),
+        conversation_id=conversation_id,
+        seq=seq,
+        sender_id=sender_id,
+        kind=kind,
+        body=body,
+        client_id=client_id,
+        created_at=now,
+        recalled=False,
+    )
+    session.execute(
+        insert(MessageRow),
+        {
+            "id": view.id,
+            "conversation_id": conversation_id,
+            "seq": seq,
+            "sender_id": sender_id,
+            "kind": kind,
+            "body": body,
+            "client_id": client_id,
+            "created_at": now,
+        },
+    )
+    session.execute(
+        update(MemberRow)
+        .where(
+            MemberRow.conversation_id == conversation_id,
+            MemberRow.user_id == sender_id,
+            MemberRow.read_seq < seq,
+        )
+        .values(read_seq=seq)
+        .execution_options(synchronize_session=False)
+    )
+    uow.publish(f"conv:{conversation_id}", message_event(view))
+    return view
+
+
+def send_message(
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    conversation_id: uuid.UUID,
+    kind: str,
+    body: dict[str, Any],
+    client_id: str,
+) -> MessageView:
+    """Store and publish a message; a retry with the same ``client_id`` returns the stored one.
+
+    Raises ConversationNotFound (not a member), UnknownKind / InvalidInput (body), NotFriends or
+    ChatBlocked (direct chats), SendRateLimited.
+    """
+    if not isinstance(client_id, str) or not domain.valid_client_id(client_id):
+        raise InvalidInput(
+            "A message needs a client id of 1 to 64 characters.",
+            errors=[{"field": "client_id"}],
+        )
+    try:
+        return _send(uow, actor, conversation_id, kind, body, client_id)
+    except IntegrityError:
+        # Two sends with one client id raced (PostgreSQL): the loser rolled back, seq and all;
+        # now the winner's message is stored and this returns it.
+        return _send(uow, actor, conversation_id, kind, body, client_id)
+
+
+def _send(
+    uow: UnitOfWork,
+    actor: Principal,
+    conversation_id: uuid.UUID,
+    kind: str,
+    body: dict[str, Any],
+    client_id: str,
+) -> MessageView:
+    with uow:
+        session = uow.session
+        conversation, _member = access_member(session, actor.user_id, conversation_id)
+        stored = session.scalar(
+            select(MessageRow).where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.sender_id == actor.user_id,
+                MessageRow.client_id == client_id,
+            )
+        )
+        if stored is not None:
+            return message_view(stored)
+        if conversation.kind == domain.DIRECT:
+            peer = session.scalar(
+                select(MemberRow.user_id).where(
+                    MemberRow.conversation_id == conversation_id,
+                    MemberRow.user_id != actor.user_id,
+                )
+            )
+            if peer is not None:
+                check_can_message(session, actor.user_id, peer)
+        stored_body = kinds.normalize(session, actor, kind, body)
+        _check_rate(session, actor.user_id, utcnow())
+        return append(
+            uow,
+            conversation_id=conversation_id,
+            sender_id=actor.user_id,
+            kind=kind,
+            body=stored_body,
+            client_id=client_id,
+        )
+
+
+def _lock_key(user_id: uuid.UUID) -> int:
+    digest = hashlib.blake2b(b"agora.chat.send:" + user_id.bytes, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _check_rate(session: Session, user_id: uuid.UUID, now: datetime) -> None:
+    """At most ``chat_send_limit`` messages per sliding window, counted from stored messages so
+    the limit holds across processes. On PostgreSQL a per-user advisory lock makes the count and
+    the insert atomic for one sender (SQLite's write lock already does)."""
+    settings = get_settings()
+    limit, window = settings.chat_send_limit, timedelta(seconds=settings.chat_send_window_seconds)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(user_id)})
+    recent = session.scalars(
+        select(MessageRow.created_at)
+        .where(
+            MessageRow.sender_id == user_id,
+            MessageRow.created_at > now - window,
+            MessageRow.kind != domain.SYSTEM,
+        )
+        .order_by(MessageRow.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) >= limit:
+        # Free again once the oldest of the last ``limit`` messages leaves the window.
+        wait = (min(recent) + window - now).total_seconds()
+        raise SendRateLimited(retry_after=max(1, math.ceil(wait)))
+
+
+def history(
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    conversation_id: uuid.UUID,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> list[MessageView]:
+    """A page of messages in seq order: the newest ``limit`` (below ``before`` if given), or the
+    oldest ``limit`` after ``after``. Only what was sent after the actor joined."""
+    limit = max(1, min(limit, domain.HISTORY_MAX))
+    with uow.read() as session:
+        _conversation, member = access_member(session, actor.user_id, conversation_id)
+        query = select(MessageRow).where(
+            MessageRow.conversation_id == conversation_id,
+            MessageRow.seq > member.joined_seq,
+        )
+        if after is not None:
+            rows = session.scalars(
+                query.where(MessageRow.seq > after).order_by(MessageRow.seq).limit(limit)
+            ).all()
+            return [message_view(row) for row in rows]
+        if before is not None:
+            query = query.where(MessageRow.seq < before)
+        rows = session.scalars(query.order_by(MessageRow.seq.desc()).limit(limit)).all()
+        return [message_view(row) for row in reversed(rows)]
+
+
+def recall_message(
+    uow: UnitOfWork, *, actor: Principal, conversation_id: uuid.UUID, seq: int
+) -> MessageView:
+    """Recall one's own message within the window; it keeps its seq, its body is removed.
+
+    Raises ConversationNotFound, MessageNotFound, NotYourMessage, RecallWindowPassed.
+    """
+    window = timedelta(seconds=get_settings().chat_recall_seconds)
+    with uow:
+        session = uow.session
+        _conversation, member = access_member(session, actor.user_id, conversation_id)
+        row = session.scalar(
+            select(MessageRow).where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.seq == seq,
+                MessageRow.seq > member.joined_seq,
+            )
+        )
+        if row is None:
+            raise MessageNotFound()
+        if row.sender_id != actor.user_id or row.kind == domain.SYSTEM:
+            raise NotYourMessage()
+        if row.recalled_at is not None:
+            return message_view(row)
+        now = utcnow()
+        if not domain.recall_open(row.created_at, now, window):
+            raise RecallWindowPassed()
+        row.recalled_at = now
+        row.body = {}
+        session.flush()
+        uow.publish(
+            f"conv:{conversation_id}",
+            {
+                "type": "recalled",
+                "conversation_id": str(conversation_id),
+                "seq": row.seq,
+                "message_id": str(row.id),
+            },
+        )
+        return message_view(row)
+
+
+def mark_read(uow: UnitOfWork, *, actor: Principal, conversation_id: uuid.UUID, seq: int) -> int:
+    """Move the actor's read cursor up to ``seq`` (never back, never past the last message);
+    returns the cursor."""
+    with uow:
+        session = uow.session
+        conversation, member = access_member(session, actor.user_id, conversation_id)
+        target = max(0, min(seq, conversation.last_seq))
+        if target <= member.read_seq:
+            return member.read_seq
+        session.execute(
+            update(MemberRow)
+            .where(
+                MemberRow.conversation_id == conversation_id,
+                MemberRow.user_id == actor.user_id,
+                MemberRow.read_seq < target,
+            )
+            .values(read_seq=target)
+            .execution_options(synchronize_session=False)
+        )
+        uow.publish(
+            f"conv:{conversation_id}",
+            {
+                "type": "read",
+                "conversation_id": str(conversation_id),
+                "user_id": str(actor.user_id),
+                "read_seq": target,
+            },
+        )
+        return target
