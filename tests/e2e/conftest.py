@@ -10,15 +10,25 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 from agora.bench.server import start_server
 
 CHROMIUM = os.environ.get("AGORA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("AGORA_E2E_REQUIRED") == "1"
+# A person's browser: headless Chromium names itself "HeadlessChrome", which share links rightly
+# do not count as a visit (scrapers and link previews run headless).
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36"
+)
 
 
 def _chromium_or_skip() -> str:
@@ -74,8 +84,27 @@ def page(browser: object, server: str) -> Iterator[object]:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    context = browser.new_context(base_url=server, locale="en-US")
+    context = browser.new_context(base_url=server, locale="en-US", user_agent=USER_AGENT)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def fresh_page(browser: object, server: str) -> Iterator[Callable[[], Page]]:
+    """Pages in fresh browser contexts (another person at another computer), closed afterwards."""
+    from playwright.sync_api import Browser, BrowserContext
+
+    assert isinstance(browser, Browser)
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=server, locale="en-US", user_agent=USER_AGENT)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

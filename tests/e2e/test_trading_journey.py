@@ -8,18 +8,17 @@ every order is found by the id the checkout gave it.
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from agora.demo.catalog_data import FASHION, SNEAKERS, DemoProduct, demo_products, demo_stores
-from agora.demo.seed import DEMO_PASSWORD, merchant_email
+from agora.demo.catalog_data import FASHION, SNEAKERS, demo_stores
+from agora.demo.seed import merchant_email
+from e2e.steps import fen, flash, pick_product, sign_in, sign_up, top_up, yuan
 
 pytestmark = pytest.mark.e2e
 
@@ -38,118 +37,9 @@ class Purchase:
     tracking: str = ""
 
 
-def yuan(fen: int) -> str:
-    """How the pages show an amount: ¥1,234.50."""
-    return f"¥{fen // 100:,}.{fen % 100:02d}"
-
-
-def fen(text: str) -> int:
-    match = re.fullmatch(r"\s*¥([\d,]+)\.(\d\d)\s*", text)
-    assert match, f"not an amount: {text!r}"
-    return int(match[1].replace(",", "")) * 100 + int(match[2])
-
-
 def net_of(total: int) -> int:
     commission = (Decimal(total) * COMMISSION_RATE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return total - int(commission)
-
-
-def pick_product(store_key: str) -> DemoProduct:
-    """A demo product of the store that a search finds by its title alone (the title is unique),
-    sold in colours and sizes, cheap enough that two fit in the top-up. The first one whose 5 %
-    commission ends in half a fen is preferred, so the settlement shows the rounding."""
-    products = demo_products()
-    titles = Counter(p.title_en for p in products)
-    fitting = [
-        p
-        for p in products
-        if p.store_key == store_key
-        and titles[p.title_en] == 1
-        and all(s.colour and s.size for s in p.skus)
-        and max(s.price for s in p.skus) <= 600_00
-        and sum(s.stock > 0 for s in p.skus) >= 3
-    ]
-    assert fitting, f"no demo product of {store_key} fits the journey"
-    half_fen = [p for p in fitting if {s.price * 5 % 100 for s in p.skus} == {50}]
-    return (half_fen or fitting)[0]
-
-
-def reload_until(page: Page, check: Callable[[], None], within: float = 30) -> None:
-    """Run ``check`` (short Playwright expectations), reloading the page until it passes: pages
-    that show the result of background work (the bank's notification, applied by the outbox
-    relay) do not refresh themselves. Usually the first look already passes."""
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            check()
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-
-
-def flash(page: Page) -> Locator:
-    return page.locator("[data-flash]")
-
-
-@pytest.fixture
-def fresh_page(browser: Browser, server: str) -> Iterator[Callable[[], Page]]:
-    """Pages in fresh browser contexts (another person at another computer), closed afterwards."""
-    contexts: list[BrowserContext] = []
-
-    def open_page() -> Page:
-        context = browser.new_context(base_url=server, locale="en-US")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/signin")
-    page.fill("#identifier", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(flash(page)).to_contain_text("Welcome back")
-
-
-def sign_up(page: Page) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Sign up").click()
-    page.fill("#display_name", "Trader")
-    page.fill("#identifier", f"trader-{uuid.uuid4().hex[:8]}@example.com")
-    page.fill("#password", "a long enough secret")
-    page.get_by_role("button", name="Create account").click()
-    expect(flash(page)).to_contain_text("Welcome to Agora")
-
-
-def top_up(page: Page, amount: int) -> None:
-    page.get_by_role("link", name="Wallet", exact=True).click()
-    balance = page.get_by_test_id("wallet-balance")
-    expect(balance).to_have_text(yuan(0))
-    page.fill("#top-up-amount", f"{amount // 100}")
-    page.get_by_role("button", name="Top up").click()
-
-    # The sandbox bank asks to confirm the amount.
-    page.wait_for_url(re.compile(r"/sandbox/bank/[0-9a-f-]{36}$"))
-    expect(page.get_by_test_id("bank-amount")).to_have_text(yuan(amount))
-    page.get_by_role("button", name=f"Pay {yuan(amount)}").click()
-
-    # Back at the wallet: the money arrives once the bank's notification is applied.
-    page.wait_for_url(re.compile(r"/wallet\?charge=[0-9a-f-]{36}$"))
-    # The page reads the charge and the balance separately, so both are checked on one render.
-    status = page.get_by_test_id("charge-status")
-
-    def arrived() -> None:
-        expect(status).to_have_attribute("data-status", "succeeded", timeout=1_000)
-        expect(balance).to_have_text(yuan(amount), timeout=1_000)
-
-    reload_until(page, arrived)
-    expect(status).to_contain_text(f"Your top-up of {yuan(amount)} has arrived.")
 
 
 def add_to_cart(page: Page, purchase: Purchase) -> None:
