@@ -380,7 +380,7 @@ def mute(
     def action(cid: uuid.UUID) -> tuple[str, None]:
         on = muted == "1"
         chat.set_muted(uow, actor=actor, conversation_id=cid, muted=on)
-        return (_("Notifications muted.") if on else _("Notifications on.")), None
+        return (_("Notifications muted.") if on else _("Notifications are back on.")), None
 
     return _member_action(request, conversation_id, actor, uow, action)
 

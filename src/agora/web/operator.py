@@ -25,7 +25,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
         ("/operator", _("Stores"), active == "stores"),
         ("/operator/users", _("Users"), active == "users"),
         ("/operator/payments", _("Payments"), active == "payments"),
-        ("/operator/shares", _("Shares"), active == "shares"),
+        ("/operator/shares", _("Share report"), active == "shares"),
     ]
 
 
