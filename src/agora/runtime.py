@@ -26,7 +26,6 @@ class Runtime:
     loop: asyncio.AbstractEventLoop | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event | None = None
-    _publishing: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Runtime:
@@ -47,10 +46,8 @@ class Runtime:
         loop.call_soon_threadsafe(self._publish_now, topic, event)
 
     def _publish_now(self, topic: str, event: dict[str, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(self.hub.publish(topic, event))
-        # The loop keeps only weak references to tasks: hold each until it is done.
-        self._publishing.add(task)
-        task.add_done_callback(self._publishing.discard)
+        # No task per publish: in one process the fan-out runs right here, on the loop.
+        self.hub.publish_soon(topic, event)
 
     def _wake_relay(self) -> None:
         if self.loop is not None and not self.loop.is_closed():

@@ -268,16 +268,17 @@ def test_reconnect_resumes_after_the_last_seq_exactly_once_in_order(
 def test_a_client_that_falls_behind_is_closed_to_resync(
     client: TestClient, bob_ws: WebSocketTestSession, trio: Trio, direct: uuid.UUID
 ) -> None:
-    recv(bob_ws)  # ready; no sync yet, so hub events wait in the subscription's queue
+    recv(bob_ws)  # ready; no sync yet, so hub events wait in the connection's inbox
     hub = runtime(client).hub
     [subscription] = [s for s in hub._by_topic[f"conv:{direct}"]]
-    subscription.queue = type(subscription.queue)(maxsize=2)
+    connection = subscription.listener.__self__  # type: ignore[union-attr]
+    connection.queue_size = 2
     for n in range(4):
         say(client, trio.alice, direct, f"m{n}")
 
     async def dropped() -> None:
         with anyio.fail_after(WAIT):
-            while not subscription.dropped:
+            while connection.broken is None:
                 await anyio.sleep(0)
 
     bob_ws.portal.call(dropped)

@@ -273,3 +273,36 @@ def test_a_service_thread_publishes_through_the_runtime_after_commit(db: Any) ->
             await runtime.shutdown()
 
     assert asyncio.run(scenario()) == [("conv:9", {"seq": 1})]
+
+
+def test_listeners_are_called_during_the_publish_with_one_parsed_event() -> None:
+    async def scenario() -> list[tuple[str, str, dict[str, Any]]]:
+        hub = LocalHub()
+        calls: list[tuple[str, str, dict[str, Any]]] = []
+        for _ in range(3):
+            await hub.subscribe(["conv:1"], listener=lambda *call: calls.append(call))
+        hub.publish_soon("conv:1", {"type": "message", "seq": 1})
+        return calls  # no await in between: delivered within the publish itself
+
+    calls = asyncio.run(scenario())
+
+    assert [(topic, data) for topic, data, _ in calls] == [
+        ("conv:1", '{"type":"message","seq":1}')
+    ] * 3
+    assert calls[0][2] == {"type": "message", "seq": 1}
+    # Serialized and parsed once: every listener holds the very same objects.
+    assert all(c[1] is calls[0][1] and c[2] is calls[0][2] for c in calls)
+
+
+def test_a_failing_listener_does_not_stop_the_fan_out() -> None:
+    def broken(topic: str, data: str, event: dict[str, Any]) -> None:
+        raise RuntimeError("boom")
+
+    async def scenario() -> list[Any]:
+        hub = LocalHub()
+        await hub.subscribe(["room:1"], listener=broken)
+        queued = await hub.subscribe(["room:1"])
+        await hub.publish("room:1", {"n": 1})
+        return [await queued.get(timeout=1)]
+
+    assert asyncio.run(scenario()) == [("room:1", {"n": 1})]

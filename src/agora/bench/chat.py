@@ -1,17 +1,34 @@
 """``agora bench chat-fanout``: many WebSocket clients in groups, senders posting, one real server.
 
 Setup writes people, API tokens and groups straight into a fresh database (the scenario measures
-fan-out, not sign-ups). Then every client connects to ``/ws`` of a real ``agora serve`` on a
-loopback port and syncs; one sender per group posts ``messages`` texts over the socket, each
-carrying the moment it was sent. Each client counts what it receives per group by seq: a seq
-missing at the end is lost, a seq seen twice is duplicated (both must be 0). Latency is from the
-send to each delivery (same machine, same clock).
+fan-out, not sign-ups). Then every client connects to ``/ws`` of a real ``agora serve`` (one
+process) on a loopback port and syncs. One sender per group then posts ``messages`` texts over its
+socket, one after another as soon as the previous one is acknowledged (the fastest the send path
+takes them, all groups at once); ``interval_ms`` > 0 paces them instead. Each text carries the
+wall-clock moment its frame was written.
+
+What is measured:
+- ``deliveries``: message frames received, counted by every member (the sender included) per seq;
+  a seq missing at the end is ``lost``, a seq seen twice is ``duplicated`` (both must be 0).
+- ``elapsed_s``: from the first send to the last delivery; ``deliveries_per_s`` is
+  ``deliveries / elapsed_s`` (so the send path is inside the window, not left out of it).
+- ``latency``: for every delivery, the moment the receiving client read the frame minus the moment
+  the sender wrote it (same machine, same clock): send path, commit, fan-out and the client's own
+  queueing, all included.
+- ``sends_per_s``: messages / time from first to last send; ``server_cpu_s`` and ``client_cpu_s``:
+  CPU time the server process and this load generator used over the window (they share the
+  machine, so both are reported).
+
+The load generator is one asyncio loop: each client is a bare protocol around the sans-I/O
+``websockets`` client (no task per client); a message frame is recognised by its prefix and only
+its seq and timestamp are read, other frames are parsed as JSON.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import tempfile
 import time
@@ -19,9 +36,13 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import insert
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.uri import parse_uri
 
 from agora.bench.fresh import fresh_database
 from agora.bench.server import start_server
@@ -97,74 +118,165 @@ def _setup(database: Database, clients: int, groups: int) -> list[tuple[str, uui
     return [(token, group_ids[n % groups]) for n, (_, token) in enumerate(people)]
 
 
-class Client:
-    def __init__(self, token: str, group: uuid.UUID) -> None:
+class Client(asyncio.Protocol):
+    """One member's socket: counts message seqs of its group and their latencies."""
+
+    def __init__(self, token: str, group: uuid.UUID, expected: int) -> None:
         self.token = token
         self.group = str(group)
+        self.prefix = b'{"type":"message","conversation_id":"' + self.group.encode() + b'",'
+        self.expected = expected
         self.seqs: Counter[int] = Counter()
         self.latencies: list[float] = []
-        self.ws: Any = None
+        self.last_at = 0.0
+        self.transport: asyncio.Transport | None = None
+        self.ws: ClientProtocol | None = None
+        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.others: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.acked: asyncio.Event = asyncio.Event()
 
-    async def connect(self, url: str) -> None:
-        from websockets.asyncio.client import connect
+    # --- asyncio.Protocol ---------------------------------------------------------------------
 
-        self.ws = await connect(
-            f"{url}/ws?token={self.token}", open_timeout=60, max_queue=None, compression=None
-        )
-        ready = json.loads(await self.ws.recv())
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+        assert self.ws is not None
+        self.ws.send_request(self.ws.connect())
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        assert self.ws is not None
+        self.ws.receive_data(data)
+        now = time.time()
+        for event in self.ws.events_received():
+            if isinstance(event, Frame):
+                if event.opcode is Opcode.TEXT:
+                    self._on_text(bytes(event.data), now)
+            elif not self.opened.done():
+                if self.ws.handshake_exc is not None:
+                    self.opened.set_exception(self.ws.handshake_exc)
+                else:
+                    self.opened.set_result(None)
+        self._flush()  # pongs, close replies
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError("closed during the handshake"))
+
+    # --- frames -------------------------------------------------------------------------------
+
+    def _on_text(self, payload: bytes, now: float) -> None:
+        if payload.startswith(self.prefix):
+            start = payload.index(b'"seq":', len(self.prefix)) + 6
+            seq = int(payload[start : payload.index(b",", start)])
+            self.seqs[seq] += 1
+            stamp = payload.find(b" t=", start)
+            if stamp > 0:
+                self.latencies.append(now - float(payload[stamp + 3 : payload.index(b'"', stamp)]))
+            self.last_at = now
+            if len(self.seqs) >= self.expected and not self.done.done():
+                self.done.set_result(None)
+            return
+        frame = json.loads(payload)
+        if frame.get("type") == "ack":
+            self.acked.set()
+        else:
+            self.others.put_nowait(frame)
+
+    def _flush(self) -> None:
+        assert self.ws is not None and self.transport is not None
+        out = b"".join(self.ws.data_to_send())
+        if out:
+            self.transport.write(out)
+
+    def send(self, frame: dict[str, Any]) -> None:
+        assert self.ws is not None
+        self.ws.send_text(json.dumps(frame).encode())
+        self._flush()
+
+    async def _next_other(self) -> dict[str, Any]:
+        return await asyncio.wait_for(self.others.get(), 60)
+
+    # --- scenario -----------------------------------------------------------------------------
+
+    async def connect(self, host: str, port: int) -> None:
+        self.ws = ClientProtocol(parse_uri(f"ws://{host}:{port}/ws?token={self.token}"))
+        await asyncio.get_running_loop().create_connection(lambda: self, host, port)
+        await asyncio.wait_for(self.opened, 60)
+        ready = await self._next_other()
         assert ready["type"] == "ready", ready
-        await self.ws.send(json.dumps({"type": "sync", "cursors": {self.group: 0}}))
-        await self.ws.send(json.dumps({"type": "ping"}))
-        while json.loads(await self.ws.recv())["type"] != "pong":
+        self.send({"type": "sync", "cursors": {self.group: 0}})
+        self.send({"type": "ping"})
+        while (await self._next_other())["type"] != "pong":
             pass
-
-    async def listen(self, expected: int) -> None:
-        while len(self.seqs) < expected:
-            frame = json.loads(await self.ws.recv())
-            if frame.get("type") != "message" or frame.get("conversation_id") != self.group:
-                continue
-            now = time.time()
-            self.seqs[int(frame["seq"])] += 1
-            body = frame["message"]["body"]
-            if "t" in body.get("text", ""):
-                self.latencies.append(now - float(body["text"].split("t=", 1)[1]))
 
     async def send_all(self, messages: int, interval: float) -> None:
         for n in range(messages):
-            text = f"#{n} t={time.time():.6f}"
-            await self.ws.send(
-                json.dumps(
-                    {
-                        "type": "send",
-                        "conversation_id": self.group,
-                        "client_id": f"bench-{n}",
-                        "kind": "text",
-                        "body": {"text": text},
-                    }
-                )
+            self.acked.clear()
+            self.send(
+                {
+                    "type": "send",
+                    "conversation_id": self.group,
+                    "client_id": f"bench-{n}",
+                    "kind": "text",
+                    "body": {"text": f"#{n} t={time.time():.6f}"},
+                }
             )
-            await asyncio.sleep(interval)
+            await self.acked.wait()
+            if interval:
+                await asyncio.sleep(interval)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _run(
-    url: str, people: list[tuple[str, uuid.UUID]], groups: int, messages: int, interval: float
+    url: str,
+    server_pid: int,
+    people: list[tuple[str, uuid.UUID]],
+    groups: int,
+    messages: int,
+    interval: float,
 ) -> dict[str, Any]:
-    clients = [Client(token, group) for token, group in people]
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    clients = [Client(token, group, messages) for token, group in people]
     for first in range(0, len(clients), 100):  # connect in waves, not 1,000 handshakes at once
-        await asyncio.gather(*(c.connect(url) for c in clients[first : first + 100]))
+        await asyncio.gather(*(c.connect(host, port) for c in clients[first : first + 100]))
     senders = clients[:groups]  # the first client of each group owns it
-    started = time.perf_counter()
-    listening = [asyncio.create_task(c.listen(messages)) for c in clients]
+    server_cpu, client_cpu = _cpu_seconds(server_pid), time.process_time()
+    started = time.time()
     sending = [asyncio.create_task(s.send_all(messages, interval)) for s in senders]
     timed_out = False
     try:
-        await asyncio.wait_for(asyncio.gather(*sending, *listening), DEADLINE_S)
+        await asyncio.wait_for(asyncio.gather(*sending), DEADLINE_S)
+        sent_at = time.time()
+        await asyncio.wait_for(
+            asyncio.gather(*(c.done for c in clients)), max(1.0, DEADLINE_S - (sent_at - started))
+        )
     except TimeoutError:
         timed_out = True
-    elapsed = time.perf_counter() - started
-    for task in listening + sending:
+        sent_at = time.time()
+    finished = max([c.last_at for c in clients] + [started])
+    server_cpu, client_cpu = (
+        _cpu_seconds(server_pid) - server_cpu,
+        time.process_time() - client_cpu,
+    )
+    for task in sending:
         task.cancel()
-    await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
+    for c in clients:
+        c.close()
+    elapsed = finished - started
     expected = set(range(1, messages + 1))
     delivered = sum(sum(c.seqs.values()) for c in clients)
     lost = sum(len(expected - set(c.seqs)) for c in clients)
@@ -173,13 +285,24 @@ async def _run(
     return {
         "elapsed_s": round(elapsed, 3),
         "deliveries": delivered,
-        "deliveries_per_s": round(delivered / elapsed, 1) if elapsed else 0.0,
+        "deliveries_per_s": round(delivered / elapsed, 1) if elapsed > 0 else 0.0,
         "messages_sent": groups * messages,
+        "sends_per_s": round(groups * messages / (sent_at - started), 1),
         "lost": lost,
         "duplicated": duplicated,
         "timed_out": timed_out,
         "latency": summary_ms(latencies),
+        "server_cpu_s": round(server_cpu, 2),
+        "client_cpu_s": round(client_cpu, 2),
     }
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def run_chat_fanout(
@@ -187,7 +310,7 @@ def run_chat_fanout(
     clients: int = 1000,
     groups: int = 50,
     messages: int = 20,
-    interval_ms: float = 50.0,
+    interval_ms: float = 0.0,
     database_url: str = "",
     **_: Any,
 ) -> dict[str, Any]:
@@ -202,15 +325,17 @@ def run_chat_fanout(
             extra_env={"AGORA_CHAT_SEND_LIMIT": "1000000", "AGORA_LOG_LEVEL": "WARNING"},
         )
         try:
-            result = asyncio.run(
-                _run(
-                    server.base_url.replace("http://", "ws://"),
-                    people,
-                    groups,
-                    messages,
-                    interval_ms / 1000,
+            with asyncio.Runner(loop_factory=_event_loop) as runner:
+                result = runner.run(
+                    _run(
+                        server.base_url,
+                        server.process.pid,
+                        people,
+                        groups,
+                        messages,
+                        interval_ms / 1000,
+                    )
                 )
-            )
         finally:
             server.stop()
     return {

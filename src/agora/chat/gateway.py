@@ -8,8 +8,17 @@ database. Hub events wait in the subscription's queue until the client's first `
 backlog and live events never interleave.
 
 Services are sync: they run in worker threads (``anyio.to_thread``), each call with its own unit
-of work. Frames leave through a bounded queue; a client that cannot keep up (or whose hub
-subscription was dropped for the same reason) is disconnected with 1013 and resyncs on reconnect.
+of work.
+
+Fan-out is paid per delivery, so the common case costs no task hop and no parsing: the hub calls
+:meth:`Connection.on_hub` during the publish with the event serialized (and parsed) once, and when
+the event is the next seq of a conversation it is written to the socket right there
+(:func:`_send_eagerly`). Anything else (a gap, a join, a removal, other event types, events that
+arrive before the first ``sync`` or while a backlog is being read) waits in the connection's inbox
+for the ``_pump`` task, which handles it under the connection's lock; the fast path stays off while
+the inbox holds anything or the lock is held, so order is kept. Frames that cannot be written at
+once wait in a bounded queue; a client that cannot keep up is disconnected with 1013 and resyncs
+on reconnect.
 """
 
 from __future__ import annotations
@@ -18,8 +27,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import types
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
 import anyio
@@ -52,6 +63,41 @@ def _dumps(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def _send_eagerly(
+    coroutine: Coroutine[Any, Any, None],
+) -> tuple[Coroutine[Any, Any, None], Any] | None:
+    """Run ``coroutine`` until it first waits: ``None`` when it finished without waiting, else the
+    coroutine and what it waits on (finish them with :func:`_finish`).
+
+    A WebSocket send only waits when the socket's buffer is full, so in the common case this writes
+    the frame with no task and no trip through the event loop (what Python 3.12 calls an eager
+    task). Raises what the send raises.
+    """
+    try:
+        waiting = coroutine.send(None)
+    except StopIteration:
+        return None
+    return coroutine, waiting
+
+
+@types.coroutine
+def _finish(coroutine: Coroutine[Any, Any, None], waiting: Any) -> Generator[Any, Any, None]:
+    """Await the rest of a coroutine :func:`_send_eagerly` started; it waits on ``waiting``."""
+    while True:
+        try:
+            yield waiting
+        except BaseException as exc:  # cancellation: hand it to the coroutine
+            try:
+                waiting = coroutine.throw(exc)
+            except StopIteration:
+                return
+            continue
+        try:
+            waiting = coroutine.send(None)
+        except StopIteration:
+            return
+
+
 def _removes(view_json: dict[str, Any], user_id: str) -> bool:
     """A system message that takes ``user_id`` out of the conversation."""
     body = view_json.get("body") or {}
@@ -79,10 +125,19 @@ class Connection:
         self.actor = actor
         self.me = str(actor.user_id)
         self.locale = locale
-        self.out: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.queue_size = queue_size
+        # Frames waiting for the socket while a send waits for room (bounded by queue_size).
+        self.out: deque[str] = deque()
+        self.writing: tuple[Coroutine[Any, Any, None], Any] | None = None
+        self.write_wanted = asyncio.Event()
+        # Hub events for the slow path, in arrival order (bounded by queue_size).
+        self.inbox: deque[tuple[str, str, dict[str, Any]]] = deque()
+        self.inbox_ready = asyncio.Event()
+        self.broken: BaseException | None = None
         # Per conversation: the last seq this connection delivered, and the member's floor.
         self.delivered: dict[uuid.UUID, int] = {}
         self.floor: dict[uuid.UUID, int] = {}
+        self.topic_ids: dict[str, uuid.UUID] = {}
         self.lock = asyncio.Lock()
         self.synced = asyncio.Event()
         self.subscription: Subscription | None = None
@@ -94,15 +149,61 @@ class Connection:
         return await anyio.to_thread.run_sync(lambda: function(uow, actor=self.actor, **kwargs))
 
     def emit(self, frame: str) -> None:
+        """Write ``frame`` now if the socket takes it, else queue it behind the waiting send.
+
+        Raises TooSlow (the queue is full), WebSocketDisconnect or RuntimeError (client gone).
+        """
+        if self.writing is None and not self.out:
+            self.writing = _send_eagerly(self.ws.send_text(frame))
+            if self.writing is not None:
+                self.write_wanted.set()
+            return
+        if len(self.out) >= self.queue_size:
+            raise TooSlow()
+        self.out.append(frame)
+
+    def on_hub(self, topic: str, data: str, event: dict[str, Any]) -> None:
+        """The hub's listener: deliver the next message of a conversation at once; queue the rest
+        for :meth:`_pump`."""
+        if self.broken is not None:
+            return
         try:
-            self.out.put_nowait(frame)
-        except asyncio.QueueFull as exc:
-            raise TooSlow() from exc
+            if (
+                self.inbox
+                or self.lock.locked()
+                or not self.synced.is_set()
+                or not self._deliver_next(topic, data, event)
+            ):
+                if len(self.inbox) >= self.queue_size:
+                    raise TooSlow()
+                self.inbox.append((topic, data, event))
+                self.inbox_ready.set()
+        except Exception as exc:
+            self.broken = exc
+            self.inbox_ready.set()
+
+    def _deliver_next(self, topic: str, data: str, event: dict[str, Any]) -> bool:
+        """Deliver (or drop, as a duplicate) a message that needs no database; False when it
+        needs :meth:`_on_event`."""
+        conversation_id = self.topic_ids.get(topic)
+        if conversation_id is None or event.get("type") != "message":
+            return False
+        delivered = self.delivered.get(conversation_id)
+        seq = event.get("seq")
+        if delivered is None or not isinstance(seq, int) or seq > delivered + 1:
+            return False
+        if seq <= delivered:
+            return True
+        if _removes(event.get("message") or {}, self.me):
+            return False
+        self.emit(data)
+        self.delivered[conversation_id] = seq
+        return True
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     async def serve(self) -> None:
-        self.subscription = await self.hub.subscribe([f"user:{self.me}"])
+        self.subscription = await self.hub.subscribe([f"user:{self.me}"], listener=self.on_hub)
         try:
             await self._follow_my_conversations()
             self.emit(
@@ -148,15 +249,28 @@ class Connection:
             if not new:
                 break
             await self.hub.add_topics(self.subscription, [f"conv:{c}" for c in new])
+            self.topic_ids.update({f"conv:{c}": c for c in new})
             followed |= new
         for conversation_id, (joined_seq, last_seq) in cursors.items():
             self.floor[conversation_id] = joined_seq
             self.delivered[conversation_id] = last_seq
 
     async def _write_loop(self) -> None:
-        while True:
-            frame = await self.out.get()
-            await self.ws.send_text(frame)
+        """Finish a send that had to wait for room, then the frames queued behind it."""
+        try:
+            while True:
+                await self.write_wanted.wait()
+                self.write_wanted.clear()
+                if self.writing is None:
+                    continue
+                await _finish(*self.writing)
+                while self.out:
+                    await self.ws.send_text(self.out[0])
+                    self.out.popleft()
+                self.writing = None
+        finally:
+            if self.writing is not None:
+                self.writing[0].close()
 
     async def _read_loop(self) -> None:
         while True:
@@ -183,15 +297,20 @@ class Connection:
             self.synced.set()
 
     async def _pump(self) -> None:
-        assert self.subscription is not None
+        """The slow path: hub events :meth:`on_hub` could not deliver at once, in order."""
         await self.synced.wait()
         while True:
-            item = await self.subscription.get_raw()
-            if item is None:
-                raise TooSlow()
-            topic, data = item
+            await self.inbox_ready.wait()
+            self.inbox_ready.clear()
+            if self.broken is not None:
+                raise self.broken
             async with self.lock:
-                await self._on_event(topic, data, json.loads(data))
+                while self.inbox:
+                    topic, data, event = self.inbox[0]
+                    await self._on_event(topic, data, event)
+                    self.inbox.popleft()
+            if self.broken is not None:
+                raise self.broken
 
     # --- hub events ---------------------------------------------------------------------------
 
@@ -231,6 +350,7 @@ class Connection:
             self.emit(data)
             return
         await self.hub.add_topics(self.subscription, [f"conv:{conversation_id}"])
+        self.topic_ids[f"conv:{conversation_id}"] = conversation_id
         cursors = await self.call(conversations.conversation_cursors)
         if conversation_id not in cursors:
             return

@@ -2,8 +2,10 @@
 
 ``LocalHub`` serves one process. ``RedisHub`` carries every publish through Redis pub/sub, so a
 subscriber connected to any process receives events published by any other; locally it fans out
-exactly like ``LocalHub``. Each event is serialized once, whatever the number of subscribers, and
-each subscription has a bounded queue: a subscriber that falls behind is dropped and resyncs.
+exactly like ``LocalHub``. Each event is serialized once (and parsed back once, for listeners),
+whatever the number of subscribers. A subscription either has a bounded queue (a subscriber that
+falls behind is dropped and resyncs) or a listener, called on the hub's loop during the publish: the
+gateway uses one to write the common case straight to its socket, with no task hop per delivery.
 """
 
 from __future__ import annotations
@@ -13,19 +15,34 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "agora:"
 
+# ``(topic, data, event)``: the serialized event and the same event parsed back, shared by every
+# listener of the publish (read it, never change it). Called on the hub's loop; must not block.
+Listener = Callable[[str, str, dict[str, Any]], None]
+
+
+def _dumps(event: dict[str, Any]) -> str:
+    return json.dumps(event, separators=(",", ":"), default=str)
+
 
 class Subscription:
-    def __init__(self, hub: LocalHub, topics: Iterable[str], maxsize: int) -> None:
+    def __init__(
+        self,
+        hub: LocalHub,
+        topics: Iterable[str],
+        maxsize: int,
+        listener: Listener | None = None,
+    ) -> None:
         self.hub = hub
         self.topics = set(topics)
         self.queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=maxsize)
+        self.listener = listener
         self.dropped = False
 
     def offer(self, topic: str, data: str) -> None:
@@ -81,14 +98,34 @@ class LocalHub:
         return None
 
     async def publish(self, topic: str, event: dict[str, Any]) -> None:
-        self.deliver(topic, json.dumps(event, separators=(",", ":"), default=str))
+        self.deliver(topic, _dumps(event))
+
+    def publish_soon(self, topic: str, event: dict[str, Any]) -> None:
+        """Publish from the hub's loop without awaiting: local subscribers get it right now."""
+        self.deliver(topic, _dumps(event))
 
     def deliver(self, topic: str, data: str) -> None:
-        for subscription in tuple(self._by_topic.get(topic, ())):
-            subscription.offer(topic, data)
+        subscribers = self._by_topic.get(topic)
+        if not subscribers:
+            return
+        event: dict[str, Any] | None = None
+        for subscription in tuple(subscribers):
+            listener = subscription.listener
+            if listener is None:
+                subscription.offer(topic, data)
+                continue
+            if event is None:
+                event = json.loads(data)  # once per publish, not once per subscriber
+            try:
+                listener(topic, data, event)
+            except Exception:  # one broken listener must not stop the fan-out to the others
+                log.exception("hub listener failed on %s", topic)
 
-    async def subscribe(self, topics: Iterable[str]) -> Subscription:
-        subscription = Subscription(self, topics, self.queue_size)
+    async def subscribe(
+        self, topics: Iterable[str], *, listener: Listener | None = None
+    ) -> Subscription:
+        """Subscribe with a bounded queue, or with a ``listener`` called for each event."""
+        subscription = Subscription(self, topics, self.queue_size, listener)
         for topic in subscription.topics:
             self._by_topic[topic].add(subscription)
         await self._on_topics_added(subscription.topics)
@@ -122,6 +159,8 @@ class RedisHub(LocalHub):
         self._redis: Any = None
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        # The loop keeps only weak references to tasks: hold each publish until it is done.
+        self._publishing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         import redis.asyncio as aioredis
@@ -141,8 +180,12 @@ class RedisHub(LocalHub):
             await self._redis.aclose()
 
     async def publish(self, topic: str, event: dict[str, Any]) -> None:
-        data = json.dumps(event, separators=(",", ":"), default=str)
-        await self._redis.publish(CHANNEL_PREFIX + topic, data)
+        await self._redis.publish(CHANNEL_PREFIX + topic, _dumps(event))
+
+    def publish_soon(self, topic: str, event: dict[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self.publish(topic, event))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
 
     async def _listen(self, pubsub: Any) -> None:
         while True:
