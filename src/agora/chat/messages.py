@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,59 @@ _ACCESS = (
     select(ConversationRow, MemberRow)
     .join(MemberRow, MemberRow.conversation_id == ConversationRow.id)
     .where(MemberRow.left_at.is_(None))
+)
+
+# The send path's statements, built once and only bound per call: every message takes this path,
+# and building a statement costs more than running it (see docs/performance.md, chat fan-out).
+_MESSAGES: Table = MessageRow.__table__  # type: ignore[assignment]
+_CONVERSATIONS: Table = ConversationRow.__table__  # type: ignore[assignment]
+_MEMBERS: Table = MemberRow.__table__  # type: ignore[assignment]
+_SENDER_KIND = (
+    select(_CONVERSATIONS.c.kind)
+    .join(_MEMBERS, _MEMBERS.c.conversation_id == _CONVERSATIONS.c.id)
+    .where(
+        _CONVERSATIONS.c.id == bindparam("conversation_id"),
+        _MEMBERS.c.user_id == bindparam("user_id"),
+        _MEMBERS.c.left_at.is_(None),
+    )
+)
+_STORED = select(_MESSAGES).where(
+    _MESSAGES.c.conversation_id == bindparam("conversation_id"),
+    _MESSAGES.c.sender_id == bindparam("user_id"),
+    _MESSAGES.c.client_id == bindparam("client_id"),
+)
+_PEER = select(_MEMBERS.c.user_id).where(
+    _MEMBERS.c.conversation_id == bindparam("conversation_id"),
+    _MEMBERS.c.user_id != bindparam("user_id"),
+)
+# The ``limit``-th most recent message of the sender inside the window, if there is one.
+_LIMIT_REACHED_AT = (
+    select(_MESSAGES.c.created_at)
+    .where(
+        _MESSAGES.c.sender_id == bindparam("user_id"),
+        _MESSAGES.c.created_at > bindparam("since"),
+        _MESSAGES.c.kind != domain.SYSTEM,
+    )
+    .order_by(_MESSAGES.c.created_at.desc())
+    .offset(bindparam("skip"))
+    .limit(1)
+)
+_NEXT_SEQ = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("p_conversation_id"))
+    .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_activity_at=bindparam("p_now"))
+    .returning(_CONVERSATIONS.c.last_seq)
+)
+_INSERT = insert(_MESSAGES)
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_SENDER_READ = (
+    update(_MEMBERS)
+    .where(
+        _MEMBERS.c.conversation_id == bindparam("p_conversation_id"),
+        _MEMBERS.c.user_id == bindparam("p_user_id"),
+        _MEMBERS.c.read_seq < bindparam("p_seq"),
+    )
+    .values(read_seq=bindparam("p_seq"))
 )
 
 
@@ -82,11 +135,7 @@ def append(
     session = uow.session
     now = utcnow()
     seq = session.execute(
-        update(ConversationRow)
-        .where(ConversationRow.id == conversation_id)
-        .values(last_seq=ConversationRow.last_seq + 1, last_activity_at=now)
-        .returning(ConversationRow.last_seq)
-        .execution_options(synchronize_session=False)
+        _NEXT_SEQ, {"p_conversation_id": conversation_id, "p_now": now}
     ).scalar_one()
     view = MessageView(
         id=new_id(),
@@ -100,7 +149,7 @@ def append(
         recalled=False,
     )
     session.execute(
-        insert(MessageRow),
+        _INSERT,
         {
             "id": view.id,
             "conversation_id": conversation_id,
@@ -110,17 +159,11 @@ def append(
             "body": body,
             "client_id": client_id,
             "created_at": now,
+            "recalled_at": None,
         },
     )
     session.execute(
-        update(MemberRow)
-        .where(
-            MemberRow.conversation_id == conversation_id,
-            MemberRow.user_id == sender_id,
-            MemberRow.read_seq < seq,
-        )
-        .values(read_seq=seq)
-        .execution_options(synchronize_session=False)
+        _SENDER_READ, {"p_conversation_id": conversation_id, "p_user_id": sender_id, "p_seq": seq}
     )
     uow.publish(f"conv:{conversation_id}", message_event(view))
     return view
@@ -163,23 +206,15 @@ def _send(
 ) -> MessageView:
     with uow:
         session = uow.session
-        conversation, _member = access_member(session, actor.user_id, conversation_id)
-        stored = session.scalar(
-            select(MessageRow).where(
-                MessageRow.conversation_id == conversation_id,
-                MessageRow.sender_id == actor.user_id,
-                MessageRow.client_id == client_id,
-            )
-        )
+        who = {"conversation_id": conversation_id, "user_id": actor.user_id}
+        conversation_kind = session.execute(_SENDER_KIND, who).scalar()
+        if conversation_kind is None:
+            raise ConversationNotFound()
+        stored = session.execute(_STORED, {**who, "client_id": client_id}).first()
         if stored is not None:
             return message_view(stored)
-        if conversation.kind == domain.DIRECT:
-            peer = session.scalar(
-                select(MemberRow.user_id).where(
-                    MemberRow.conversation_id == conversation_id,
-                    MemberRow.user_id != actor.user_id,
-                )
-            )
+        if conversation_kind == domain.DIRECT:
+            peer = session.execute(_PEER, who).scalar()
             if peer is not None:
                 check_can_message(session, actor.user_id, peer)
         stored_body = kinds.normalize(session, actor, kind, body)
@@ -206,20 +241,13 @@ def _check_rate(session: Session, user_id: uuid.UUID, now: datetime) -> None:
     settings = get_settings()
     limit, window = settings.chat_send_limit, timedelta(seconds=settings.chat_send_window_seconds)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(user_id)})
-    recent = session.scalars(
-        select(MessageRow.created_at)
-        .where(
-            MessageRow.sender_id == user_id,
-            MessageRow.created_at > now - window,
-            MessageRow.kind != domain.SYSTEM,
-        )
-        .order_by(MessageRow.created_at.desc())
-        .limit(limit)
-    ).all()
-    if len(recent) >= limit:
+        session.execute(_ADVISORY_LOCK, {"key": _lock_key(user_id)})
+    reached_at = session.execute(
+        _LIMIT_REACHED_AT, {"user_id": user_id, "since": now - window, "skip": limit - 1}
+    ).scalar()
+    if reached_at is not None:
         # Free again once the oldest of the last ``limit`` messages leaves the window.
-        wait = (min(recent) + window - now).total_seconds()
+        wait = (reached_at + window - now).total_seconds()
         raise SendRateLimited(retry_after=max(1, math.ceil(wait)))
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from agora.chat.models import MessageRow
 
 
@@ -74,7 +76,8 @@ class ConversationView:
         return next((m.user_id for m in self.members if m.user_id != viewer), None)
 
 
-def message_view(row: MessageRow) -> MessageView:
+def message_view(row: MessageRow | Row[Any]) -> MessageView:
+    """From an ORM row or a Core row of the messages table (the send path reads the latter)."""
     return MessageView(
         id=row.id,
         conversation_id=row.conversation_id,

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
@@ -26,10 +26,26 @@ MAX_SEARCH_RESULTS = 20
 # --- the contract other contexts use ----------------------------------------------------------
 
 
+# Bare prebuilt statements: chat asks both questions on every direct message it sends.
+_FRIENDS = select(literal(1)).where(
+    Friendship.user_id == bindparam("a"), Friendship.friend_id == bindparam("b")
+)
+_BLOCKED = (
+    select(literal(1))
+    .where(
+        or_(
+            (Block.blocker_id == bindparam("a")) & (Block.blocked_id == bindparam("b")),
+            (Block.blocker_id == bindparam("b")) & (Block.blocked_id == bindparam("a")),
+        )
+    )
+    .limit(1)
+)
+
+
 def are_friends(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
     if a == b:
         return False
-    return session.get(Friendship, (a, b)) is not None
+    return session.execute(_FRIENDS, {"a": a, "b": b}).first() is not None
 
 
 def friend_ids(session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -44,17 +60,7 @@ def friend_ids(session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
 
 def blocked_between(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
     """Whether either of the two has blocked the other."""
-    found = session.scalar(
-        select(Block.blocker_id)
-        .where(
-            or_(
-                (Block.blocker_id == a) & (Block.blocked_id == b),
-                (Block.blocker_id == b) & (Block.blocked_id == a),
-            )
-        )
-        .limit(1)
-    )
-    return found is not None
+    return session.execute(_BLOCKED, {"a": a, "b": b}).first() is not None
 
 
 # --- helpers for the other social modules -----------------------------------------------------
