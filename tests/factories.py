@@ -1,10 +1,15 @@
-"""Small builders for tests: users, stores, categories and products through the real services."""
+"""Small builders for tests: users, stores, categories and products through the real services;
+and the checks every HTTP test makes (problem+json refusals, CSRF tokens of pages)."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
 
 from agora import catalog, inventory
 from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
@@ -119,3 +124,25 @@ def fund_wallet(uow: UnitOfWork, user: User, amount: int) -> None:
         payments.submit_sandbox_payment(uow, actor=actor, charge_id=charge.id, approve=True)
         remaining -= part
     OutboxRelay(uow.db).run_sync_until_idle()
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+
+HTML = {"Accept": "text/html"}
+
+
+def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
+    """A refusal: ``status``, problem+json, and the stable ``code``; returns the body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert (body["status"], body["code"]) == (status, code)
+    return body
+
+
+def csrf_of(client: TestClient, path: str = "/signin") -> str:
+    """The CSRF token a page renders into its forms (and sets as the cookie)."""
+    page = client.get(path, headers=HTML)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, f"{path} carries a CSRF token"
+    return match.group(1)

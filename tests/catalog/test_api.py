@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlalchemy import func, select, update
 
 import factories
@@ -22,6 +21,7 @@ from agora.core.db import Database
 from agora.core.models import IdempotencyKey
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, sign_in
+from factories import assert_problem
 
 
 @pytest.fixture(autouse=True)
@@ -60,14 +60,6 @@ def snapshot(uow: UnitOfWork) -> dict[str, Any]:
             )
             for model in (Product, Sku, inventory.Stock)
         }
-
-
-def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
 
 
 @dataclass

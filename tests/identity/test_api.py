@@ -22,10 +22,8 @@ def count(db: Database, model: Any, *where: Any) -> int:
 
 
 def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
+    """The shared refusal check, and the problem type URI built from the code."""
+    body = factories.assert_problem(response, status, code)
     assert body["type"] == f"https://agora.dev/problems/{code}"
     return body
 

@@ -10,6 +10,7 @@ from httpx import Response
 
 import factories
 from agora.identity import User, sign_in
+from factories import assert_problem
 from ordering.world import World
 
 Headers = dict[str, str]
@@ -24,14 +25,6 @@ def token(world: World, user: Any) -> Headers:
         kind="api",
     )
     return {"Authorization": f"Bearer {signed.token}"}
-
-
-def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
 
 
 def _user(world: World, principal_id: Any) -> User:

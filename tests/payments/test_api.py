@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
 import factories
 from agora import payments
 from agora.core.uow import UnitOfWork
 from agora.identity import User, sign_in
 from agora.payments.gateways import SIGNATURE_HEADER
+from factories import assert_problem
 
 NOTIFY = "/api/v1/payments/gateways/sandbox/notifications"
 
@@ -24,14 +24,6 @@ def token(uow: UnitOfWork, user: User) -> dict[str, str]:
         uow, identifier=user.email, password=factories.PASSWORD, client=factories.CLIENT, kind="api"
     )
     return {"Authorization": f"Bearer {signed.token}"}
-
-
-def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
 
 
 def balance(client: TestClient, headers: dict[str, str]) -> int:

@@ -11,15 +11,7 @@ import factories
 from agora import ledger, payments
 from agora.core.uow import UnitOfWork
 from agora.identity import User
-
-HTML = {"Accept": "text/html"}
-
-
-def csrf_of(client: TestClient, path: str) -> str:
-    page = client.get(path, headers=HTML)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, f"{path} carries a CSRF token"
-    return match.group(1)
+from factories import HTML, csrf_of
 
 
 def sign_in(client: TestClient, user: User) -> None:

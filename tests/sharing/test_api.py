@@ -13,6 +13,7 @@ import factories
 from agora import chat, sharing
 from agora.chat.models import MessageRow
 from agora.identity import User, sign_in
+from factories import assert_problem
 from sharing.world import World, befriend
 
 
@@ -25,14 +26,6 @@ def token(world: World, user: User) -> dict[str, str]:
         kind="api",
     )
     return {"Authorization": f"Bearer {signed.token}"}
-
-
-def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
 
 
 def operator_user(world: World) -> User:

@@ -4,15 +4,14 @@ problem+json with nothing changed."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
 import factories
 from agora.core.uow import UnitOfWork
 from agora.identity import User, sign_in
+from factories import assert_problem
 from social.people import People, Shop, befriend
 
 Headers = dict[str, str]
@@ -27,14 +26,6 @@ def token(uow: UnitOfWork, user: User) -> Headers:
         kind="api",
     )
     return {"Authorization": f"Bearer {signed.token}"}
-
-
-def assert_problem(response: Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
 
 
 @pytest.fixture

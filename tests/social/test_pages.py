@@ -10,16 +10,8 @@ import factories
 from agora import social
 from agora.core.uow import UnitOfWork
 from agora.identity import User
+from factories import HTML, csrf_of
 from social.people import People, Shop, befriend
-
-HTML = {"Accept": "text/html"}
-
-
-def csrf_of(client: TestClient, path: str) -> str:
-    page = client.get(path, headers=HTML)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, f"{path} carries a CSRF token"
-    return match.group(1)
 
 
 def sign_in(client: TestClient, user: User) -> str:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 import factories
 from agora import catalog, inventory
 from agora.core.uow import UnitOfWork
-
-HTML = {"Accept": "text/html"}
-
-
-def csrf_of(client: TestClient, path: str = "/signin") -> str:
-    page = client.get(path, headers=HTML)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, "the page carries a CSRF token"
-    return match.group(1)
+from factories import HTML, csrf_of
 
 
 def sign_in(client: TestClient, email: str) -> None:
