@@ -2,9 +2,11 @@
 paid into escrow, shipped, delivered, confirmed and settled; refunds and returns."""
 
 from agora.ordering import handlers, jobs
+from agora.ordering.deals import place_deal_order, refund_held_order, release_holds
 from agora.ordering.errors import (
     CartEmpty,
     CartFull,
+    OrderHeld,
     OrderNotFound,
     OrderStateConflict,
     PaymentExpired,
@@ -67,6 +69,7 @@ __all__ = [
     "LineView",
     "Order",
     "OrderEvent",
+    "OrderHeld",
     "OrderLine",
     "OrderNotFound",
     "OrderPage",
@@ -105,8 +108,11 @@ __all__ = [
     "mark_delivered",
     "order_detail",
     "pay_orders",
+    "place_deal_order",
     "place_orders",
+    "refund_held_order",
     "reject_return",
+    "release_holds",
     "remove_from_cart",
     "request_refund",
     "set_cart_quantity",

@@ -53,83 +53,137 @@ def place_orders(
         InsufficientStock (409): a SKU has too little stock; nothing was created.
     """
     with uow:
-        session = uow.session
-        quantities = _merge(_requested(session, actor, lines))
-        snapshots = {sku_id: sellable_sku(session, sku_id) for sku_id in quantities}
-        state.reserve_stock(session, quantities)
-
-        now = utcnow()
-        checkout_id = new_id()
-        by_store: dict[uuid.UUID, list[tuple[Sku, Product, Store]]] = {}
-        for sku_id in quantities:  # the shopper's order within each store
-            by_store.setdefault(snapshots[sku_id][2].id, []).append(snapshots[sku_id])
-        orders: list[Order] = []
-        line_rows: list[dict[str, object]] = []
-        for store_id in sorted(by_store):
-            rows = by_store[store_id]
-            # Transient objects as plain data: inserted below with two Core statements, which
-            # cost a fraction of the ORM's flush on this path that every purchase takes.
-            order = Order(
-                id=new_id(),
-                checkout_id=checkout_id,
-                buyer_id=actor.user_id,
-                store_id=store_id,
-                status=domain.PENDING_PAYMENT,
-                currency=rows[0][1].currency,
-                total=sum(sku.price * quantities[sku.id] for sku, _, _ in rows),
-                created_at=now,
-                pay_by=now + domain.PAY_WINDOW,
-            )
-            orders.append(order)
-            line_rows.extend(
-                {
-                    "id": new_id(),
-                    "order_id": order.id,
-                    "sku_id": sku.id,
-                    "product_id": product.id,
-                    "position": position,
-                    "title_en": product.title_en,
-                    "title_zh": product.title_zh,
-                    "colour": sku.colour,
-                    "size": sku.size,
-                    "image_url": sku.image_url or product.image_url,
-                    "unit_price": sku.price,
-                    "quantity": quantities[sku.id],
-                }
-                for position, (sku, product, _) in enumerate(rows)
-            )
-        session.execute(
-            insert(Order),
-            [
-                {
-                    "id": o.id,
-                    "checkout_id": o.checkout_id,
-                    "buyer_id": o.buyer_id,
-                    "store_id": o.store_id,
-                    "status": o.status,
-                    "currency": o.currency,
-                    "total": o.total,
-                    "created_at": o.created_at,
-                    "pay_by": o.pay_by,
-                }
-                for o in orders
-            ],
-        )
-        session.execute(insert(OrderLine), line_rows)
-        for order in orders:
-            schedule_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id, due_at=order.pay_by)
-            state.record(
-                uow,
-                order,
-                "placed",
-                actor=actor,
-                role="buyer",
-                data={"total": order.total, "checkout_id": str(checkout_id)},
-            )
-        order_ids = [order.id for order in orders]
+        quantities = _merge(_requested(uow.session, actor, lines))
+        order_ids = _place(uow, actor, quantities)
         if lines is None:
-            take_from_cart(session, actor, list(quantities))
-        return order_views(session, order_ids)
+            take_from_cart(uow.session, actor, list(quantities))
+        return order_views(uow.session, order_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """The deal an order belongs to, which sets its price (see :mod:`agora.ordering.deals`)."""
+
+    kind: str
+    id: uuid.UUID
+    unit_price: int
+    hold: bool
+
+
+def _place(
+    uow: UnitOfWork,
+    actor: Principal,
+    quantities: dict[uuid.UUID, int],
+    deal: Deal | None = None,
+) -> list[uuid.UUID]:
+    """Reserve the stock and write one order per store with its lines; returns the order ids."""
+    session = uow.session
+    snapshots = {sku_id: sellable_sku(session, sku_id) for sku_id in quantities}
+    state.reserve_stock(session, quantities)
+
+    def price_of(sku: Sku) -> int:
+        return deal.unit_price if deal is not None else sku.price
+
+    now = utcnow()
+    checkout_id = new_id()
+    by_store: dict[uuid.UUID, list[tuple[Sku, Product, Store]]] = {}
+    for sku_id in quantities:  # the shopper's order within each store
+        by_store.setdefault(snapshots[sku_id][2].id, []).append(snapshots[sku_id])
+    orders: list[Order] = []
+    line_rows: list[dict[str, object]] = []
+    for store_id in sorted(by_store):
+        rows = by_store[store_id]
+        # Transient objects as plain data: inserted below with two Core statements, which
+        # cost a fraction of the ORM's flush on this path that every purchase takes.
+        order = Order(
+            id=new_id(),
+            checkout_id=checkout_id,
+            buyer_id=actor.user_id,
+            store_id=store_id,
+            status=domain.PENDING_PAYMENT,
+            currency=rows[0][1].currency,
+            total=sum(price_of(sku) * quantities[sku.id] for sku, _, _ in rows),
+            created_at=now,
+            pay_by=now + domain.PAY_WINDOW,
+        )
+        orders.append(order)
+        line_rows.extend(
+            {
+                "id": new_id(),
+                "order_id": order.id,
+                "sku_id": sku.id,
+                "product_id": product.id,
+                "position": position,
+                "title_en": product.title_en,
+                "title_zh": product.title_zh,
+                "colour": sku.colour,
+                "size": sku.size,
+                "image_url": sku.image_url or product.image_url,
+                "unit_price": price_of(sku),
+                "quantity": quantities[sku.id],
+            }
+            for position, (sku, product, _) in enumerate(rows)
+        )
+    session.execute(
+        insert(Order),
+        [
+            {
+                "id": o.id,
+                "checkout_id": o.checkout_id,
+                "buyer_id": o.buyer_id,
+                "store_id": o.store_id,
+                "status": o.status,
+                "currency": o.currency,
+                "total": o.total,
+                "created_at": o.created_at,
+                "pay_by": o.pay_by,
+                "deal_kind": deal.kind if deal else None,
+                "deal_id": deal.id if deal else None,
+                "held": deal.hold if deal else False,
+            }
+            for o in orders
+        ],
+    )
+    session.execute(insert(OrderLine), line_rows)
+    for order in orders:
+        schedule_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id, due_at=order.pay_by)
+        state.record(
+            uow,
+            order,
+            "placed",
+            actor=actor,
+            role="buyer",
+            data={"total": order.total, "checkout_id": str(checkout_id)},
+        )
+    return [order.id for order in orders]
+
+
+def place_deal_order(
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    sku_id: uuid.UUID,
+    quantity: int,
+    unit_price: int,
+    deal_kind: str,
+    deal_id: uuid.UUID,
+    hold: bool,
+) -> OrderView:
+    """Place one order of a deal (a group team, a bargain) at the deal's ``unit_price``.
+
+    The caller — the deal's own context — has decided the price and who may buy at it; this
+    holds the stock like any checkout and leaves the order ``pending_payment``. ``hold`` keeps
+    a paid group order from being shipped or refunded by its buyer until :func:`release_holds`.
+
+    Raises what :func:`place_orders` raises, and InvalidInput for a price below one fen.
+    """
+    if unit_price < 1:
+        raise InvalidInput(N_("A deal price is at least one fen."))
+    with uow:
+        quantities = _merge([LineRequest(sku_id, quantity)])
+        deal = Deal(deal_kind, deal_id, unit_price, hold)
+        (order_id,) = _place(uow, actor, quantities, deal)
+        return order_views(uow.session, [order_id])[0]
 
 
 def check_stock(

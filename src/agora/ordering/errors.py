@@ -57,3 +57,11 @@ class RefundTooLarge(Conflict):
 class RefundDecided(Conflict):
     code = "refund_decided"
     title = N_("This return was already decided.")
+
+
+class OrderHeld(Conflict):
+    """A group order waits for its team: it is neither shipped nor refunded until the team fills
+    (then it ships) or fails (then the system refunds every member)."""
+
+    code = "order_held"
+    title = N_("This order waits for its team to fill.")

@@ -16,7 +16,7 @@ from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.ordering import domain, state
-from agora.ordering.errors import N_, OrderStateConflict, ReturnPending
+from agora.ordering.errors import N_, OrderHeld, OrderStateConflict, ReturnPending
 from agora.ordering.models import Order, OrderLine, Settlement
 from agora.ordering.queries import (
     OrderView,
@@ -48,9 +48,17 @@ def ship_order(
         order = access_merchant_order(session, actor, order_id)
         now = utcnow()
         if not state.transition(
-            uow, order.id, domain.SHIPPED, tracking_number=tracking, shipped_at=now
+            uow,
+            order.id,
+            domain.SHIPPED,
+            extra_where=(Order.held.is_(False),),
+            tracking_number=tracking,
+            shipped_at=now,
         ):
-            raise OrderStateConflict(order_status=state.reload(session, order.id).status)
+            current = state.reload(session, order.id)
+            if current.held and current.status == domain.PAID:
+                raise OrderHeld()
+            raise OrderStateConflict(order_status=current.status)
         # Read after the guarded update: a refund that won the race is already in the lines.
         shipped: dict[uuid.UUID, int] = {}
         for sku_id, quantity, refunded in session.execute(

@@ -68,6 +68,12 @@ class Order(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     confirm_by: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Orders of a deal (a group team or a bargain), priced by that deal. ``held``: a group order
+    # waiting for its team to fill — not shipped, not refundable by the buyer; on this row for
+    # the same reason as ``return_open``.
+    deal_kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    deal_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    held: Mapped[bool] = mapped_column(default=False)
 
 
 class OrderLine(Base):

@@ -155,6 +155,9 @@ class OrderView:
     confirm_by: datetime | None
     closed_at: datetime | None
     lines: list[LineView]
+    deal_kind: str | None = None
+    deal_id: uuid.UUID | None = None
+    held: bool = False
     payments: list[PaymentView] = field(default_factory=list)
     refunds: list[RefundView] = field(default_factory=list)
     timeline: list[EventView] = field(default_factory=list)
@@ -301,6 +304,9 @@ def _views(
                 confirm_by=o.confirm_by,
                 closed_at=o.closed_at,
                 lines=lines[o.id],
+                deal_kind=o.deal_kind,
+                deal_id=o.deal_id,
+                held=o.held,
                 payments=payments,
                 refunds=refunds,
                 timeline=timeline,

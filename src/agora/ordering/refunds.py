@@ -24,6 +24,7 @@ from agora.identity import Principal
 from agora.ordering import domain, state
 from agora.ordering.errors import (
     N_,
+    OrderHeld,
     OrderStateConflict,
     RefundDecided,
     RefundTooLarge,
@@ -74,72 +75,121 @@ def request_refund(
             kind = domain.refund_kind(order.status)
         except domain.TransitionRefused as exc:
             raise OrderStateConflict(order_status=order.status) from exc
+        if order.held:
+            raise OrderHeld()
         if kind == "return" and order.return_open:
             raise ReturnPending()
         wanted, skus, amount = _wanted(uow, order, lines)
+        if kind == "refund":
+            return _refund_now(uow, order, wanted, skus, amount, reason=reason, actor=actor)
         refund = Refund(
             id=new_id(),
             order_id=order.id,
             store_id=order.store_id,
             kind=kind,
-            status="refunded" if kind == "refund" else "requested",
+            status="requested",
             amount=amount,
             reason=reason,
             created_at=utcnow(),
         )
-        if kind == "refund":
-            totals = _add_refunded(uow, order.id, amount, statuses=(domain.PAID,))
-            _move_lines(uow, wanted, refunded=True)
-            session.add(refund)
-            session.flush()
-            state.release_stock(session, skus)
-            _pay_back(uow, order, refund.id, amount)
-            state.record(
-                uow,
-                order,
-                "refunded",
-                actor=actor,
-                role="buyer",
-                data={"refund_id": str(refund.id), "amount": amount},
+        opened = session.execute(
+            update(_orders)
+            .where(
+                _orders.c.id == order.id,
+                _orders.c.status.in_(sorted(domain.RETURN_STATUSES)),
+                _orders.c.return_open.is_(False),
             )
-            _close_if_fully_refunded(uow, order, totals)
-        else:
-            opened = session.execute(
-                update(_orders)
-                .where(
-                    _orders.c.id == order.id,
-                    _orders.c.status.in_(sorted(domain.RETURN_STATUSES)),
-                    _orders.c.return_open.is_(False),
-                )
-                .values(return_open=True)
-            )
-            if opened.rowcount != 1:  # type: ignore[attr-defined]
-                current = state.reload(session, order.id)
-                if current.return_open:
-                    raise ReturnPending()
-                raise OrderStateConflict(order_status=current.status)
-            _move_lines(uow, wanted, refunded=False)
-            session.add(refund)
-            session.flush()
-            state.record(
-                uow,
-                order,
-                "return_requested",
-                actor=actor,
-                role="buyer",
-                data={"refund_id": str(refund.id), "amount": amount, "reason": reason},
-            )
-        session.add_all(
-            RefundLine(
-                refund_id=refund.id,
-                line_id=line_id,
-                quantity=quantity,
-                amount=unit_price * quantity,
-            )
-            for line_id, (quantity, unit_price, _) in wanted.items()
+            .values(return_open=True)
         )
+        if opened.rowcount != 1:  # type: ignore[attr-defined]
+            current = state.reload(session, order.id)
+            if current.return_open:
+                raise ReturnPending()
+            raise OrderStateConflict(order_status=current.status)
+        _move_lines(uow, wanted, refunded=False)
+        session.add(refund)
         session.flush()
-        return refund_view(refund, {line_id: q for line_id, (q, _, _) in wanted.items()})
+        state.record(
+            uow,
+            order,
+            "return_requested",
+            actor=actor,
+            role="buyer",
+            data={"refund_id": str(refund.id), "amount": amount, "reason": reason},
+        )
+        return _add_refund_lines(uow, refund, wanted)
+
+
+def refund_held_order(uow: UnitOfWork, *, order_id: uuid.UUID, reason: str) -> bool:
+    """The system refunds a held group order in full (its team did not fill): the money goes
+    back to its sources and the units back on sale. ``False`` if there was nothing to refund
+    (already refunded, or not a held paid order) — a second run of the team's deadline does
+    nothing."""
+    with uow:
+        session = uow.session
+        order = state.reload(session, order_id)
+        if not order.held or order.status != domain.PAID:
+            return False
+        wanted, skus, amount = _wanted(uow, order, None)
+        _refund_now(uow, order, wanted, skus, amount, reason=reason[:MAX_REASON], actor=None)
+        session.execute(update(_orders).where(_orders.c.id == order.id).values(held=False))
+        return True
+
+
+def _refund_now(
+    uow: UnitOfWork,
+    order: Order,
+    wanted: dict[uuid.UUID, tuple[int, int, uuid.UUID]],
+    skus: dict[uuid.UUID, int],
+    amount: int,
+    *,
+    reason: str,
+    actor: Principal | None,
+) -> RefundView:
+    """An instant refund of a paid order (nothing shipped): money back, units back on sale."""
+    session = uow.session
+    refund = Refund(
+        id=new_id(),
+        order_id=order.id,
+        store_id=order.store_id,
+        kind="refund",
+        status="refunded",
+        amount=amount,
+        reason=reason,
+        created_at=utcnow(),
+    )
+    totals = _add_refunded(uow, order.id, amount, statuses=(domain.PAID,))
+    _move_lines(uow, wanted, refunded=True)
+    session.add(refund)
+    session.flush()
+    state.release_stock(session, skus)
+    _pay_back(uow, order, refund.id, amount)
+    state.record(
+        uow,
+        order,
+        "refunded",
+        actor=actor,
+        role="buyer" if actor is not None else state.SYSTEM,
+        data={"refund_id": str(refund.id), "amount": amount, "reason": reason},
+    )
+    _close_if_fully_refunded(uow, order, totals)
+    return _add_refund_lines(uow, refund, wanted)
+
+
+def _add_refund_lines(
+    uow: UnitOfWork, refund: Refund, wanted: dict[uuid.UUID, tuple[int, int, uuid.UUID]]
+) -> RefundView:
+    uow.session.add_all(
+        RefundLine(
+            refund_id=refund.id,
+            line_id=line_id,
+            quantity=quantity,
+            amount=unit_price * quantity,
+        )
+        for line_id, (quantity, unit_price, _) in wanted.items()
+    )
+    uow.session.flush()
+    return refund_view(refund, {line_id: q for line_id, (q, _, _) in wanted.items()})
 
 
 def accept_return(
