@@ -167,6 +167,36 @@ def test_the_product_page_offers_sharing(client: TestClient, world: World) -> No
     assert world.count(sharing.Share) == 4
 
 
+def test_the_share_route_of_any_target_shares_it_and_refuses_unknown_kinds(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, world.alice.email or "")
+    product_id = world.coat.product.id
+    token = csrf_of(client, f"/p/{product_id}")
+    link = client.post(
+        f"/share/product/{product_id}",
+        data={"csrf_token": token, "to": "link"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert link.status_code == 303 and link.headers["location"].startswith("/shares?new=")
+    unknown = client.post(
+        f"/share/spaceship/{product_id}",
+        data={"csrf_token": token, "to": "link"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    missing = client.post(
+        f"/share/product/{world.alice.id}",
+        data={"csrf_token": token, "to": "link"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert unknown.status_code == 404
+    assert missing.status_code == 303 and missing.headers["location"] == f"/p/{world.alice.id}"
+    assert world.count(sharing.Share) == 1
+
+
 def test_the_report_page_draws_the_chart_for_operators(client: TestClient, world: World) -> None:
     share = world.share(world.alice, channel="chat_direct")
     visitor = world.visit(share)

@@ -2,6 +2,7 @@
 
 from agora.sharing import chat_kind as _chat_kind
 from agora.sharing import handlers as _handlers
+from agora.sharing import referral_facts as referral_facts
 from agora.sharing.attribution import attribute_order, attribute_signup
 from agora.sharing.domain import CHANNELS, VISITOR_COOKIE, VISITOR_COOKIE_DAYS
 from agora.sharing.errors import ShareNotFound, TargetNotFound
@@ -19,7 +20,14 @@ from agora.sharing.service import (
     list_my_shares,
     record_visit,
 )
-from agora.sharing.targets import PRODUCT, ShareTarget, TargetCard, register_target
+from agora.sharing.targets import (
+    PRODUCT,
+    ShareTarget,
+    TargetCard,
+    register_target,
+    target_of,
+    target_types,
+)
 
 __all__ = [
     "CHANNELS",
@@ -52,6 +60,8 @@ __all__ = [
     "share_report",
     "share_to",
     "share_with_friend",
+    "target_of",
+    "target_types",
 ]
 
 del _chat_kind, _handlers

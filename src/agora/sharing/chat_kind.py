@@ -37,7 +37,7 @@ def normalize_share_link(
     card = target_of(share.target_type).cards(session, [share.target_id]).get(share.target_id)
     if card is None:
         raise InvalidInput("What was shared is not available.", errors=[{"field": "body.code"}])
-    return {
+    snapshot: dict[str, Any] = {
         "code": share.code,
         "target_type": share.target_type,
         "target_id": str(share.target_id),
@@ -48,6 +48,10 @@ def normalize_share_link(
         "image_url": card.image_url,
         "url": f"/s/{share.code}",
     }
+    if card.label_en:  # teams and bargains say what they are; a product card needs no label
+        snapshot["label_en"] = card.label_en
+        snapshot["label_zh"] = card.label_zh
+    return snapshot
 
 
 chat.register_kind(SHARE_LINK, normalize_share_link)

@@ -29,6 +29,10 @@ class TargetCard:
     price: int | None
     currency: str
     image_url: str | None
+    # A line under the title that says what kind of thing this is and where it stands, for
+    # targets other than products: "Team of 3 · 2 places left", "Help me cut: 3 of 10".
+    label_en: str | None = None
+    label_zh: str | None = None
 
 
 class ShareTarget(Protocol):

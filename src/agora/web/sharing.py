@@ -19,6 +19,7 @@ from agora.core.errors import N_, AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
 from agora.core.money import format_amount
+from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, MaybeActor, Uow, client_of, get_runtime, get_uow, optional_actor
 from agora.sharing import domain
 from agora.web.operator import _nav as operator_nav
@@ -111,42 +112,90 @@ def share_product(
     conversation_id: Text = "",
     text: Text = "",
 ) -> Response:
-    """The share panel: to a friend or a group (then into that chat), to moments, or a link."""
+    """The product page's share panel."""
     check_csrf(request, csrf_token)
+    form = _ShareForm(to, friend_id, conversation_id, text)
+    return _share(request, actor, uow, sharing.PRODUCT, product_id, form, back=f"/p/{product_id}")
+
+
+@router.post("/share/{target_type}/{target_id}")
+def share_target(
+    target_type: str,
+    target_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    to: Text = "",
+    friend_id: Text = "",
+    conversation_id: Text = "",
+    text: Text = "",
+) -> Response:
+    """The share panel of any other share target (a team, a bargain); back to its page."""
+    check_csrf(request, csrf_token)
+    if target_type not in sharing.target_types():
+        raise sharing.TargetNotFound()
+    back = sharing.target_of(target_type).page_url(target_id)
+    form = _ShareForm(to, friend_id, conversation_id, text)
+    return _share(request, actor, uow, target_type, target_id, form, back=back)
+
+
+@dataclass(frozen=True, slots=True)
+class _ShareForm:
+    to: str
+    friend_id: str
+    conversation_id: str
+    text: str
+
+
+def _share(
+    request: Request,
+    actor: identity.Principal,
+    uow: UnitOfWork,
+    target_type: str,
+    target_id: uuid.UUID,
+    form: _ShareForm,
+    *,
+    back: str,
+) -> Response:
+    """To a friend or a group (then into that chat), to moments, or a link; errors go back to
+    the target's page as a message."""
 
     def share(channel: str, conversation: uuid.UUID | None = None) -> sharing.Shared:
         return sharing.share_to(
             uow,
             actor=actor,
-            target_type=sharing.PRODUCT,
-            target_id=product_id,
+            target_type=target_type,
+            target_id=target_id,
             channel=channel,
             conversation_id=conversation,
-            text=text,
+            text=form.text,
         )
 
     try:
-        if to == "friend":
-            friend = _chosen(friend_id, _("Choose a friend to share with."), "friend_id")
+        if form.to == "friend":
+            friend = _chosen(form.friend_id, _("Choose a friend to share with."), "friend_id")
             shared = sharing.share_with_friend(
                 uow,
                 actor=actor,
                 friend_id=friend,
-                target_type=sharing.PRODUCT,
-                target_id=product_id,
-                text=text,
+                target_type=target_type,
+                target_id=target_id,
+                text=form.text,
             )
             return redirect(
                 request, f"/chat/{shared.share.conversation_id}", flash=_("Shared in the chat.")
             )
-        if to == "group":
-            group = _chosen(conversation_id, _("Choose a group to share with."), "conversation_id")
+        if form.to == "group":
+            group = _chosen(
+                form.conversation_id, _("Choose a group to share with."), "conversation_id"
+            )
             share(domain.CHAT_GROUP, group)
             return redirect(request, f"/chat/{group}", flash=_("Shared in the group."))
-        if to == "moments":
+        if form.to == "moments":
             share(domain.MOMENTS)
             return redirect(request, "/moments", flash=_("Shared to your moments."))
-        if to == "link":
+        if form.to == "link":
             code = share(domain.EXTERNAL).share.code
             return redirect(
                 request,
@@ -155,9 +204,7 @@ def share_product(
             )
         raise InvalidInput(_("Choose where to share."))
     except AgoraError as error:
-        return redirect(
-            request, f"/p/{product_id}", flash=_(error.detail or error.title), kind="error"
-        )
+        return redirect(request, back, flash=_(error.detail or error.title), kind="error")
 
 
 @router.get("/shares")
