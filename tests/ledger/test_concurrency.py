@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -77,4 +79,44 @@ def test_concurrent_transfers_in_both_directions_keep_the_total(db: Database) ->
     held = ledger.balances(uow, [wallet(n) for n in range(4)])
     assert sum(held.values()) == 20_000
     assert min(held.values()) >= 0
+    assert ledger.check(uow).ok
+
+
+def test_two_transfers_opening_one_account_at_once_both_go_through(db: Database) -> None:
+    # Given a transfer that opens a new account and has not committed yet
+    ledger.transfer(
+        UnitOfWork(db), key="fund-open", kind="top_up", legs=[Leg(BANK, -200), Leg(wallet(7), 200)]
+    )
+    fresh = wallet(8)
+    first_holds = threading.Event()
+    release_first = threading.Event()
+
+    def first() -> None:
+        uow = UnitOfWork(db)
+        with uow:
+            ledger.transfer(
+                uow, key="open-a", kind="payment", legs=[Leg(wallet(7), -50), Leg(fresh, 50)]
+            )
+            first_holds.set()
+            assert release_first.wait(10)
+
+    def second() -> None:
+        assert first_holds.wait(10)
+        ledger.transfer(
+            UnitOfWork(db), key="open-b", kind="payment", legs=[Leg(BANK, -70), Leg(fresh, 70)]
+        )
+
+    # When a second transfer credits the same new account meanwhile (on PostgreSQL it waits on
+    # the first one's insert of the account row), and the first then commits
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done_first, done_second = pool.submit(first), pool.submit(second)
+        assert first_holds.wait(10)
+        time.sleep(0.3)
+        release_first.set()
+        done_first.result(timeout=20)
+        done_second.result(timeout=20)
+
+    # Then both went through: the account was opened once and holds both credits
+    uow = UnitOfWork(db)
+    assert ledger.balance(uow, fresh) == 120
     assert ledger.check(uow).ok

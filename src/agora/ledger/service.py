@@ -120,8 +120,10 @@ def _apply(session: Session, account: AccountRef, amount: int, now: datetime) ->
     params = {"account_id": account.id, "amount": amount}
     row = session.execute(_GUARDED_UPDATE, params).first()
     if row is None:
-        if not _open(session, account, now):
-            raise InsufficientFunds(account_kind=account.kind)
+        # The account is missing, below its bound, or was opened by a concurrent transfer that
+        # committed while this one waited on the insert (READ COMMITTED): open it if need be and
+        # try once more — the guarded update decides.
+        _open(session, account, now)
         row = session.execute(_GUARDED_UPDATE, params).first()
         if row is None:
             raise InsufficientFunds(account_kind=account.kind)
