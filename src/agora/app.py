@@ -14,16 +14,20 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import __version__
+from agora.bargain import api as bargain_api
 from agora.catalog import api as catalog_api
 from agora.catalog import text as search_text
 from agora.chat import api as chat_api
 from agora.config import Settings, get_settings
 from agora.core import i18n
 from agora.core.db import Database
+from agora.groupbuy import api as groupbuy_api
 from agora.http import problems
 from agora.identity import api as identity_api
 from agora.ordering import api as ordering_api
 from agora.payments import api as payments_api
+from agora.points import api as points_api
+from agora.referrals import api as referrals_api
 from agora.runtime import Runtime
 from agora.sharing import api as sharing_api
 from agora.social import api as social_api
@@ -131,6 +135,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(sharing_api.router)
     app.include_router(social_api.router)
     app.include_router(chat_api.router)
+    app.include_router(points_api.router)
+    app.include_router(groupbuy_api.router)
+    app.include_router(bargain_api.router)
+    app.include_router(referrals_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     return app

@@ -147,18 +147,22 @@ def demo(
 @app.command()
 def bench(
     scenario: str = typer.Argument(
-        ..., help="search | ledger | checkout | flash-sale | chat-fanout"
+        ..., help="search | ledger | checkout | flash-sale | chat-fanout | group-buy"
     ),
     products: int = typer.Option(100_000, help="Products to generate (search)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
     transfers: int = typer.Option(5_000, help="Transfers per shape (ledger)."),
     threads: int = typer.Option(4, help="Concurrent client threads (ledger, checkout)."),
     orders: int = typer.Option(2_000, help="Paid orders to make (checkout)."),
-    buyers: int = typer.Option(2_000, help="Buyers arriving at once (flash-sale)."),
+    buyers: int = typer.Option(
+        2_000, help="Buyers arriving at once (flash-sale); shoppers, leaders included (group-buy)."
+    ),
     stock: int = typer.Option(100, help="Units on sale (flash-sale)."),
     clients: int = typer.Option(1000, help="WebSocket clients (chat-fanout)."),
     groups: int = typer.Option(50, help="Groups the clients are spread over (chat-fanout)."),
     messages: int = typer.Option(20, help="Messages each group's sender posts (chat-fanout)."),
+    teams: int = typer.Option(200, help="Teams opened before the joiners arrive (group-buy)."),
+    team_size: int = typer.Option(5, help="People per team (group-buy)."),
     database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -178,6 +182,8 @@ def bench(
             clients=clients,
             groups=groups,
             messages=messages,
+            teams=teams,
+            team_size=team_size,
             database_url=database_url,
         )
     except KeyError as exc:

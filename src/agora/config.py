@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     chat_recall_seconds: int = 120
     chat_group_max_members: int = 500
     chat_ws_queue: int = 1000  # frames queued for one WebSocket before it is closed as too slow
+    # Points (agora.points): earned per CNY paid with money, redeemed 100 to the CNY, at most
+    # this share of an order, expiring this many calendar months after they became active.
+    points_per_cny: int = Field(default=1, ge=0)
+    points_per_cny_redeemed: int = Field(default=100, ge=1)
+    points_max_redeem_share: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    points_expiry_months: int = Field(default=12, ge=1)
+    # Referral rewards (agora.referrals): points to the sharer after the referee's first
+    # completed order; withheld when this many sign-ups share one browser or address.
+    referral_reward_points: int = Field(default=500, ge=0)
+    referral_cluster_signups: int = Field(default=3, ge=2)
+    # Group deals and bargains: how long a team or a bargain stays open.
+    group_team_hours: int = Field(default=24, ge=1)
+    bargain_hours: int = Field(default=24, ge=1)
 
     @property
     def is_sqlite(self) -> bool:

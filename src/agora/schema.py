@@ -1,29 +1,37 @@
 """Every context's tables, imported so that ``Base.metadata`` is complete (migrations, tests)."""
 
+from agora.bargain import models as bargain_models
 from agora.catalog import models as catalog_models
 from agora.chat import models as chat_models
 from agora.core import models as core_models
 from agora.core.db import Base
+from agora.groupbuy import models as groupbuy_models
 from agora.identity import models as identity_models
 from agora.inventory import models as inventory_models
 from agora.ledger import models as ledger_models
 from agora.ordering import models as ordering_models
 from agora.payments import models as payments_models
+from agora.points import models as points_models
+from agora.referrals import models as referrals_models
 from agora.sharing import models as sharing_models
 from agora.social import models as social_models
 
 metadata = Base.metadata
 
 __all__ = [
+    "bargain_models",
     "catalog_models",
     "chat_models",
     "core_models",
+    "groupbuy_models",
     "identity_models",
     "inventory_models",
     "ledger_models",
     "metadata",
     "ordering_models",
     "payments_models",
+    "points_models",
+    "referrals_models",
     "sharing_models",
     "social_models",
 ]

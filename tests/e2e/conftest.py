@@ -40,11 +40,18 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Migrate, load the demo and serve it; yields the base URL. Stopped at the end of the run."""
+def server_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The SQLite database the server runs on. A test may open it to do what the server would
+    do later on its real clock — run the deadlines due a day from now under ``clock`` travel."""
     _chromium_or_skip()
-    folder = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{folder / 'agora.db'}"
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'agora.db'}"
+
+
+@pytest.fixture(scope="session")
+def server(server_database_url: str) -> Iterator[str]:
+    """Migrate, load the demo and serve it; yields the base URL. Stopped at the end of the run."""
+    database_url = server_database_url
+    folder = Path(database_url.removeprefix("sqlite:///")).parent
     env = {**os.environ, "AGORA_DATABASE_URL": database_url}
     env.pop("AGORA_REDIS_URL", None)
     agora = [sys.executable, "-m", "agora.cli"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import factories
 from agora import catalog, inventory, ledger, payments
@@ -145,3 +145,66 @@ def pay_by_gateway(world: World, order: OrderView, *, wallet_part: int = 0) -> P
     )
     world.deliver_events()
     return outcome
+
+
+W = TypeVar("W", bound=World)
+
+
+def build_world(
+    uow: UnitOfWork,
+    kind: type[W],
+    *,
+    coat_stock: tuple[int, int] = (10, 5),
+    dress_stock: int = 3,
+) -> W:
+    """Two stores (a coat in A: red M ¥299.00 and black M ¥199.50; a dress in B: blue S
+    ¥150.00), their merchants, a buyer and another shopper — as ``kind`` (World or a subclass
+    with more to watch)."""
+    ops = factories.make_operator(uow)
+    a_user = factories.make_user(uow, name="Merchant A")
+    b_user = factories.make_user(uow, name="Merchant B")
+    buyer = factories.make_user(uow, name="Buyer")
+    other = factories.make_user(uow, name="Other shopper")
+    store_a = factories.make_store(uow, ops, a_user, name_en="North Wind", name_zh="北风")
+    store_b = factories.make_store(uow, ops, b_user, name_en="East Lake")
+    categories = factories.make_categories(uow, ops)
+    merchant_a, merchant_b = factories.principal(a_user), factories.principal(b_user)
+    coat = factories.make_product(
+        uow,
+        merchant_a,
+        store_a,
+        categories["coats"],
+        title_en="Wool Coat",
+        title_zh="羊毛外套",
+        skus=[("red", "M", 29900, coat_stock[0]), ("black", "M", 19950, coat_stock[1])],
+    )
+    dress = factories.make_product(
+        uow,
+        merchant_b,
+        store_b,
+        categories["dresses"],
+        title_en="Silk Dress",
+        title_zh=None,
+        skus=[("blue", "S", 15000, dress_stock)],
+    )
+    return kind(
+        uow=uow,
+        ops=ops,
+        buyer_user=buyer,
+        buyer=factories.principal(buyer),
+        other_user=other,
+        other=factories.principal(other),
+        merchant_a=merchant_a,
+        merchant_b=merchant_b,
+        store_a=store_a,
+        store_b=store_b,
+        coat=coat,
+        dress=dress,
+    )
+
+
+def detach_categories(uow: UnitOfWork) -> None:
+    """Detach child categories so the shared clean-up can delete them in any order on SQLite."""
+    with uow.db.write_session() as session:
+        session.execute(update(catalog.Category).values(parent_id=None))
+        session.commit()

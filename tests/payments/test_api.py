@@ -190,12 +190,13 @@ def test_switches_are_for_operators_only(client: TestClient, uow: UnitOfWork) ->
         403,
         "forbidden",
     )
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox"]
+    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]
     shown = client.get("/api/v1/operator/payment-switches", headers=token(uow, ops_user)).json()
-    assert shown["sources"] == ["wallet", "gateway:sandbox"]
+    assert shown["sources"] == ["wallet", "gateway:sandbox", "points"]
     assert [(s["store_id"], s["source"], s["enabled"]) for s in shown["switches"]] == [
         (None, "wallet", True),
         (None, "gateway:sandbox", True),
+        (None, "points", True),
     ]
 
 
@@ -217,9 +218,10 @@ def test_an_operator_switches_sources_for_the_platform_and_a_store(
     assert [(s["store_id"], s["source"], s["enabled"]) for s in response.json()["switches"]] == [
         (None, "wallet", True),
         (None, "gateway:sandbox", False),
+        (None, "points", True),
         (str(store.id), "wallet", False),
     ]
-    assert payments.enabled_sources(uow, store_ids=[store.id]) == []
+    assert payments.enabled_sources(uow, store_ids=[store.id]) == ["points"]
     # a disabled source is refused
     shopper = factories.make_user(uow)
     refused = client.post(
@@ -246,4 +248,4 @@ def test_switch_refusals_change_nothing(client: TestClient, uow: UnitOfWork) -> 
     bad_source = {"switches": [{"source": "cash", "enabled": False}]}
     response = client.put("/api/v1/operator/payment-switches", json=bad_source, headers=headers)
     assert_problem(response, 422, "invalid_input")
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox"]
+    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]

@@ -11,9 +11,7 @@ from agora import sharing
 from agora.core import security
 from agora.core.uow import UnitOfWork
 from agora.demo import seed as seeding
-from agora.demo.catalog_data import demo_products
 from agora.demo.seed import seed
-from agora.demo.trading import CART, SCENES, picks
 from agora.identity import Principal, User
 
 
@@ -24,10 +22,10 @@ def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    items = [item for scene in SCENES for item in scene.items] + list(CART)
-    bought = {picks(store_key)[pick][0].key for store_key, pick, _ in items}
-    products = [p for p in demo_products() if p.key in bought]
-    monkeypatch.setattr(seeding, "demo_products", lambda: products)
+    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
+    # Social buying runs on top of this picture; tests/demo/test_whole_demo.py covers it all.
+    for part in ("seed_points", "seed_groupbuy", "seed_bargain", "seed_referrals"):
+        monkeypatch.setattr(seeding, part, lambda uow, **_: {})
 
 
 def _counts(uow: UnitOfWork) -> dict[str, int]:

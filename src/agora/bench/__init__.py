@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agora.bench.chat import run_chat_fanout
+from agora.bench.groupbuy import run_group_buy
 from agora.bench.ledger import run_ledger
 from agora.bench.search import run_search
 from agora.bench.trading import run_checkout, run_flash_sale
@@ -14,6 +15,7 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
     "chat-fanout": run_chat_fanout,
     "checkout": run_checkout,
     "flash-sale": run_flash_sale,
+    "group-buy": run_group_buy,
     "ledger": run_ledger,
     "search": run_search,
 }

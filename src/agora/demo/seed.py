@@ -14,8 +14,16 @@ from agora.catalog.images import image_url
 from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
+from agora.demo import bargain as bargain_demo
+from agora.demo import catalog_data
+from agora.demo import groupbuy as groupbuy_demo
+from agora.demo import trading as trading_demo
+from agora.demo.bargain import seed_bargain
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
 from agora.demo.chat import seed_chat
+from agora.demo.groupbuy import seed_groupbuy
+from agora.demo.points import seed_points
+from agora.demo.referrals import seed_referrals
 from agora.demo.sharing import seed_sharing
 from agora.demo.social import seed_social
 from agora.demo.trading import seed_trading
@@ -161,6 +169,10 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     chat_demo = seed_chat(uow, users=users)
     # After the social and chat demos: shares on every channel, newcomers, credited orders.
     shared = seed_sharing(uow, shoppers=users, password=DEMO_PASSWORD)
+    # Social buying on top of all that: points, teams, bargains, referral rewards.
+    social_buying: dict[str, Any] = {}
+    for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
+        social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),
@@ -170,7 +182,24 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
         **social_demo,
         **chat_demo,
         **shared,
+        **social_buying,
     }
+
+
+def products_in_play() -> list[catalog_data.DemoProduct]:
+    """The demo products the demo itself acts on: what the trading buys, the products under a
+    group deal and those offered for bargaining. Tests list only these — listing all 350 would
+    take most of a test's time — while `agora demo` lists them all."""
+    items = [item for scene in trading_demo.SCENES for item in scene.items]
+    keys = {trading_demo.picks(store)[pick][0].key for store, pick, _ in items}
+    keys |= {trading_demo.picks(store)[pick][0].key for store, pick, _ in trading_demo.CART}
+    keys |= {trading_demo.picks(offer.store_key)[-1][0].key for offer in bargain_demo.OFFERS}
+    deals = {(deal.store_key, deal.title_en) for deal in groupbuy_demo.DEALS}
+    return [
+        product
+        for product in catalog_data.demo_products()
+        if product.key in keys or (product.store_key, product.title_en) in deals
+    ]
 
 
 def _merchants(uow: UnitOfWork, stores: dict[str, catalog.Store]) -> dict[str, User]:

@@ -114,6 +114,9 @@ def order_out(order: service.OrderView) -> OrderOut:
         delivered_at=order.delivered_at,
         confirm_by=order.confirm_by,
         closed_at=order.closed_at,
+        deal_kind=order.deal_kind,
+        deal_id=order.deal_id,
+        held=order.held,
         lines=[
             OrderLineOut(
                 id=line.id,
@@ -262,8 +265,8 @@ def pay(
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Pay from the wallet, the bank gateway, or both (amounts in fen; one source may omit its
-    amount to take the rest)."""
+    """Pay from the wallet, the bank gateway, or both, with points as a discount (amounts in
+    fen; one source other than points may omit its amount to take the rest)."""
     sources = [service.SourceRequest(s.source, s.amount) for s in body.sources]
 
     def action() -> tuple[int, PayOut]:
@@ -279,6 +282,7 @@ def pay(
             orders=[order_out(o) for o in outcome.orders],
             wallet_amount=_money(outcome.wallet_amount),
             gateway_amount=_money(outcome.gateway_amount),
+            points_amount=_money(outcome.points_amount),
             charge_id=outcome.charge_id,
             redirect_url=outcome.redirect_url,
         )

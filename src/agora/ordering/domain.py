@@ -43,6 +43,7 @@ PAY_WINDOW = timedelta(minutes=15)
 AUTO_CONFIRM_AFTER = timedelta(days=10)
 
 WALLET = "wallet"
+POINTS = "points"
 GATEWAY_PREFIX = "gateway:"
 
 
@@ -112,20 +113,33 @@ class SourcePaid:
 
 
 def refund_split(amount: int, paid: Sequence[SourcePaid]) -> dict[str, int]:
-    """Split a refund across the sources that paid, **gateway first**, then the wallet.
+    """Split a refund across the sources that paid: points pro rata, then money **gateway
+    first**, then the wallet.
 
-    The bank part goes back first because a card refund can only be made against its charge
-    while the wallet can take money back at any time; the parts sum to ``amount`` and no source
+    The points part follows the refund cumulatively: after it, the points source has given back
+    ``points paid × refunded so far ÷ total`` (rounded down), so partial refunds never hand out
+    more of the discount than their share and a full refund returns exactly all of it. The bank
+    part goes back before the wallet because a card refund can only be made against its charge
+    while the wallet can take money back at any time. The parts sum to ``amount`` and no source
     gets back more than it paid. Raises ValueError if ``amount`` exceeds what is refundable.
     """
     if amount <= 0:
         raise ValueError("a refund is a positive amount")
     if amount > sum(p.refundable for p in paid):
         raise ValueError("a refund cannot exceed what was paid and not yet refunded")
-    ordered = sorted(paid, key=lambda p: (p.source == WALLET, p.source))
+    total = sum(p.amount for p in paid)
+    refunded_after = sum(p.refunded for p in paid) + amount
     parts: dict[str, int] = {}
     left = amount
-    for source in ordered:
+    money = [p for p in paid if p.source != POINTS]
+    for points in (p for p in paid if p.source == POINTS):
+        due = points.amount * refunded_after // total - points.refunded
+        # Never more than is left of it, never less than the money sources cannot take.
+        take = max(min(due, points.refundable, left), left - sum(m.refundable for m in money), 0)
+        if take > 0:
+            parts[POINTS] = take
+            left -= take
+    for source in sorted(money, key=lambda p: (p.source == WALLET, p.source)):
         take = min(left, source.refundable)
         if take > 0:
             parts[source.source] = take

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from agora import ledger, payments
+from agora import ledger, payments, points
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
@@ -150,8 +150,9 @@ def _complete(
 
 def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
     """Pay out the order's escrow: the store gets gross − commission, the platform the
-    commission. Runs in the completing transaction, which holds the order row, so the refunded
-    amount read here cannot change underneath."""
+    commission (on the full total: points funding paid escrow the points discount); the points
+    earned on the order become active. Runs in the completing transaction, which holds the
+    order row, so the refunded amount read here cannot change underneath."""
     session = uow.session
     order = state.reload(session, order_id)
     rate = get_settings().commission_rate if rate is None else rate
@@ -171,6 +172,8 @@ def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
             legs=legs,
             memo={"order_id": str(order.id), "store_id": str(order.store_id), "rate": str(rate)},
         )
+    # Completion is when the points earned on the order become active (a lot of their own).
+    points.order_completed(uow, order_id=order.id)
     session.add(
         Settlement(
             order_id=order.id,

@@ -1,10 +1,19 @@
-"""Paying for orders (wallet, bank gateway, or both), cancelling and expiring unpaid ones.
+"""Paying for orders (points, wallet, bank gateway, mixed), cancelling and expiring unpaid ones.
 
 Money always reaches an order the same way: one ledger transfer wallet → the order's escrow
 account (key ``order:{id}:pay``). A bank payment first lands in the wallet — payments captures
 it and calls :func:`apply_captured_charge` in the same transaction — so a mixed payment is the
 wallet part plus the gateway part, debited together. If the order can no longer be paid by then
 (cancelled, expired, wallet spent), the captured money simply stays in the wallet.
+
+Points are a discount, at most ``points_max_redeem_share`` of each order: the buyer's points go
+to ``points_redeemed`` and the platform's points funding pays the discount into escrow, so escrow
+holds the full total and the store is settled on it (:mod:`agora.points`). With a bank part the
+points are redeemed when the bank confirms, like the wallet part; if they are gone by then, the
+order is not paid and the bank's money stays in the wallet.
+
+Lock order when paying: every order row (guarded UPDATEs, in id order), then the buyer's points
+lots, then ledger accounts — the order that refunds and the points expiry sweep follow too.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from agora import ledger, payments
+from agora import ledger, payments, points
 from agora.core.clock import utcnow
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.jobs import cancel_deadline
@@ -32,8 +41,9 @@ ORDER_PAYMENT = "order_payment"
 
 @dataclass(frozen=True, slots=True)
 class SourceRequest:
-    """Pay ``amount`` fen from ``source`` (``"wallet"`` or ``"gateway:sandbox"``); ``None`` = the
-    rest of the total (at most one source may leave it open)."""
+    """Pay ``amount`` fen from ``source`` (``"points"``, ``"wallet"`` or ``"gateway:sandbox"``);
+    ``None`` = the rest of the total (at most one source may leave it open; points never do:
+    their amount is the discount in fen, 100 points to the yuan by default)."""
 
     source: str
     amount: int | None = None
@@ -50,6 +60,8 @@ class PaymentOutcome:
     gateway_amount: int
     charge_id: uuid.UUID | None = None
     redirect_url: str | None = None
+    points_amount: int = 0
+    """The discount points gave, in fen (the points themselves: :func:`points.points_for`)."""
 
 
 def pay_orders(
@@ -64,13 +76,18 @@ def pay_orders(
 
     Checks every source's switch for every store in the payment. Without a gateway part the
     orders are paid at once; with one, a pending charge is created and nothing moves yet.
+    A points part is split over the orders in proportion to their totals, none above its share.
 
     Raises:
         OrderNotFound: an order is not the actor's.
         OrderStateConflict / PaymentExpired (409): not payable (any more).
-        InvalidInput: unknown source, amounts that do not add up to the total.
+        InvalidInput: unknown source, amounts that do not add up to the total, points without
+            an amount.
+        PointsOverLimit / PointsAmountInvalid (422): points over the share of an order, or not
+            whole points.
         FundingSourceDisabled (409): a source is switched off for one of the stores.
-        InsufficientFunds (409): the wallet holds less than its part; nothing changed.
+        InsufficientFunds / PointsInsufficient (409): the wallet or the points hold less than
+            their part; nothing changed.
     """
     ids = sorted(set(order_ids))
     if not ids:
@@ -79,6 +96,11 @@ def pay_orders(
         if requested.source not in payments.SOURCES:
             raise InvalidInput(
                 N_("Unknown funding source."), errors=[{"field": "sources", "message": "unknown"}]
+            )
+        if requested.source == domain.POINTS and requested.amount is None:
+            raise InvalidInput(
+                N_("Say how much the points should pay."),
+                errors=[{"field": "sources", "message": "points need an amount"}],
             )
     with uow:
         session = uow.session
@@ -97,24 +119,33 @@ def pay_orders(
                 N_("The amounts must add up to the total."),
                 errors=[{"field": "sources", "message": str(exc)}],
             ) from exc
+        discount = parts.get(domain.POINTS, 0)
+        discounts = points.split_discount(discount, [o.total for o in orders])
         store_ids = {order.store_id for order in orders}
         for source in parts:
             payments.require_enabled(uow, source=source, store_ids=store_ids)
-        gateways = [source for source in parts if source != domain.WALLET]
+        gateways = [source for source in parts if source not in (domain.WALLET, domain.POINTS)]
         if not gateways:
             for order in orders:
-                _pay_from_wallet(
-                    uow, order, actor=actor, role="buyer", gateway=None, enforce_deadline=True
-                )
-            return PaymentOutcome("paid", order_views(session, ids), total, 0)
+                _mark_paid(uow, order, enforce_deadline=True)
+            if discount:
+                points.redeem(uow, user_id=actor.user_id, discount=discount)
+            for order, part in zip(orders, discounts, strict=True):
+                _pay_from_wallet(uow, order, actor=actor, role="buyer", discount=part, gateway=None)
+            return PaymentOutcome(
+                "paid", order_views(session, ids), total - discount, 0, points_amount=discount
+            )
         if len(gateways) > 1:
             raise InvalidInput(N_("Pay through one bank at a time."))
         gateway = gateways[0]
         wallet_part = parts.get(domain.WALLET, 0)
-        # A courtesy check so the buyer is not sent to the bank in vain; the debit itself is
-        # guarded by the ledger when the charge is captured.
+        # Courtesy checks so the buyer is not sent to the bank in vain; the debits themselves
+        # are guarded (the ledger, the points lots) when the charge is captured.
         if wallet_part and ledger.balance(uow, payments.wallet_of(actor.user_id)) < wallet_part:
             raise ledger.InsufficientFunds(account_kind="wallet")
+        totals = [o.total for o in orders]
+        if discount > points.redeemable(uow, user_id=actor.user_id, totals=totals):
+            raise points.PointsInsufficient()
         charge = payments.create_charge(
             uow,
             user_id=actor.user_id,
@@ -124,11 +155,23 @@ def pay_orders(
             reference=str(ids[0]),
             return_url=return_url,
         )
-        split = domain.split_gateway_part([o.total for o in orders], parts[gateway])
-        for order, part in zip(orders, split, strict=True):
+        # The bank's part in proportion to what each order leaves after its points discount,
+        # so no order's bank and points parts together exceed its total.
+        split = domain.split_gateway_part(
+            [o.total - d for o, d in zip(orders, discounts, strict=True)], parts[gateway]
+        )
+        for order, part, points_part in zip(orders, split, discounts, strict=True):
             session.add(
                 OrderCharge(charge_id=charge.id, order_id=order.id, amount=part, created_at=now)
             )
+            if points_part:
+                points.plan(
+                    uow,
+                    payment_ref=charge.id,
+                    order_id=order.id,
+                    user_id=actor.user_id,
+                    discount=points_part,
+                )
             state.record(
                 uow,
                 order,
@@ -139,7 +182,8 @@ def pay_orders(
                     "charge_id": str(charge.id),
                     "gateway": gateway,
                     "gateway_amount": part,
-                    "wallet_amount": order.total - part,
+                    "points_amount": points_part,
+                    "wallet_amount": order.total - part - points_part,
                 },
             )
         return PaymentOutcome(
@@ -149,7 +193,20 @@ def pay_orders(
             parts[gateway],
             charge_id=charge.id,
             redirect_url=charge.redirect_url,
+            points_amount=discount,
         )
+
+
+def _mark_paid(uow: UnitOfWork, order: Order, *, enforce_deadline: bool) -> None:
+    """Move the order to ``paid`` (guarded). A late bank capture still pays an order that has
+    not been cancelled yet (``enforce_deadline`` off): the buyer did pay in time at the bank;
+    only the sweep had not run."""
+    now = utcnow()
+    where = (Order.pay_by > now,) if enforce_deadline else ()
+    if not state.transition(
+        uow, order.id, domain.PAID, extra_where=where, paid_at=now, paid_amount=order.total
+    ):
+        raise state.refuse(uow.session, order.id, expected=domain.PENDING_PAYMENT)
 
 
 def _pay_from_wallet(
@@ -158,52 +215,58 @@ def _pay_from_wallet(
     *,
     actor: Principal | None,
     role: str,
+    discount: int,
     gateway: tuple[str, int, uuid.UUID] | None,
-    enforce_deadline: bool,
 ) -> None:
-    """Mark the order paid (guarded) and move its total wallet → escrow in one transfer.
+    """Pay an order just marked paid: its total less the points ``discount`` moves wallet →
+    escrow in one transfer, then points records the order (earning on the money part; with a
+    discount, the redeemed points taken just before move and the platform's points funding pays
+    escrow the discount).
 
     ``gateway`` is (source, part, charge id) when the bank paid part of it into the wallet just
-    before. A late bank capture still pays an order that has not been cancelled yet: the buyer
-    did pay in time at the bank; only the sweep had not run.
+    before.
     """
     session = uow.session
     now = utcnow()
-    where = (Order.pay_by > now,) if enforce_deadline else ()
-    if not state.transition(
-        uow, order.id, domain.PAID, extra_where=where, paid_at=now, paid_amount=order.total
-    ):
-        raise state.refuse(session, order.id, expected=domain.PENDING_PAYMENT)
-    ledger.transfer(
+    money = order.total - discount
+    escrow = payments.escrow_of(order.id)
+    if money:
+        ledger.transfer(
+            uow,
+            key=f"order:{order.id}:pay",
+            kind=ORDER_PAYMENT,
+            legs=[
+                ledger.Leg(payments.wallet_of(order.buyer_id), -money),
+                ledger.Leg(escrow, money),
+            ],
+            memo={"order_id": str(order.id), "store_id": str(order.store_id)},
+        )
+    points.order_paid(
         uow,
-        key=f"order:{order.id}:pay",
-        kind=ORDER_PAYMENT,
-        legs=[
-            ledger.Leg(payments.wallet_of(order.buyer_id), -order.total),
-            ledger.Leg(payments.escrow_of(order.id), order.total),
-        ],
-        memo={"order_id": str(order.id), "store_id": str(order.store_id)},
+        order_id=order.id,
+        user_id=order.buyer_id,
+        money_paid=money,
+        discount=discount,
+        escrow=escrow,
     )
     gateway_part = gateway[1] if gateway else 0
-    if order.total - gateway_part > 0:
-        session.add(
-            OrderPayment(
-                order_id=order.id,
-                source=domain.WALLET,
-                amount=order.total - gateway_part,
-                created_at=now,
+    rows: list[tuple[str, int, uuid.UUID | None]] = [
+        (domain.WALLET, money - gateway_part, None),
+        (domain.POINTS, discount, None),
+    ]
+    if gateway is not None:
+        rows.append((gateway[0], gateway_part, gateway[2]))
+    for source, amount, charge_id in rows:
+        if amount > 0:
+            session.add(
+                OrderPayment(
+                    order_id=order.id,
+                    source=source,
+                    amount=amount,
+                    charge_id=charge_id,
+                    created_at=now,
+                )
             )
-        )
-    if gateway is not None and gateway_part > 0:
-        session.add(
-            OrderPayment(
-                order_id=order.id,
-                source=gateway[0],
-                amount=gateway_part,
-                charge_id=gateway[2],
-                created_at=now,
-            )
-        )
     cancel_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id)
     state.record(
         uow,
@@ -211,7 +274,7 @@ def _pay_from_wallet(
         "paid",
         actor=actor,
         role=role,
-        data={"total": order.total, "gateway_amount": gateway_part},
+        data={"total": order.total, "gateway_amount": gateway_part, "points_amount": discount},
     )
 
 
@@ -233,15 +296,19 @@ def apply_captured_charge(uow: UnitOfWork, charge: payments.Charge) -> None:
             if order is None or order.buyer_id != charge.user_id:
                 continue
             gateway = (f"{domain.GATEWAY_PREFIX}{charge.gateway}", link.amount, charge.id)
+            discount = points.planned(uow, payment_ref=charge.id, order_id=order.id)
             try:
                 with session.begin_nested():
+                    _mark_paid(uow, order, enforce_deadline=False)
+                    if discount:
+                        points.redeem(uow, user_id=order.buyer_id, discount=discount)
                     _pay_from_wallet(
                         uow,
                         order,
                         actor=None,
                         role=state.SYSTEM,
+                        discount=discount,
                         gateway=gateway,
-                        enforce_deadline=False,
                     )
             except AgoraError as exc:
                 state.record(

@@ -2,7 +2,8 @@
 
 Before shipment a refund happens at once and the held units go back on sale. Once shipped, the
 buyer asks for a return; the merchant accepts (money back, goods back on sale) or rejects it.
-Money goes back to where it came from, gateway first (:func:`domain.refund_split`). Never more
+Money goes back to where it came from: points pro rata, then gateway first
+(:func:`domain.refund_split`); pending points earned on it are reversed pro rata. Never more
 than was paid: the order row's ``refunded_amount + amount <= paid_amount`` guard, the lines'
 quantity guards and each payment row's ``refunded <= amount`` guard all hold in the database.
 """
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Table, select, update
 
-from agora import ledger, payments
+from agora import ledger, payments, points
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
@@ -365,7 +366,9 @@ def _move_lines(
 
 
 def _pay_back(uow: UnitOfWork, order: Order, refund_id: uuid.UUID, amount: int) -> None:
-    """Move ``amount`` out of the order's escrow to the sources that paid it, gateway first."""
+    """Move ``amount`` out of the order's escrow to the sources that paid it: the points part
+    pro rata, then money gateway first (:func:`domain.refund_split`). Points then reverse the
+    pending points earned on the money refunded and restore the redeemed ones refunded."""
     session = uow.session
     paid = session.scalars(
         select(OrderPayment)
@@ -388,6 +391,8 @@ def _pay_back(uow: UnitOfWork, order: Order, refund_id: uuid.UUID, amount: int) 
         if counted.rowcount != 1:  # type: ignore[attr-defined]
             raise RefundTooLarge()
         key = f"refund:{refund_id}:{payment.source}"
+        if payment.source == domain.POINTS:
+            continue  # moved by points.order_refunded below, with the points themselves
         if payment.source == domain.WALLET:
             ledger.transfer(
                 uow,
@@ -404,6 +409,15 @@ def _pay_back(uow: UnitOfWork, order: Order, refund_id: uuid.UUID, amount: int) 
             payments.refund_to_gateway(
                 uow, charge_id=payment.charge_id, amount=part, source=escrow, key=key
             )
+    discount = split.get(domain.POINTS, 0)
+    points.order_refunded(
+        uow,
+        order_id=order.id,
+        refund_id=refund_id,
+        money=amount - discount,
+        discount=discount,
+        escrow=escrow,
+    )
 
 
 def _close_if_fully_refunded(uow: UnitOfWork, order: Order, totals: tuple[int, int]) -> bool:

@@ -126,6 +126,12 @@ class OrderOut(BaseModel):
     confirm_by: datetime | None
     closed_at: datetime | None
     lines: list[OrderLineOut]
+    deal_kind: str | None = None
+    """``group`` (a team's order) or ``bargain``; ``None`` for an ordinary order."""
+    deal_id: uuid.UUID | None = None
+    """The team or the bargain campaign the order belongs to."""
+    held: bool = False
+    """A team's order waiting for the team to fill: not shipped, not refundable by the buyer."""
 
 
 class OrderDetailOut(OrderOut):
@@ -147,9 +153,13 @@ class CheckoutOut(BaseModel):
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(max_length=40, description='"wallet" or "gateway:sandbox".')
+    source: str = Field(max_length=40, description='"points", "wallet" or "gateway:sandbox".')
     amount: int | None = Field(
-        default=None, ge=1, le=100_000_000_00, description="Fen; omit on one source for the rest."
+        default=None,
+        ge=1,
+        le=100_000_000_00,
+        description="Fen; omit on one source for the rest. For points: the discount in fen "
+        "(100 points = ¥1 by default), at most half of each order, required.",
     )
 
 
@@ -164,6 +174,7 @@ class PayOut(BaseModel):
     orders: list[OrderOut]
     wallet_amount: MoneyOut
     gateway_amount: MoneyOut
+    points_amount: MoneyOut = Field(description="The discount the points gave.")
     charge_id: uuid.UUID | None
     redirect_url: str | None
 

@@ -15,7 +15,10 @@ from agora.core.errors import InvalidInput
 
 WALLET = "wallet"
 GATEWAY_SANDBOX = "gateway:sandbox"
-SOURCES = (WALLET, GATEWAY_SANDBOX)
+POINTS = "points"
+# The ways of paying the operator can switch: points are a discount source (agora.points), held
+# in their own ledger asset; the platform's points funding pays the order's escrow for them.
+SOURCES = (WALLET, GATEWAY_SANDBOX, POINTS)
 
 PENDING = "pending"
 SUCCEEDED = "succeeded"

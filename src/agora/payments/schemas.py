@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-Source = Literal["wallet", "gateway:sandbox"]
+Source = Literal["wallet", "gateway:sandbox", "points"]
 
 
 class AmountIn(BaseModel):

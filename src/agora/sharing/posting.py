@@ -16,7 +16,7 @@ from agora.identity import Principal
 from agora.sharing import domain
 from agora.sharing.chat_kind import SHARE_LINK
 from agora.sharing.service import ShareView, create_share
-from agora.sharing.targets import PRODUCT
+from agora.sharing.targets import PRODUCT, card_of
 
 _CONVERSATION_KIND = {domain.CHAT_DIRECT: "direct", domain.CHAT_GROUP: "group"}
 
@@ -100,7 +100,7 @@ def share_to(
                 uow,
                 actor=actor,
                 text=text,
-                product_ids=[target_id] if target_type == PRODUCT else [],
+                product_ids=_card_products(uow, target_type, target_id),
                 share_code=code,
             )
             return Shared(new.share, new.created, moment=moment)
@@ -129,3 +129,11 @@ def share_with_friend(
             conversation_id=conversation.id,
             text=text,
         )
+
+
+def _card_products(uow: UnitOfWork, target_type: str, target_id: uuid.UUID) -> list[uuid.UUID]:
+    """The product a moment shows as the card of what was shared (linked through the share)."""
+    if target_type == PRODUCT:
+        return [target_id]
+    product_id = card_of(uow.session, target_type, target_id).product_id
+    return [product_id] if product_id is not None else []

@@ -33,6 +33,9 @@ class TargetCard:
     # targets other than products: "Team of 3 · 2 places left", "Help me cut: 3 of 10".
     label_en: str | None = None
     label_zh: str | None = None
+    # The product a team or a bargain is about: a moment shows it as its card, linked through
+    # the share (a product's own card names itself).
+    product_id: uuid.UUID | None = None
 
 
 class ShareTarget(Protocol):
@@ -97,6 +100,7 @@ class ProductTarget:
                 price=product.min_price,
                 currency=product.currency,
                 image_url=product.image_url,
+                product_id=product.id,
             )
             for product in rows
         }

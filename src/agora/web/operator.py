@@ -26,6 +26,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
         ("/operator/users", _("Users"), active == "users"),
         ("/operator/payments", _("Payments"), active == "payments"),
         ("/operator/shares", _("Share report"), active == "shares"),
+        ("/operator/referrals", _("Referrals"), active == "referrals"),
     ]
 
 

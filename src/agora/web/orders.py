@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import ordering, payments
+from agora import ordering, payments, points
+from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
@@ -38,6 +39,7 @@ STATUS_TABS = (
     "cancelled",
 )
 MAX_PAY_ORDERS = 50
+POINTS = "points"
 
 
 def _error_text(error: AgoraError) -> str:
@@ -205,6 +207,7 @@ def _pay_page(
     error: str | None = None,
     status_code: int = 200,
     method: str = "",
+    use_points: bool = False,
 ) -> Response:
     orders = [ordering.order_detail(uow, actor=actor, order_id=oid) for oid in _order_ids(raw_ids)]
     for order in orders:
@@ -216,12 +219,20 @@ def _pay_page(
     sources = (
         payments.enabled_sources(uow, store_ids={o.store_id for o in payable}) if payable else []
     )
+    # What points can take off: capped by the share of each order and by the points held.
+    discount = (
+        points.redeemable(uow, user_id=actor.user_id, totals=[o.total for o in payable])
+        if POINTS in sources
+        else 0
+    )
+    due = total - discount if use_points else total
     wallet_on = payments.WALLET in sources
     bank_on = payments.GATEWAY_SANDBOX in sources
     choices = {
-        "wallet": wallet_on and balance >= total,
+        # With points on offer, the wallet only has to cover what they leave.
+        "wallet": wallet_on and balance >= total - discount,
         "bank": bank_on,
-        "mixed": wallet_on and bank_on and 0 < balance < total,
+        "mixed": wallet_on and bank_on and 0 < balance < due,
     }
     chosen = method if choices.get(method) else next((k for k, ok in choices.items() if ok), "")
     return render(
@@ -234,6 +245,10 @@ def _pay_page(
         balance=balance,
         choices=choices,
         chosen=chosen,
+        discount=discount,
+        discount_points=points.points_for(discount) if discount else 0,
+        use_points=use_points and discount > 0,
+        points_share=f"{(get_settings().points_max_redeem_share * 100).normalize():f}",
         order_ids=",".join(str(o.id) for o in orders),
         pay_by=min((o.pay_by for o in payable), default=None),
         error=error,
@@ -250,6 +265,19 @@ def pay_page(
     return _pay_page(request, uow, actor, orders)
 
 
+def _discount(use_points: str, points_amount: str) -> int:
+    """The points discount the form asked for (fen), 0 without the box ticked."""
+    if use_points != "1":
+        return 0
+    try:
+        discount = int(points_amount.strip())
+    except ValueError as exc:
+        raise points.PointsAmountInvalid() from exc
+    if discount < 1:
+        raise points.PointsAmountInvalid()
+    return discount
+
+
 @router.post("/pay")
 def pay(
     request: Request,
@@ -259,21 +287,30 @@ def pay(
     orders: Text = "",
     method: Text = "",
     form_key: Text = "",
+    use_points: Text = "",
+    points_amount: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     ids = _order_ids(orders)
     back = f"/orders/{ids[0]}" if len(ids) == 1 else "/orders"
 
     def pay_now() -> dict[str, str]:
+        discount = _discount(use_points, points_amount)
+        with_points = [ordering.SourceRequest(POINTS, discount)] if discount else []
         if method == "wallet":
-            sources = [ordering.SourceRequest(payments.WALLET)]
+            sources = [*with_points, ordering.SourceRequest(payments.WALLET)]
         elif method == "bank":
-            sources = [ordering.SourceRequest(payments.GATEWAY_SANDBOX)]
+            sources = [*with_points, ordering.SourceRequest(payments.GATEWAY_SANDBOX)]
         elif method == "mixed":
             # "Wallet, then the bank for the rest": the wallet part is what the wallet holds now
             # (the use case checks it again, and the ledger guards the debit).
             balance = payments.wallet_balance(uow, actor=actor)
+            if discount:
+                # Points may leave less to pay than the wallet holds: the bank still takes a part.
+                total = sum(ordering.order_detail(uow, actor=actor, order_id=i).total for i in ids)
+                balance = min(balance, total - discount - 1)
             sources = [
+                *with_points,
                 ordering.SourceRequest(payments.WALLET, balance),
                 ordering.SourceRequest(payments.GATEWAY_SANDBOX),
             ]
@@ -286,11 +323,19 @@ def pay(
             return {"bank": outcome.redirect_url}
         return {"paid": back}
 
+    fields = f"{orders}:{method}:{use_points == '1'}:{points_amount.strip()}"
     try:
-        done = run_once(request, uow, actor, form_key, f"{orders}:{method}", pay_now)
+        done = run_once(request, uow, actor, form_key, fields, pay_now)
     except AgoraError as error:
         return _pay_page(
-            request, uow, actor, orders, _error_text(error), error.status, method=method
+            request,
+            uow,
+            actor,
+            orders,
+            _error_text(error),
+            error.status,
+            method=method,
+            use_points=use_points == "1",
         )
     if "bank" in done:
         return redirect(request, done["bank"])

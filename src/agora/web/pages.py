@@ -10,11 +10,14 @@ from fastapi.staticfiles import StaticFiles
 
 from agora.web import (
     auth,
+    bargain,
     chat,
+    groupbuy,
     merchant,
     merchant_orders,
     operator,
     orders,
+    referrals,
     shop,
     wallet,
 )
@@ -32,6 +35,8 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(share_pages.router)
     app.include_router(social_pages.router)
+    for module in (groupbuy, bargain, referrals):
+        app.include_router(module.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:

@@ -224,9 +224,15 @@ def my_shares(
         shares=page,
         new_code=new,
         base_url=base,
+        target_url=_target_url,
         channel_labels={key: _(label) for key, label in CHANNEL_LABELS.items()},
         next_url=f"/shares?before={page[-1].share.id}" if len(rows) > 20 else None,
     )
+
+
+def _target_url(share: sharing.ShareView) -> str:
+    """Where a share leads (a product, a team, a bargain), without counting a visit."""
+    return sharing.target_of(share.target_type).page_url(share.target_id)
 
 
 def _chart(report: sharing.ShareReport) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""Wallet pages (balance, top-up, withdrawal, history), the sandbox bank's page, and the
-operator's payment switches. They call the same payments use cases as the API.
+"""Wallet pages (balance, top-up, withdrawal, history, and the shopper's points), the sandbox
+bank's page, and the operator's payment switches. They call the same payments and points use
+cases as the API.
 
 Money forms carry a one-time key (rendered with the form) used as an idempotency key, so a
 double-clicked "Withdraw" withdraws once.
@@ -14,8 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, identity, payments
+from agora import catalog, identity, payments, points
 from agora.catalog.errors import StoreNotFound
+from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.money import format_amount, parse_amount
@@ -28,6 +30,7 @@ from agora.web.render import check_csrf, redirect, render, safe_next
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
 PAGE = 20
+POINTS_PAGE = 10
 
 
 def _amount(raw: str) -> int:
@@ -43,6 +46,7 @@ def _wallet_page(
     actor: identity.Principal,
     *,
     before: int | None = None,
+    points_before: int | None = None,
     charge_id: uuid.UUID | None = None,
     status_code: int = 200,
     error: str | None = None,
@@ -59,7 +63,14 @@ def _wallet_page(
                 charge = None
         balance = payments.wallet_balance(uow, actor=actor)
         withdrawals = payments.recent_withdrawals(uow, actor=actor, limit=5)
+        my_points = points.my_summary(uow, actor=actor)
+        points_lines = points.history(uow, actor=actor, before=points_before, limit=POINTS_PAGE + 1)
     minimum, maximum = payments.amount_limits()
+    points_next = (
+        f"/wallet?points_before={points_lines[POINTS_PAGE - 1].entry_id}#points"
+        if len(points_lines) > POINTS_PAGE
+        else None
+    )
     return render(
         request,
         "wallet/index.html",
@@ -68,11 +79,25 @@ def _wallet_page(
         lines=lines[:PAGE],
         next_url=f"/wallet?before={lines[PAGE - 1].entry_id}" if len(lines) > PAGE else None,
         withdrawals=withdrawals,
+        points=my_points,
+        points_rules=_points_rules(),
+        points_lines=points_lines[:POINTS_PAGE],
+        points_next_url=points_next,
         charge=charge,
         limits=(format_amount(minimum), format_amount(maximum)),
         error=error,
         values=values or {},
     )
+
+
+def _points_rules() -> dict[str, str]:
+    settings = get_settings()
+    return {
+        "per_cny": str(settings.points_per_cny),
+        "rate": str(settings.points_per_cny_redeemed),
+        "share": f"{(settings.points_max_redeem_share * 100).normalize():f}",
+        "months": str(settings.points_expiry_months),
+    }
 
 
 @router.get("/wallet")
@@ -81,6 +106,7 @@ def wallet(
     actor: Actor,
     uow: Uow,
     before: Annotated[int | None, Query(ge=1)] = None,
+    points_before: Annotated[int | None, Query(ge=1)] = None,
     charge: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     charge_id = None
@@ -89,7 +115,9 @@ def wallet(
             charge_id = uuid.UUID(charge)
         except ValueError:
             charge_id = None
-    return _wallet_page(request, uow, actor, before=before, charge_id=charge_id)
+    return _wallet_page(
+        request, uow, actor, before=before, points_before=points_before, charge_id=charge_id
+    )
 
 
 @router.post("/wallet/top-up")
@@ -248,4 +276,9 @@ def set_switch(
 
 
 def _source_label(source: str) -> str:
-    return _("Wallet") if source == payments.WALLET else _("Sandbox bank")
+    labels = {
+        payments.WALLET: _("Wallet"),
+        payments.GATEWAY_SANDBOX: _("Sandbox bank"),
+        "points": _("Points"),
+    }
+    return labels.get(source, source)

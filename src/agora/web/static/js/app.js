@@ -3,7 +3,8 @@
 //
 //   form submit          → submit buttons disabled + aria-busy="true" while the request runs
 //   [data-confirm="…"]   → confirm() before a form is sent or a link is followed
-//   [data-countdown=ISO] → ticks every second as HH:MM:SS left (adds .is-expired at zero)
+//   [data-countdown=ISO] (or [data-seconds=N]) → ticks every second as HH:MM:SS left (adds
+//   .is-expired at zero, shows data-countdown-done, disables what data-disables selects)
 //   [data-sku-picker]    → loads ./sku-picker.js and calls init(element)
 //   [data-dismiss]       → a close button that removes its [data-flash] (or parent) element
 //   select[data-autosubmit] → submits its form when changed (sort menus, filters)
@@ -105,8 +106,16 @@ export function formatLeft(ms) {
   return `${pad(hours)}:${pad(minutes)}:${pad(total % 60)}`;
 }
 
+// `data-seconds` (the time left when the server rendered the page) wins over the ISO deadline in
+// `data-countdown`, so a device whose clock is wrong still counts down the right time.
+function countdownEnd(el) {
+  const seconds = el.getAttribute("data-seconds");
+  if (seconds !== null) return Date.now() + (Number.parseInt(seconds, 10) || 0) * 1000;
+  return Date.parse(el.getAttribute("data-countdown"));
+}
+
 const countdowns = Array.from(document.querySelectorAll("[data-countdown]"))
-  .map((el) => ({ el, end: Date.parse(el.getAttribute("data-countdown")) }))
+  .map((el) => ({ el, end: countdownEnd(el) }))
   .filter((item) => !Number.isNaN(item.end));
 
 function tick() {
@@ -120,6 +129,9 @@ function tick() {
       item.el.classList.add("is-expired");
       const doneText = item.el.getAttribute("data-countdown-done");
       if (doneText) item.el.textContent = doneText;
+      // What can no longer be done when the time is up (a team's "Join" button).
+      const disables = item.el.getAttribute("data-disables");
+      if (disables) for (const control of document.querySelectorAll(disables)) control.disabled = true;
       item.el.dispatchEvent(new CustomEvent("countdown:end", { bubbles: true }));
     }
   }

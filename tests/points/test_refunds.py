@@ -1,0 +1,135 @@
+"""Refunds give back points pro rata: the redeemed points that paid the refunded part come back
+(a fresh lot), the pending points earned on the money refunded are reversed — exactly to zero
+after a full refund, however the refunds were cut."""
+
+from __future__ import annotations
+
+import uuid
+
+from agora import payments, points
+from agora.ordering import (
+    OrderView,
+    SourceRequest,
+    accept_return,
+    confirm_receipt,
+    request_refund,
+)
+from points.world import GATEWAY, POINTS, WALLET, World
+
+
+def _grant(world: World, amount: int) -> None:
+    points.grant(world.uow, user_id=world.buyer.user_id, amount=amount, key="gift", reason="Gift")
+
+
+def _line(order: OrderView, sku_id: uuid.UUID) -> uuid.UUID:
+    return next(line.id for line in order.lines if line.sku_id == sku_id)
+
+
+def _coat_pair(world: World, discount: int) -> OrderView:
+    """One order of store A: a red coat (¥299.00) and a black one (¥199.50), ¥498.50 in all."""
+    [order] = world.place((world.red_coat, 1), (world.black_coat, 1))
+    world.pay([order], SourceRequest(POINTS, discount), SourceRequest(WALLET))
+    return order
+
+
+def test_a_partial_then_a_full_refund_return_exactly_everything(world: World) -> None:
+    user = world.buyer.user_id
+    world.fund(world.buyer_user, 100_000)
+    _grant(world, 12_000)
+    order = _coat_pair(world, 10_001)
+    assert world.pending(user) == 398  # on ¥398.49 of money
+    assert world.active(user) == 1_999
+
+    request_refund(
+        world.uow, actor=world.buyer, order_id=order.id, lines={_line(order, world.black_coat): 1}
+    )
+
+    # 19950 of 49850 refunded: the points part back is 10001 × 19950 ÷ 49850 = 4002 (down).
+    assert world.paid_with(order.id) == {"points": (10_001, 4_002), "wallet": (39_849, 15_948)}
+    assert world.active(user) == 1_999 + 4_002
+    assert world.pending(user) == 398 - 159  # 398 × 15948 ÷ 39849 = 159 (down)
+    assert world.wallet(user) == 100_000 - 39_849 + 15_948
+    assert world.lots(user) == [("grant", 12_000, 1_999, 0), ("refund", 4_002, 4_002, 0)]
+
+    request_refund(world.uow, actor=world.buyer, order_id=order.id)
+
+    assert world.status(order.id) == "refunded"
+    assert world.paid_with(order.id) == {"points": (10_001, 10_001), "wallet": (39_849, 39_849)}
+    assert world.active(user) == 12_000
+    assert world.pending(user) == 0
+    assert world.wallet(user) == 100_000
+    assert world.lots(user) == [
+        ("grant", 12_000, 1_999, 0),
+        ("refund", 4_002, 4_002, 0),
+        ("refund", 5_999, 5_999, 0),
+    ]
+    for kind in ("escrow", "points_funding", "points_redeemed"):
+        assert world.platform(kind) == 0, kind
+    assert world.platform("points_issued") == -12_000  # only the grant is still out there
+    row = world.points_order(order.id)
+    assert row is not None
+    assert (row.status, row.reversed, row.restored) == ("reversed", 398, 10_001)
+
+
+def test_a_full_refund_at_once_returns_everything(world: World) -> None:
+    user = world.buyer.user_id
+    world.fund(world.buyer_user, 100_000)
+    _grant(world, 20_000)
+    order = world.buy(world.red_coat, discount=14_950)
+
+    request_refund(world.uow, actor=world.buyer, order_id=order.id)
+
+    assert (world.active(user), world.pending(user), world.wallet(user)) == (20_000, 0, 100_000)
+    assert world.platform("points_funding") == 0
+
+
+def test_a_partial_refund_before_completion_activates_only_what_was_not_reversed(
+    world: World,
+) -> None:
+    user = world.buyer.user_id
+    world.fund(world.buyer_user, 100_000)
+    [order] = world.place((world.red_coat, 1), (world.black_coat, 1))
+    world.pay([order], SourceRequest(WALLET))
+    assert world.pending(user) == 498
+    world.deliver(order)
+
+    returned = request_refund(
+        world.uow, actor=world.buyer, order_id=order.id, lines={_line(order, world.red_coat): 1}
+    )
+    assert world.pending(user) == 498  # a return waits for the merchant: nothing reversed yet
+    accept_return(world.uow, actor=world.merchant_a, refund_id=returned.id)
+    assert world.pending(user) == 498 - 298  # 498 × 29900 ÷ 49850 = 298 (down)
+
+    confirm_receipt(world.uow, actor=world.buyer, order_id=order.id)
+
+    assert (world.pending(user), world.active(user)) == (0, 200)
+    assert world.lots(user) == [("order", 200, 200, 0)]
+
+
+def test_with_a_bank_part_the_points_come_back_pro_rata_and_the_bank_before_the_wallet(
+    world: World,
+) -> None:
+    user = world.buyer.user_id
+    _grant(world, 10_000)
+    [order] = world.place((world.red_coat, 1), (world.black_coat, 1))  # 49850
+    outcome = world.pay([order], SourceRequest(POINTS, 10_000), SourceRequest(GATEWAY))
+    assert outcome.charge_id is not None
+    payments.submit_sandbox_payment(
+        world.uow, actor=world.buyer, charge_id=outcome.charge_id, approve=True
+    )
+    world.deliver_events()
+    assert world.paid_with(order.id) == {"points": (10_000, 0), GATEWAY: (39_850, 0)}
+
+    request_refund(
+        world.uow, actor=world.buyer, order_id=order.id, lines={_line(order, world.black_coat): 1}
+    )
+
+    # 10000 × 19950 ÷ 49850 = 4002 points; the rest, 15948, to the bank.
+    assert world.paid_with(order.id) == {"points": (10_000, 4_002), GATEWAY: (39_850, 15_948)}
+    assert world.active(user) == 4_002
+    assert world.wallet(user) == 0
+
+    request_refund(world.uow, actor=world.buyer, order_id=order.id)
+
+    assert world.paid_with(order.id) == {"points": (10_000, 10_000), GATEWAY: (39_850, 39_850)}
+    assert (world.active(user), world.pending(user)) == (10_000, 0)
