@@ -5,8 +5,11 @@ after a full refund, however the refunds were cut."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
-from agora import payments, points
+from agora import ledger, payments, points
+from agora.core.clock import clock
+from agora.core.jobs import Scheduler
 from agora.ordering import (
     OrderView,
     SourceRequest,
@@ -133,3 +136,63 @@ def test_with_a_bank_part_the_points_come_back_pro_rata_and_the_bank_before_the_
 
     assert world.paid_with(order.id) == {"points": (10_000, 10_000), GATEWAY: (39_850, 39_850)}
     assert (world.active(user), world.pending(user)) == (10_000, 0)
+
+
+def _balanced(world: World) -> None:
+    """The ledger replays and every user's lots add up to their points."""
+    report = ledger.check(world.uow)
+    assert report.ok, report.problems
+    audit = points.audit(world.uow)
+    assert audit.ok, audit.problems
+
+
+def test_a_year_of_earning_redeeming_refunding_and_expiring_keeps_lots_and_ledger_equal(
+    world: World,
+) -> None:
+    user = world.buyer.user_id
+    world.fund(world.buyer_user, 200_000)
+    sweep = Scheduler(world.uow.db, owner="tests")
+
+    # March: a coat earns 299 points, active when received (lot A, until next March)
+    clock.freeze(datetime(2025, 3, 1, 9, tzinfo=UTC))
+    first = world.buy(world.red_coat)
+    world.deliver(first)
+    confirm_receipt(world.uow, actor=world.buyer, order_id=first.id)
+    assert (world.pending(user), world.active(user)) == (0, 299)
+    _balanced(world)
+
+    # September: two coats, 200 points off (taken from lot A), the rest from the wallet
+    clock.freeze(datetime(2025, 9, 1, 9, tzinfo=UTC))
+    pair = _coat_pair(world, 200)
+    assert world.active(user) == 99
+    earned = world.pending(user)
+    assert earned == (49850 - 200) // 100
+    world.deliver(pair)
+    # the red coat goes back: part of the points come back as a fresh lot, part of what the
+    # order earned is taken back, both in proportion
+    returned = request_refund(
+        world.uow, actor=world.buyer, order_id=pair.id, lines={_line(pair, world.red_coat): 1}
+    )
+    accept_return(world.uow, actor=world.merchant_a, refund_id=returned.id)
+    restored = world.active(user) - 99
+    assert 0 < restored < 200 and restored == 200 * 29900 // 49850
+    left_pending = world.pending(user)
+    assert 0 < left_pending < earned
+    confirm_receipt(world.uow, actor=world.buyer, order_id=pair.id)
+    assert world.active(user) == 99 + restored + left_pending
+    _balanced(world)
+
+    # A year after March: what is left of lot A expires, the rest stays
+    clock.freeze(datetime(2026, 3, 1, 9, 1, tzinfo=UTC))
+    sweep.run_due()
+    assert world.active(user) == restored + left_pending
+    assert world.platform("points_expired") == 99
+    _balanced(world)
+
+    # A year after September everything left has expired; a second sweep finds nothing
+    clock.freeze(datetime(2026, 9, 2, 9, tzinfo=UTC))
+    sweep.run_due()
+    assert world.active(user) == 0
+    assert world.platform("points_expired") == 99 + restored + left_pending
+    assert points.expire_due(world.uow) == 0
+    _balanced(world)
