@@ -21,13 +21,12 @@ from typing import Any
 from sqlalchemy import select
 
 from agora import bargain, catalog
-from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
-from agora.demo.trading import CHEN, SHOPPER, WANG, ZHAO, picks, principal
+from agora.demo.steps import principal, run_once, store_owner
+from agora.demo.trading import CHEN, SHOPPER, WANG, ZHAO, picks
 from agora.identity import Principal, User
 
 STEP_PREFIX = "agora-demo:bargain-"
-STEP_HASH = "agora-demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +62,13 @@ def seed_bargain(
     ran: list[bool] = []
 
     def once(actor: Principal, step: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        result = run_idempotent(
-            uow,
-            scope=f"user:{actor.user_id}",
-            key=f"{STEP_PREFIX}{step}",
-            request_hash=STEP_HASH,
-            action=lambda: (201, action()),
-        )
-        ran.append(not result.replayed)
-        body: dict[str, Any] = result.body
-        return body
+        fresh, body = run_once(uow, actor, f"{STEP_PREFIX}{step}", action)
+        ran.append(fresh)
+        return dict(body)
 
     offers: dict[str, str] = {}
     for demo in OFFERS:
-        owner = _owner(uow, stores[demo.store_key].id)
+        owner = store_owner(uow, stores[demo.store_key].id)
         body = once(owner, f"offer-{demo.key}", partial(_offer, uow, owner, demo))
         offers[demo.key] = body["offer_id"]
     for owner_email, offer_key, helpers in CAMPAIGNS:
@@ -96,19 +88,6 @@ def seed_bargain(
         "bargain_steps": len(ran),
         "bargain_steps_run": sum(ran),
     }
-
-
-def _owner(uow: UnitOfWork, store_id: uuid.UUID) -> Principal:
-    """The store's owner (the demo merchant created with the store)."""
-    with uow.read() as session:
-        row = session.execute(
-            select(User)
-            .join(catalog.StoreStaff, catalog.StoreStaff.user_id == User.id)
-            .where(catalog.StoreStaff.store_id == store_id)
-            .order_by(catalog.StoreStaff.role != "owner", catalog.StoreStaff.created_at)
-            .limit(1)
-        ).scalar_one()
-    return principal(row)
 
 
 def _offer(uow: UnitOfWork, owner: Principal, demo: DemoOffer) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from agora import catalog, chat, social
 from agora.core.uow import UnitOfWork
+from agora.demo.steps import principal
 from agora.identity import Principal, User
 
 SHOPPER = "shopper@agora.demo"  # Lin Mei
@@ -38,10 +39,6 @@ GROUP: tuple[tuple[str, str, str | None], ...] = (
     ("g4", CHEN, "Under ¥300 and free shipping, not bad."),
     ("g5", WANG, "Who wants to team up for the group price?"),
 )
-
-
-def _principal(user: User) -> Principal:
-    return Principal(user_id=user.id, display_name=user.display_name)
 
 
 def _featured_product(uow: UnitOfWork) -> catalog.Product | None:
@@ -85,7 +82,7 @@ def _post(
 
 def seed_chat(uow: UnitOfWork, *, users: Mapping[str, User]) -> dict[str, int]:
     """Counts of what this run added (0 on a re-run)."""
-    people = {email: _principal(users[email]) for email in (SHOPPER, WANG, CHEN, ZHAO)}
+    people = {email: principal(users[email]) for email in (SHOPPER, WANG, CHEN, ZHAO)}
     with uow.read() as session:
         missing = [
             (a, b)

@@ -25,14 +25,13 @@ from sqlalchemy import select
 
 from agora import catalog, groupbuy, inventory
 from agora.core.errors import AgoraError
-from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
+from agora.demo.steps import principal, run_once, store_owner
 from agora.identity import Principal, User
 
 SHOPPER, WANG = "shopper@agora.demo", "wang.lei@agora.demo"
 CHEN, ZHAO = "chen.jing@agora.demo", "zhao.yu@agora.demo"
 STEP_PREFIX = "agora-demo:groupbuy:"
-STEP_HASH = "agora-demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +68,14 @@ def seed_groupbuy(
     uow: UnitOfWork, *, shoppers: dict[str, User], stores: dict[str, catalog.Store], password: str
 ) -> dict[str, Any]:
     """Put the demo deals on and play their teams; returns what this run added."""
-    people = {email: _principal(user) for email, user in shoppers.items()}
+    people = {email: principal(user) for email, user in shoppers.items()}
     added = {"group_deals": 0, "group_teams": 0, "group_team_joins": 0}
     for demo in DEALS:
         store = stores.get(demo.store_key)
         product = _product(uow, store, demo.title_en) if store else None
         if store is None or product is None or demo.leader not in people:
             continue
-        owner = _owner(uow, store.id)
+        owner = store_owner(uow, store.id)
         deal_id, ran = _step(
             uow, owner, f"deal:{demo.key}", partial(_deal, uow, owner, product, demo)
         )
@@ -121,14 +120,8 @@ def _step(
     uow: UnitOfWork, actor: Principal, step: str, action: Callable[[], str]
 ) -> tuple[str, int]:
     """Run ``action`` (returning an id as text) once per step; (the id, 1 if it ran now)."""
-    result = run_idempotent(
-        uow,
-        scope=f"user:{actor.user_id}",
-        key=STEP_PREFIX + step,
-        request_hash=STEP_HASH,
-        action=lambda: (200, action()),
-    )
-    return str(result.body), 0 if result.replayed else 1
+    ran, body = run_once(uow, actor, STEP_PREFIX + step, action)
+    return str(body), int(ran)
 
 
 def _deal(uow: UnitOfWork, owner: Principal, product: catalog.Product, demo: DemoDeal) -> str:
@@ -176,20 +169,3 @@ def _sku(uow: UnitOfWork, product_id: uuid.UUID) -> uuid.UUID:
         )
     levels = inventory.stock_levels(uow, [s.id for s in skus])
     return max(skus, key=lambda s: (levels.get(s.id, 0), -s.position)).id
-
-
-def _owner(uow: UnitOfWork, store_id: uuid.UUID) -> Principal:
-    with uow.read() as session:
-        user = session.scalar(
-            select(User)
-            .join(catalog.StoreStaff, catalog.StoreStaff.user_id == User.id)
-            .where(catalog.StoreStaff.store_id == store_id)
-            .order_by((catalog.StoreStaff.role == "owner").desc(), catalog.StoreStaff.created_at)
-        )
-    if user is None:
-        raise RuntimeError(f"the demo store {store_id} has no staff")
-    return _principal(user)
-
-
-def _principal(user: User) -> Principal:
-    return Principal(user_id=user.id, display_name=user.display_name, is_operator=user.is_operator)

@@ -20,14 +20,12 @@ from sqlalchemy import select
 
 from agora import catalog, identity, ordering, payments, sharing
 from agora.config import get_settings
-from agora.core.events import OutboxRelay
-from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
-from agora.demo.trading import ZHAO, World, picks, principal
+from agora.demo.steps import principal, relay, run_once, store_owner, top_up
+from agora.demo.trading import ZHAO, World, picks
 from agora.identity import Client, Principal, User
 
 STEP_PREFIX = "agora-demo:referrals-"
-STEP_HASH = "agora-demo"
 CLIENT = Client(ip="127.0.0.1", user_agent="agora demo")
 # The sharing demo's first newcomer, who came through Lin Mei's link in a chat.
 NEWCOMER = "newcomer1@agora.demo"
@@ -53,21 +51,21 @@ def seed_referrals(
         raise RuntimeError("the sharing demo's newcomers are missing; seed sharing first")
     sku_id = World(uow, {}, stores, {}).sku(STORE, PICK)
     price = picks(STORE)[PICK][1].price
-    merchant = _owner(uow, stores[STORE].id)
+    merchant = store_owner(uow, stores[STORE].id)
     zhao = principal(shoppers[ZHAO])
     ran: list[bool] = []
 
     def once(actor: Principal, step: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        fresh, body = _once(uow, actor, step, action)
+        fresh, body = run_once(uow, actor, f"{STEP_PREFIX}{step}", action)
         ran.append(fresh)
-        return body
+        return dict(body)
 
     def buy(buyer: Principal) -> None:
         """Top up at the sandbox bank, then one order all the way to completed."""
-        once(buyer, "top-up", partial(_top_up, uow, buyer, price))
-        _relay(uow)
+        once(buyer, "top-up", partial(top_up, uow, buyer, price))
+        relay(uow)
         once(buyer, "order", partial(_completed_order, uow, buyer, merchant, sku_id))
-        _relay(uow)
+        relay(uow)
 
     # Lin Mei's friend's first order: Lin Mei is rewarded.
     buy(principal(newcomer))
@@ -82,42 +80,6 @@ def seed_referrals(
     buy(Principal(user_id=accounts[CLUSTER_BUYER], display_name=CLUSTER[CLUSTER_BUYER - 1][1]))
     # (The reward of Lin Mei's friend is granted; the cluster's is withheld for the operators.)
     return {"referral_steps": len(ran), "referral_steps_run": sum(ran)}
-
-
-def _once(
-    uow: UnitOfWork, actor: Principal, step: str, action: Callable[[], dict[str, Any]]
-) -> tuple[bool, dict[str, Any]]:
-    result = run_idempotent(
-        uow,
-        scope=f"user:{actor.user_id}",
-        key=f"{STEP_PREFIX}{step}",
-        request_hash=STEP_HASH,
-        action=lambda: (201, action()),
-    )
-    body: dict[str, Any] = result.body
-    return not result.replayed, body
-
-
-def _relay(uow: UnitOfWork) -> None:
-    OutboxRelay(uow.db).run_sync_until_idle()
-
-
-def _owner(uow: UnitOfWork, store_id: uuid.UUID) -> Principal:
-    with uow.read() as session:
-        user = session.scalar(
-            select(User)
-            .join(catalog.StoreStaff, catalog.StoreStaff.user_id == User.id)
-            .where(catalog.StoreStaff.store_id == store_id, catalog.StoreStaff.role == "owner")
-        )
-    if user is None:
-        raise RuntimeError("the demo store has no owner")
-    return principal(user)
-
-
-def _top_up(uow: UnitOfWork, buyer: Principal, amount: int) -> dict[str, Any]:
-    charge = payments.start_top_up(uow, actor=buyer, amount=amount)
-    payments.submit_sandbox_payment(uow, actor=buyer, charge_id=charge.id, approve=True)
-    return {"charge_id": str(charge.id)}
 
 
 def _completed_order(

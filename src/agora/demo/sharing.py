@@ -27,13 +27,12 @@ from sqlalchemy import select, update
 
 from agora import catalog, chat, identity, ordering, sharing, social
 from agora.core.clock import utcnow
-from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
-from agora.demo.trading import CHEN, SHOPPER, WANG, ZHAO, picks, principal
+from agora.demo.steps import principal, run_once
+from agora.demo.trading import CHEN, SHOPPER, WANG, ZHAO, picks
 from agora.identity import Client, Principal, User
 
 STEP_PREFIX = "agora-demo:sharing-"
-STEP_HASH = "agora-demo"
 CLIENT = Client(ip="127.0.0.1", user_agent="agora demo")
 GROUP_TITLE = "Weekend finds 周末好物"
 
@@ -65,9 +64,9 @@ def seed_sharing(uow: UnitOfWork, *, shoppers: Mapping[str, User], password: str
     ran: list[bool] = []
 
     def once(actor: Principal, step: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        fresh, body = _once(uow, actor, step, action)
+        fresh, body = run_once(uow, actor, f"{STEP_PREFIX}{step}", action)
         ran.append(fresh)
-        return body
+        return dict(body)
 
     for email in (WANG, CHEN, ZHAO):
         once(lin, f"friend-{email}", partial(_befriend, uow, lin, people[email]))
@@ -88,22 +87,6 @@ def seed_sharing(uow: UnitOfWork, *, shoppers: Mapping[str, User], password: str
         if order is not None:
             once(buyer, "bought", partial(_bought_through, uow, buyer, codes[step], order))
     return {"sharing_steps": len(ran), "sharing_steps_run": sum(ran)}
-
-
-def _once(
-    uow: UnitOfWork, actor: Principal, step: str, action: Callable[[], dict[str, Any]]
-) -> tuple[bool, dict[str, Any]]:
-    """Run ``action`` in one transaction, once per (actor, step): whether it ran now, and what
-    it returned (then or the first time)."""
-    result = run_idempotent(
-        uow,
-        scope=f"user:{actor.user_id}",
-        key=f"{STEP_PREFIX}{step}",
-        request_hash=STEP_HASH,
-        action=lambda: (201, action()),
-    )
-    body: dict[str, Any] = result.body
-    return not result.replayed, body
 
 
 def _product_id(uow: UnitOfWork, store_key: str) -> uuid.UUID:

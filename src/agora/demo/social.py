@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from agora import catalog, social
 from agora.core.errors import AgoraError
-from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
+from agora.demo.steps import run_once
 from agora.identity import Client, Principal, User, register
 from agora.social.models import Moment
 
@@ -32,7 +32,6 @@ WANG, CHEN, ZHAO = "wang.lei@agora.demo", "chen.jing@agora.demo", "zhao.yu@agora
 # her waiting request comes from a fifth shopper, created here.
 LIU, LIU_NAME = "liu.yang@agora.demo", "Liu Yang 刘洋"
 STEP_PREFIX = "agora-demo:social:"
-STEP_HASH = "agora-demo"
 
 FRIENDS = ((SHOPPER, WANG), (SHOPPER, CHEN), (WANG, CHEN))
 # (from, to, message): left pending, one for Lin Mei to answer and one she is not part of.
@@ -84,25 +83,20 @@ def principal(user: User) -> Principal:
 def _step(
     uow: UnitOfWork, actor: Principal, step: str, action: Callable[[], dict[str, Any]]
 ) -> dict[str, Any]:
-    """Run ``action`` in one transaction, once per (actor, step); the recorded result, with
-    ``ran`` telling whether this run did it."""
+    """Run ``action`` once per (actor, step) (:func:`steps.run_once`); the recorded result, with
+    ``ran`` telling whether this run did it. A step the people made moot by hand (already
+    friends, say) is recorded as skipped."""
 
-    def guarded() -> tuple[int, dict[str, Any]]:
+    def guarded() -> dict[str, Any]:
         try:
-            return 201, action()
+            return action()
         except AgoraError as error:
-            return 200, {"skipped": error.code}
+            return {"skipped": error.code}
 
-    result = run_idempotent(
-        uow,
-        scope=f"user:{actor.user_id}",
-        key=f"{STEP_PREFIX}{step}",
-        request_hash=STEP_HASH,
-        action=guarded,
-    )
-    body: dict[str, Any] = result.body if isinstance(result.body, dict) else {}
+    ran, result = run_once(uow, actor, f"{STEP_PREFIX}{step}", guarded)
+    body: dict[str, Any] = result if isinstance(result, dict) else {}
     # "ran": this run did the step (not replayed, not skipped).
-    return body | {"ran": not result.replayed and "skipped" not in body}
+    return body | {"ran": ran and "skipped" not in body}
 
 
 def _ensure_user(uow: UnitOfWork, email: str, name: str, password: str) -> User:

@@ -25,10 +25,9 @@ from typing import Any
 from sqlalchemy import select
 
 from agora import catalog, ordering, payments
-from agora.core.events import OutboxRelay
-from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
 from agora.demo.catalog_data import DemoProduct, DemoSku, demo_products
+from agora.demo.steps import principal, relay, run_once, top_up
 from agora.identity import Principal, User
 
 SHOPPER = "shopper@agora.demo"  # Lin Mei, the account `make run` prints
@@ -39,7 +38,6 @@ DELIVERED, COMPLETED, CANCELLED = "delivered", "completed", "cancelled"
 PATH = (PENDING_PAYMENT, PAID, SHIPPED, DELIVERED, COMPLETED)
 
 STEP_PREFIX = "agora-demo:"
-STEP_HASH = "agora-demo"
 MAX_PICK_PRICE = 60_000  # fen: every demo purchase costs under ¥600, so the wallets cover them
 MIN_PICK_STOCK = 30
 
@@ -147,10 +145,6 @@ def picks(store_key: str) -> tuple[tuple[DemoProduct, DemoSku], ...]:
     return tuple(chosen)
 
 
-def principal(user: User) -> Principal:
-    return Principal(user_id=user.id, display_name=user.display_name)
-
-
 def seed_trading(
     uow: UnitOfWork,
     *,
@@ -170,43 +164,26 @@ def seed_trading(
     for email, (top_ups, _) in WALLETS.items():
         buyer = world.shoppers[email]
         for n, amount in enumerate(top_ups, start=1):
-            ran.append(_once(uow, buyer, f"top-up-{n}", partial(_top_up, uow, buyer, amount)))
-    _relay(uow)
+            ran.append(_ran(uow, buyer, f"top-up-{n}", partial(top_up, uow, buyer, amount)))
+    relay(uow)
     for scene in SCENES:
         buyer = world.shoppers[scene.buyer]
-        ran.append(_once(uow, buyer, f"order-{scene.key}", partial(_play, world, scene)))
-    _relay(uow)  # the bank's notification pays the orders paid partly at the bank
+        ran.append(_ran(uow, buyer, f"order-{scene.key}", partial(_play, world, scene)))
+    relay(uow)  # the bank's notification pays the orders paid partly at the bank
     for email, (_, amount) in WALLETS.items():
         buyer = world.shoppers[email]
-        ran.append(_once(uow, buyer, "withdrawal", partial(_withdraw, uow, buyer, amount)))
+        ran.append(_ran(uow, buyer, "withdrawal", partial(_withdraw, uow, buyer, amount)))
     shopper = world.shoppers[SHOPPER]
-    ran.append(_once(uow, shopper, "cart", partial(_fill_cart, world, shopper)))
-    _relay(uow)  # the sandbox bank pays the withdrawals out
+    ran.append(_ran(uow, shopper, "cart", partial(_fill_cart, world, shopper)))
+    relay(uow)  # the sandbox bank pays the withdrawals out
     return {"trading_steps": len(ran), "trading_steps_run": sum(ran)}
 
 
-def _once(
+def _ran(
     uow: UnitOfWork, actor: Principal, step: str, action: Callable[[], dict[str, Any]]
 ) -> bool:
-    """Run ``action`` in one transaction, once per (actor, step); ``True`` if it ran now."""
-    result = run_idempotent(
-        uow,
-        scope=f"user:{actor.user_id}",
-        key=f"{STEP_PREFIX}{step}",
-        request_hash=STEP_HASH,
-        action=lambda: (201, action()),
-    )
-    return not result.replayed
-
-
-def _relay(uow: UnitOfWork) -> None:
-    OutboxRelay(uow.db).run_sync_until_idle()
-
-
-def _top_up(uow: UnitOfWork, buyer: Principal, amount: int) -> dict[str, Any]:
-    charge = payments.start_top_up(uow, actor=buyer, amount=amount)
-    payments.submit_sandbox_payment(uow, actor=buyer, charge_id=charge.id, approve=True)
-    return {"charge_id": str(charge.id)}
+    """Run one trading step once (see :func:`steps.run_once`); ``True`` if it ran now."""
+    return run_once(uow, actor, f"{STEP_PREFIX}{step}", action)[0]
 
 
 def _withdraw(uow: UnitOfWork, buyer: Principal, amount: int) -> dict[str, Any]:
