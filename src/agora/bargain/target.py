@@ -49,8 +49,7 @@ class BargainTarget:
             .join(catalog.Store, catalog.Store.id == catalog.Product.store_id)
             .where(
                 Bargain.id.in_(set(target_ids)),
-                catalog.Product.status == "active",
-                catalog.Store.status == "active",
+                *catalog.on_sale(),
             )
         ).all()
         now = utcnow()

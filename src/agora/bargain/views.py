@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from agora.bargain import domain
 from agora.bargain.models import Bargain, BargainHelp, BargainOffer
-from agora.catalog import Product, Sku, Store
+from agora.catalog import Product, Sku, Store, on_sale
 from agora.core.clock import utcnow
 from agora.identity import User
 
@@ -172,8 +172,7 @@ def active_offer_of(session: Session, product_id: uuid.UUID) -> OfferView | None
         .where(
             BargainOffer.product_id == product_id,
             BargainOffer.status == domain.OFFER_ACTIVE,
-            Product.status == "active",
-            Store.status == "active",
+            *on_sale(),
         )
     ).first()
     return _offer_view(*row) if row else None

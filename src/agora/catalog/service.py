@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from agora.catalog import search as search_index
@@ -95,6 +95,12 @@ def stores_of(uow: UnitOfWork, user_id: uuid.UUID) -> list[Store]:
                 .order_by(Store.name_en)
             )
         )
+
+
+def on_sale() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The WHERE clauses of a product shoppers may see and buy: the product and its store are
+    both active. The query joins ``Store`` on ``Product.store_id``."""
+    return Product.status == "active", Store.status == "active"
 
 
 def list_stores(uow: UnitOfWork, *, include_inactive: bool = False) -> list[Store]:

@@ -146,8 +146,7 @@ def _on_sale(session: Session, product_id: uuid.UUID) -> catalog.Product | None:
         .join(catalog.Store, catalog.Store.id == catalog.Product.store_id)
         .where(
             catalog.Product.id == product_id,
-            catalog.Product.status == "active",
-            catalog.Store.status == "active",
+            *catalog.on_sale(),
         )
     ).scalar_one_or_none()
     return row

@@ -33,8 +33,7 @@ class TeamTarget:
             .join(catalog.Store, catalog.Store.id == catalog.Product.store_id)
             .where(
                 GroupTeam.id.in_(set(target_ids)),
-                catalog.Product.status == "active",
-                catalog.Store.status == "active",
+                *catalog.on_sale(),
             )
         ).all()
         now = utcnow()

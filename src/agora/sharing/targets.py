@@ -89,8 +89,7 @@ class ProductTarget:
             .join(catalog.Store, catalog.Store.id == catalog.Product.store_id)
             .where(
                 catalog.Product.id.in_(set(target_ids)),
-                catalog.Product.status == "active",
-                catalog.Store.status == "active",
+                *catalog.on_sale(),
             )
         ).scalars()
         return {
