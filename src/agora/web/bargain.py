@@ -21,6 +21,7 @@ from agora import bargain, catalog
 from agora.core.clock import utcnow
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
+from agora.core.ids import parse_id
 from agora.core.money import format_amount, parse_amount
 from agora.http.deps import Actor, MaybeActor, Uow, get_uow, optional_actor
 from agora.web.forms import run_once
@@ -82,7 +83,8 @@ def start(
 ) -> Response:
     """The product panel's "Start": open (or reopen) the shopper's campaign and go to it."""
     check_csrf(request, csrf_token)
-    back = f"/p/{uuid.UUID(product_id)}" if _is_uuid(product_id) else "/"
+    product = parse_id(product_id)
+    back = f"/p/{product}" if product else "/"
     if actor is None:
         return redirect(request, _signin(back))
     try:
@@ -97,14 +99,6 @@ def start(
         else _("Here is your bargain, still running.")
     )
     return redirect(request, f"/bargains/{started.bargain.id}", flash=flash)
-
-
-def _is_uuid(raw: str) -> bool:
-    try:
-        uuid.UUID(raw)
-    except ValueError:
-        return False
-    return True
 
 
 @router.get("/bargains")
@@ -258,7 +252,8 @@ def merchant_create(
         "allotment": allotment,
     }
     try:
-        if not _is_uuid(sku_id):
+        chosen_sku = parse_id(sku_id)
+        if chosen_sku is None:
             raise InvalidInput(
                 _("Choose the SKU sold at the bargain price."),
                 errors=[{"field": "sku_id", "message": "required"}],
@@ -267,7 +262,7 @@ def merchant_create(
             uow,
             actor=actor,
             product_id=product_id,
-            sku_id=uuid.UUID(sku_id),
+            sku_id=chosen_sku,
             start_price=_yuan(start_price, "start_price"),
             floor_price=_yuan(floor_price, "floor_price"),
             helpers_needed=_whole(helpers_needed, "helpers_needed"),
