@@ -146,3 +146,49 @@ def csrf_of(client: TestClient, path: str = "/signin") -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match, f"{path} carries a CSRF token"
     return match.group(1)
+
+
+DEMO_PARTS = (
+    "seed_points",
+    "seed_groupbuy",
+    "seed_bargain",
+    "seed_referrals",
+    "seed_treasure",
+    "seed_credit",
+    "seed_red_envelopes",
+)
+"""The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
+
+
+def demo_with(monkeypatch: Any, *parts: str) -> None:
+    """Make ``seed()`` quick for a test of some of the demo: only the products the demo acts on,
+    and of :data:`DEMO_PARTS` only ``parts`` (the others seed nothing)."""
+    from agora.demo import seed as seeding
+
+    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
+    for part in DEMO_PARTS:
+        if part not in parts:
+            monkeypatch.setattr(seeding, part, lambda uow, **_: {})
+
+
+def race(n: int, fn: Any, *, workers: int = 16, timeout: float = 120) -> list[Any]:
+    """Run ``fn(i)`` for i in range(n) on a pool of ``workers`` threads; each result, or the
+    AgoraError it raised. The first wave of threads leaves together, so they truly collide."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agora.core.errors import AgoraError
+
+    start = threading.Barrier(min(workers, n), timeout=timeout)
+
+    def guarded(i: int) -> Any:
+        if i < workers:
+            start.wait()
+        try:
+            return fn(i)
+        except AgoraError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(guarded, i) for i in range(n)]
+        return [f.result(timeout=timeout) for f in futures]

@@ -21,16 +21,19 @@ from agora.chat import api as chat_api
 from agora.config import Settings, get_settings
 from agora.core import i18n
 from agora.core.db import Database
+from agora.credit import api as credit_api
 from agora.groupbuy import api as groupbuy_api
 from agora.http import problems
 from agora.identity import api as identity_api
 from agora.ordering import api as ordering_api
 from agora.payments import api as payments_api
 from agora.points import api as points_api
+from agora.red_envelopes import api as red_envelopes_api
 from agora.referrals import api as referrals_api
 from agora.runtime import Runtime
 from agora.sharing import api as sharing_api
 from agora.social import api as social_api
+from agora.treasure import api as treasure_api
 from agora.web import pages as web_pages
 
 log = logging.getLogger(__name__)
@@ -139,6 +142,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(groupbuy_api.router)
     app.include_router(bargain_api.router)
     app.include_router(referrals_api.router)
+    app.include_router(treasure_api.router)
+    app.include_router(credit_api.router)
+    app.include_router(red_envelopes_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     return app

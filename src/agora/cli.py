@@ -147,7 +147,8 @@ def demo(
 @app.command()
 def bench(
     scenario: str = typer.Argument(
-        ..., help="search | ledger | checkout | flash-sale | chat-fanout | group-buy"
+        ...,
+        help="search | ledger | checkout | flash-sale | chat-fanout | group-buy | red-envelope",
     ),
     products: int = typer.Option(100_000, help="Products to generate (search)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
@@ -163,6 +164,9 @@ def bench(
     messages: int = typer.Option(20, help="Messages each group's sender posts (chat-fanout)."),
     teams: int = typer.Option(200, help="Teams opened before the joiners arrive (group-buy)."),
     team_size: int = typer.Option(5, help="People per team (group-buy)."),
+    envelopes: int = typer.Option(20, help="Envelopes sent, one per group (red-envelope)."),
+    grabbers: int = typer.Option(200, help="Members grabbing each envelope (red-envelope)."),
+    shares: int = typer.Option(100, help="Shares per envelope (red-envelope)."),
     database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -184,6 +188,9 @@ def bench(
             messages=messages,
             teams=teams,
             team_size=team_size,
+            envelopes=envelopes,
+            grabbers=grabbers,
+            shares=shares,
             database_url=database_url,
         )
     except KeyError as exc:

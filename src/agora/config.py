@@ -59,6 +59,24 @@ class Settings(BaseSettings):
     # Group deals and bargains: how long a team or a bargain stays open.
     group_team_hours: int = Field(default=24, ge=1)
     bargain_hours: int = Field(default=24, ge=1)
+    # The platform's business day (treasure cut-offs, credit statements) is kept in this zone.
+    business_timezone: str = "Asia/Shanghai"
+    # Red envelopes (agora.red_envelopes): per-share cap in fen, shares per envelope, and how
+    # long unclaimed shares wait before going back to the sender.
+    red_envelope_max_share: int = Field(default=20_000, ge=1)
+    red_envelope_max_shares: int = Field(default=100, ge=1)
+    red_envelope_hours: int = Field(default=24, ge=1)
+    # Balance treasure (agora.treasure): money in before this local hour is confirmed the next
+    # day, later money a day after; instant redemption to the wallet is capped per local day.
+    treasure_cutoff_hour: int = Field(default=15, ge=0, le=23)
+    treasure_daily_redeem_cap: int = Field(default=1_000_000, ge=0)  # fen (¥10,000)
+    # Credit (agora.credit): statement on this day of the month, due on that day; a minimum
+    # repayment share; a daily late fee on what is overdue; frozen after this many days late.
+    credit_statement_day: int = Field(default=1, ge=1, le=28)
+    credit_due_day: int = Field(default=10, ge=1, le=28)
+    credit_min_repay_share: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
+    credit_late_fee_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=1)
+    credit_freeze_days: int = Field(default=7, ge=1)
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,6 +5,7 @@ from agora.catalog import models as catalog_models
 from agora.chat import models as chat_models
 from agora.core import models as core_models
 from agora.core.db import Base
+from agora.credit import models as credit_models
 from agora.groupbuy import models as groupbuy_models
 from agora.identity import models as identity_models
 from agora.inventory import models as inventory_models
@@ -12,9 +13,11 @@ from agora.ledger import models as ledger_models
 from agora.ordering import models as ordering_models
 from agora.payments import models as payments_models
 from agora.points import models as points_models
+from agora.red_envelopes import models as red_envelopes_models
 from agora.referrals import models as referrals_models
 from agora.sharing import models as sharing_models
 from agora.social import models as social_models
+from agora.treasure import models as treasure_models
 
 metadata = Base.metadata
 
@@ -23,6 +26,7 @@ __all__ = [
     "catalog_models",
     "chat_models",
     "core_models",
+    "credit_models",
     "groupbuy_models",
     "identity_models",
     "inventory_models",
@@ -31,7 +35,9 @@ __all__ = [
     "ordering_models",
     "payments_models",
     "points_models",
+    "red_envelopes_models",
     "referrals_models",
     "sharing_models",
     "social_models",
+    "treasure_models",
 ]

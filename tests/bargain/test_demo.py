@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from agora import bargain
 from agora.core import security
 from agora.core.uow import UnitOfWork
-from agora.demo import seed as seeding
 from agora.demo.seed import seed
 from agora.demo.trading import SHOPPER, WANG
 from agora.identity import Principal, User
+from factories import demo_with
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +25,7 @@ def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
-    for name in ("seed_points", "seed_groupbuy", "seed_referrals"):
-        monkeypatch.setattr(seeding, name, lambda uow, **_: {})
+    demo_with(monkeypatch, "seed_bargain")
 
 
 def _counts(uow: UnitOfWork) -> dict[str, int]:

@@ -19,13 +19,13 @@ from agora.core import security
 from agora.core.clock import utcnow
 from agora.core.models import IdempotencyKey
 from agora.core.uow import UnitOfWork
-from agora.demo import seed as seeding
 from agora.demo.catalog_data import demo_stores
 from agora.demo.seed import merchant_email, seed
 from agora.demo.trading import SHOPPER, WALLETS, principal
 from agora.identity import Principal, User
 from agora.ordering import Order, OrderEvent, OrderPayment, Refund, Settlement
 from agora.payments.models import ChargeRow, WithdrawalRow
+from factories import demo_with
 
 OTHERS = ("wang.lei@agora.demo", "chen.jing@agora.demo", "zhao.yu@agora.demo")
 
@@ -42,10 +42,8 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def _only_the_products_bought(monkeypatch: pytest.MonkeyPatch) -> None:
     """List only the demo products the trading buys: the other 330-odd play no part here, and
     listing them would take most of each test's time (`agora demo` itself lists them all)."""
-    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
     # Social buying runs on top of this picture; tests/demo/test_whole_demo.py covers it all.
-    for part in ("seed_points", "seed_groupbuy", "seed_bargain", "seed_referrals"):
-        monkeypatch.setattr(seeding, part, lambda uow, **_: {})
+    demo_with(monkeypatch)
 
 
 def _person(uow: UnitOfWork, email: str) -> Principal:

@@ -8,7 +8,6 @@ hanging it.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,30 +20,13 @@ from agora import catalog, groupbuy, ledger, ordering, payments
 from agora.core.db import Database
 from agora.core.errors import AgoraError
 from agora.core.uow import UnitOfWork
+from factories import race
 from groupbuy.world import FUNDS, World, many_shoppers
 
 TIMEOUT = 120
 WORKERS = 16
 JOINERS = 300
 TEAM_PRICE = 5000
-
-
-def _race(n: int, fn: Callable[[int], Any]) -> list[Any]:
-    """Run ``fn(i)`` for i in range(n) on a bounded pool; each result or the AgoraError raised.
-    The first wave of threads leaves together."""
-    start = threading.Barrier(WORKERS, timeout=TIMEOUT)
-
-    def guarded(i: int) -> Any:
-        if i < WORKERS:
-            start.wait()
-        try:
-            return fn(i)
-        except AgoraError as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(guarded, i) for i in range(n)]
-        return [f.result(timeout=TIMEOUT) for f in futures]
 
 
 def _count(db: Database, model: Any, *where: Any) -> int:
@@ -101,7 +83,7 @@ def test_300_joiners_race_for_4_places_and_exactly_4_join(world: World, db: Data
     joiners = many_shoppers(db, JOINERS)
     entries_before = _entries_of(db, joiners)
 
-    results = _race(
+    results = race(
         JOINERS,
         lambda i: groupbuy.join_team(UnitOfWork(db), actor=joiners[i], team_id=team.id, sku_id=sku),
     )
@@ -141,7 +123,7 @@ def test_one_person_joining_one_team_twenty_times_at_once_joins_once(
     team = world.start("leader").team
     bob = world.people["bob"]
 
-    results = _race(
+    results = race(
         20,
         lambda _: groupbuy.join_team(UnitOfWork(db), actor=bob, team_id=team.id, sku_id=world.red),
     )

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from agora import groupbuy, ordering
 from agora.core import security
 from agora.core.uow import UnitOfWork
-from agora.demo import seed as seeding
 from agora.demo.seed import seed
 from agora.identity import User
+from factories import demo_with
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +23,8 @@ def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
     # The other social-buying demos have tests of their own and products of their own choosing.
-    for other in ("seed_points", "seed_bargain", "seed_referrals"):
-        monkeypatch.setattr(seeding, other, lambda uow, **_: {})
+    demo_with(monkeypatch, "seed_groupbuy")
 
 
 def _counts(uow: UnitOfWork) -> dict[str, int]:

@@ -154,6 +154,23 @@ def test_bad_amounts_are_422_and_nothing_changes(
     assert money(uow, user.id) == before
 
 
+@pytest.mark.parametrize("path", ["/api/v1/wallet/top-ups", "/api/v1/wallet/withdrawals"])
+def test_credit_cannot_top_up_or_be_paid_out(
+    client: TestClient, uow: UnitOfWork, money: Any, path: str
+) -> None:
+    """Credit is closed-loop: naming it as the source of a top-up or of a withdrawal is refused
+    with its own code, and nothing moves (no charge, no withdrawal, no ledger entry)."""
+    user = factories.make_user(uow)
+    headers = token(uow, user)
+    factories.fund_wallet(uow, user, 5000)
+    before = money(uow, user.id)
+    response = client.post(path, json={"amount": 1000, "source": "credit"}, headers=headers)
+    assert_problem(response, 422, "credit_orders_only")
+    response = client.post(path, json={"amount": 1000, "source": "points"}, headers=headers)
+    assert_problem(response, 422, "invalid_input")
+    assert money(uow, user.id) == before
+
+
 def test_the_statement_pages_with_a_cursor(client: TestClient, uow: UnitOfWork) -> None:
     user = factories.make_user(uow)
     headers = token(uow, user)
@@ -190,13 +207,15 @@ def test_switches_are_for_operators_only(client: TestClient, uow: UnitOfWork) ->
         403,
         "forbidden",
     )
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]
+    assert payments.enabled_sources(uow, store_ids=[]) == list(payments.SOURCES)
     shown = client.get("/api/v1/operator/payment-switches", headers=token(uow, ops_user)).json()
-    assert shown["sources"] == ["wallet", "gateway:sandbox", "points"]
+    assert shown["sources"] == list(payments.SOURCES)
     assert [(s["store_id"], s["source"], s["enabled"]) for s in shown["switches"]] == [
         (None, "wallet", True),
         (None, "gateway:sandbox", True),
         (None, "points", True),
+        (None, "treasure", True),
+        (None, "credit", True),
     ]
 
 
@@ -219,9 +238,11 @@ def test_an_operator_switches_sources_for_the_platform_and_a_store(
         (None, "wallet", True),
         (None, "gateway:sandbox", False),
         (None, "points", True),
+        (None, "treasure", True),
+        (None, "credit", True),
         (str(store.id), "wallet", False),
     ]
-    assert payments.enabled_sources(uow, store_ids=[store.id]) == ["points"]
+    assert payments.enabled_sources(uow, store_ids=[store.id]) == ["points", "treasure", "credit"]
     # a disabled source is refused
     shopper = factories.make_user(uow)
     refused = client.post(
@@ -248,4 +269,4 @@ def test_switch_refusals_change_nothing(client: TestClient, uow: UnitOfWork) -> 
     bad_source = {"switches": [{"source": "cash", "enabled": False}]}
     response = client.put("/api/v1/operator/payment-switches", json=bad_source, headers=headers)
     assert_problem(response, 422, "invalid_input")
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]
+    assert payments.enabled_sources(uow, store_ids=[]) == list(payments.SOURCES)

@@ -163,7 +163,7 @@ def test_the_operator_switches_page(client: TestClient, uow: UnitOfWork) -> None
         headers=HTML,
     )
     assert refused.status_code == 403
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]
+    assert payments.enabled_sources(uow, store_ids=[]) == list(payments.SOURCES)
     sign_in(client, ops_user)
     page = client.get("/operator/payments", headers=HTML)
     assert page.status_code == 200
@@ -181,8 +181,13 @@ def test_the_operator_switches_page(client: TestClient, uow: UnitOfWork) -> None
         follow_redirects=False,
     )
     assert turned.status_code == 303
-    assert payments.enabled_sources(uow, store_ids=[store.id]) == ["gateway:sandbox", "points"]
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]
+    assert payments.enabled_sources(uow, store_ids=[store.id]) == [
+        "gateway:sandbox",
+        "points",
+        "treasure",
+        "credit",
+    ]
+    assert payments.enabled_sources(uow, store_ids=[]) == list(payments.SOURCES)
     shown = client.get("/operator/payments", headers=HTML)
     assert 'data-source="wallet" data-enabled="off"' in shown.text
 

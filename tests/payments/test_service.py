@@ -281,23 +281,17 @@ def test_amounts_outside_the_limits_are_refused(uow: UnitOfWork, money: Any, amo
 def test_switches_turn_sources_off_for_the_platform_and_for_stores(uow: UnitOfWork) -> None:
     ops = factories.make_operator(uow)
     store_a, store_b = new_id(), new_id()
-    assert payments.enabled_sources(uow, store_ids=[store_a]) == [
-        "wallet",
-        "gateway:sandbox",
-        "points",
-    ]
+    assert payments.enabled_sources(uow, store_ids=[store_a]) == list(payments.SOURCES)
     # when the operator turns the wallet off for store A
     payments.set_switch(uow, actor=ops, source="wallet", enabled=False, store_id=store_a)
     # then only orders involving store A lose it
     assert payments.enabled_sources(uow, store_ids=[store_a, store_b]) == [
         "gateway:sandbox",
         "points",
+        "treasure",
+        "credit",
     ]
-    assert payments.enabled_sources(uow, store_ids=[store_b]) == [
-        "wallet",
-        "gateway:sandbox",
-        "points",
-    ]
+    assert payments.enabled_sources(uow, store_ids=[store_b]) == list(payments.SOURCES)
     payments.require_enabled(uow, source="wallet", store_ids=[store_b])
     with pytest.raises(payments.FundingSourceDisabled) as refused:
         payments.require_enabled(uow, source="wallet", store_ids=[store_b, store_a])
@@ -305,14 +299,21 @@ def test_switches_turn_sources_off_for_the_platform_and_for_stores(uow: UnitOfWo
     # and a platform switch wins over a store's "on"
     payments.set_switch(uow, actor=ops, source="gateway:sandbox", enabled=False)
     payments.set_switch(uow, actor=ops, source="gateway:sandbox", enabled=True, store_id=store_b)
-    assert payments.enabled_sources(uow, store_ids=[store_b]) == ["wallet", "points"]
+    assert payments.enabled_sources(uow, store_ids=[store_b]) == [
+        "wallet",
+        "points",
+        "treasure",
+        "credit",
+    ]
     switches = payments.list_switches(uow, actor=ops)
-    assert [(s.store_id, s.source, s.enabled) for s in switches[:3]] == [
+    assert [(s.store_id, s.source, s.enabled) for s in switches[:5]] == [
         (None, "wallet", True),
         (None, "gateway:sandbox", False),
         (None, "points", True),
+        (None, "treasure", True),
+        (None, "credit", True),
     ]
-    assert sorted((str(s.store_id), s.source, s.enabled) for s in switches[3:]) == sorted(
+    assert sorted((str(s.store_id), s.source, s.enabled) for s in switches[5:]) == sorted(
         [(str(store_a), "wallet", False), (str(store_b), "gateway:sandbox", True)]
     )
 
@@ -345,7 +346,7 @@ def test_only_operators_see_or_change_switches(uow: UnitOfWork) -> None:
         payments.list_switches(uow, actor=shopper)
     with pytest.raises(Forbidden):
         payments.set_switch(uow, actor=shopper, source="wallet", enabled=False)
-    assert payments.enabled_sources(uow, store_ids=[]) == ["wallet", "gateway:sandbox", "points"]
+    assert payments.enabled_sources(uow, store_ids=[]) == list(payments.SOURCES)
 
 
 def test_another_users_charge_is_not_found(uow: UnitOfWork) -> None:

@@ -13,10 +13,10 @@ from agora import ledger, points
 from agora.core import security
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
-from agora.demo import seed as seeding
 from agora.demo.seed import seed
 from agora.demo.trading import SHOPPER
 from agora.identity import User
+from factories import demo_with
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +26,7 @@ def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
-    for part in ("seed_groupbuy", "seed_bargain", "seed_referrals"):
-        monkeypatch.setattr(seeding, part, lambda uow, **kwargs: {})
+    demo_with(monkeypatch, "seed_points")
 
 
 def _counts(uow: UnitOfWork) -> dict[str, int]:

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from agora import sharing
 from agora.core import security
 from agora.core.uow import UnitOfWork
-from agora.demo import seed as seeding
 from agora.demo.seed import seed
 from agora.identity import Principal, User
+from factories import demo_with
 
 
 @pytest.fixture(autouse=True)
@@ -22,10 +22,8 @@ def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    monkeypatch.setattr(seeding, "demo_products", seeding.products_in_play)
     # Social buying runs on top of this picture; tests/demo/test_whole_demo.py covers it all.
-    for part in ("seed_points", "seed_groupbuy", "seed_bargain", "seed_referrals"):
-        monkeypatch.setattr(seeding, part, lambda uow, **_: {})
+    demo_with(monkeypatch)
 
 
 def _counts(uow: UnitOfWork) -> dict[str, int]:

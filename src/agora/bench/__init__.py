@@ -8,6 +8,7 @@ from typing import Any
 from agora.bench.chat import run_chat_fanout
 from agora.bench.groupbuy import run_group_buy
 from agora.bench.ledger import run_ledger
+from agora.bench.red_envelopes import run_red_envelope
 from agora.bench.search import run_search
 from agora.bench.trading import run_checkout, run_flash_sale
 
@@ -17,6 +18,7 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
     "flash-sale": run_flash_sale,
     "group-buy": run_group_buy,
     "ledger": run_ledger,
+    "red-envelope": run_red_envelope,
     "search": run_search,
 }
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 
 def _system_now() -> datetime:
@@ -39,6 +42,18 @@ class Clock:
             else:
                 self._offset += delta
 
+    @contextmanager
+    def kept(self) -> Iterator[None]:
+        """Whatever is done to the clock inside the block, it is as it was afterwards (the demo
+        replays dated history this way)."""
+        with self._lock:
+            frozen, offset = self._frozen, self._offset
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._frozen, self._offset = frozen, offset
+
     def reset(self) -> None:
         with self._lock:
             self._frozen = None
@@ -55,3 +70,30 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC, so we reattach the zone."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def business_zone() -> ZoneInfo:
+    """The zone of the platform's business day (``AGORA_BUSINESS_TIMEZONE``, Asia/Shanghai)."""
+    from agora.config import get_settings  # late: settings are read at call time, not import
+
+    return _zone(get_settings().business_timezone)
+
+
+def local(value: datetime) -> datetime:
+    """``value`` in the business zone (cut-offs, statement days and "today" are decided there)."""
+    return as_utc(value).astimezone(business_zone())
+
+
+def local_today() -> date:
+    """Today's date in the business zone, by the process clock."""
+    return local(utcnow()).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant at which ``day`` begins in the business zone."""
+    return datetime(day.year, day.month, day.day, tzinfo=business_zone()).astimezone(UTC)

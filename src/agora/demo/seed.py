@@ -16,17 +16,21 @@ from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
 from agora.demo import bargain as bargain_demo
 from agora.demo import catalog_data
+from agora.demo import credit as credit_demo
 from agora.demo import groupbuy as groupbuy_demo
 from agora.demo import trading as trading_demo
 from agora.demo.bargain import seed_bargain
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
 from agora.demo.chat import seed_chat
+from agora.demo.credit import seed_credit
 from agora.demo.groupbuy import seed_groupbuy
 from agora.demo.points import seed_points
+from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
 from agora.demo.sharing import seed_sharing
 from agora.demo.social import seed_social
 from agora.demo.trading import seed_trading
+from agora.demo.treasure import seed_treasure
 from agora.identity import Client, Principal, User, register
 
 DEMO_PASSWORD = "agora-demo-2026"
@@ -173,6 +177,9 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     social_buying: dict[str, Any] = {}
     for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
+    # Agora Pay's products: the balance treasure, credit lines, red envelopes in the chats.
+    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes):
+        social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),
@@ -194,6 +201,7 @@ def products_in_play() -> list[catalog_data.DemoProduct]:
     keys = {trading_demo.picks(store)[pick][0].key for store, pick, _ in items}
     keys |= {trading_demo.picks(store)[pick][0].key for store, pick, _ in trading_demo.CART}
     keys |= {trading_demo.picks(offer.store_key)[-1][0].key for offer in bargain_demo.OFFERS}
+    keys |= credit_demo.demo_product_keys()
     deals = {(deal.store_key, deal.title_en) for deal in groupbuy_demo.DEALS}
     return [
         product

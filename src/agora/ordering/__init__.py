@@ -1,7 +1,7 @@
 """Cart, checkout and orders (PRODUCT.md part C): one order per store, stock held at placement,
 paid into escrow, shipped, delivered, confirmed and settled; refunds and returns."""
 
-from agora.ordering import handlers, jobs
+from agora.ordering import handlers, jobs, records
 from agora.ordering.deals import place_deal_order, refund_held_order, release_holds
 from agora.ordering.errors import (
     CartEmpty,
@@ -110,6 +110,7 @@ __all__ = [
     "pay_orders",
     "place_deal_order",
     "place_orders",
+    "records",
     "refund_held_order",
     "reject_return",
     "release_holds",

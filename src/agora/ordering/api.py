@@ -283,6 +283,8 @@ def pay(
             wallet_amount=_money(outcome.wallet_amount),
             gateway_amount=_money(outcome.gateway_amount),
             points_amount=_money(outcome.points_amount),
+            treasure_amount=_money(outcome.treasure_amount),
+            credit_amount=_money(outcome.credit_amount),
             charge_id=outcome.charge_id,
             redirect_url=outcome.redirect_url,
         )

@@ -44,6 +44,8 @@ AUTO_CONFIRM_AFTER = timedelta(days=10)
 
 WALLET = "wallet"
 POINTS = "points"
+TREASURE = "treasure"
+CREDIT = "credit"
 GATEWAY_PREFIX = "gateway:"
 
 
@@ -112,9 +114,19 @@ class SourcePaid:
         return self.amount - self.refunded
 
 
+def _refund_order(paid: SourcePaid) -> tuple[int, str]:
+    """Credit first (a refund reduces what is owed before anything else), then banks, then the
+    treasure's part and the wallet (both go back to the wallet)."""
+    if paid.source == CREDIT:
+        return (0, paid.source)
+    if paid.source.startswith(GATEWAY_PREFIX):
+        return (1, paid.source)
+    return (2 if paid.source == TREASURE else 3, paid.source)
+
+
 def refund_split(amount: int, paid: Sequence[SourcePaid]) -> dict[str, int]:
-    """Split a refund across the sources that paid: points pro rata, then money **gateway
-    first**, then the wallet.
+    """Split a refund across the sources that paid: points pro rata, then money **credit
+    first**, then the gateway, then the treasure's part and the wallet.
 
     The points part follows the refund cumulatively: after it, the points source has given back
     ``points paid × refunded so far ÷ total`` (rounded down), so partial refunds never hand out
@@ -139,7 +151,7 @@ def refund_split(amount: int, paid: Sequence[SourcePaid]) -> dict[str, int]:
         if take > 0:
             parts[POINTS] = take
             left -= take
-    for source in sorted(money, key=lambda p: (p.source == WALLET, p.source)):
+    for source in sorted(money, key=_refund_order):
         take = min(left, source.refundable)
         if take > 0:
             parts[source.source] = take

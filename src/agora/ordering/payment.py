@@ -1,4 +1,5 @@
-"""Paying for orders (points, wallet, bank gateway, mixed), cancelling and expiring unpaid ones.
+"""Paying for orders (points, wallet, treasure, credit, bank gateway, mixed), cancelling and
+expiring unpaid ones.
 
 Money always reaches an order the same way: one ledger transfer wallet → the order's escrow
 account (key ``order:{id}:pay``). A bank payment first lands in the wallet — payments captures
@@ -12,6 +13,11 @@ holds the full total and the store is settled on it (:mod:`agora.points`). With 
 points are redeemed when the bank confirms, like the wallet part; if they are gone by then, the
 order is not paid and the bank's money stays in the wallet.
 
+The treasure pays through the wallet: its part is redeemed into the wallet in the same
+transaction (:func:`agora.treasure.spend_to_wallet`) and then paid like the wallet part. Credit
+pays straight into escrow (:func:`agora.credit.charge_order`), never through the wallet, so it
+can only ever buy an order. Neither combines with a bank part.
+
 Lock order when paying: every order row (guarded UPDATEs, in id order), then the buyer's points
 lots, then ledger accounts — the order that refunds and the points expiry sweep follow too.
 """
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from agora import ledger, payments, points
+from agora import credit, ledger, payments, points, treasure
 from agora.core.clock import utcnow
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.jobs import cancel_deadline
@@ -37,11 +43,14 @@ from agora.ordering.models import Order, OrderCharge, OrderLine, OrderPayment
 from agora.ordering.queries import OrderView, access_buyer_order, order_views
 
 ORDER_PAYMENT = "order_payment"
+# Sources that are not a bank: they pay at once, inside the payment's transaction.
+_NOT_BANKS = (domain.WALLET, domain.POINTS, domain.TREASURE, domain.CREDIT)
 
 
 @dataclass(frozen=True, slots=True)
 class SourceRequest:
-    """Pay ``amount`` fen from ``source`` (``"points"``, ``"wallet"`` or ``"gateway:sandbox"``);
+    """Pay ``amount`` fen from ``source`` (``"points"``, ``"wallet"``, ``"treasure"``,
+    ``"credit"`` or ``"gateway:sandbox"``);
     ``None`` = the rest of the total (at most one source may leave it open; points never do:
     their amount is the discount in fen, 100 points to the yuan by default)."""
 
@@ -62,6 +71,8 @@ class PaymentOutcome:
     redirect_url: str | None = None
     points_amount: int = 0
     """The discount points gave, in fen (the points themselves: :func:`points.points_for`)."""
+    treasure_amount: int = 0
+    credit_amount: int = 0
 
 
 def pay_orders(
@@ -124,16 +135,52 @@ def pay_orders(
         store_ids = {order.store_id for order in orders}
         for source in parts:
             payments.require_enabled(uow, source=source, store_ids=store_ids)
-        gateways = [source for source in parts if source not in (domain.WALLET, domain.POINTS)]
+        gateways = [source for source in parts if source not in _NOT_BANKS]
+        treasure_part = parts.get(domain.TREASURE, 0)
+        credit_part = parts.get(domain.CREDIT, 0)
         if not gateways:
             for order in orders:
                 _mark_paid(uow, order, enforce_deadline=True)
             if discount:
                 points.redeem(uow, user_id=actor.user_id, discount=discount)
-            for order, part in zip(orders, discounts, strict=True):
-                _pay_from_wallet(uow, order, actor=actor, role="buyer", discount=part, gateway=None)
+            if treasure_part:
+                treasure.spend_to_wallet(
+                    uow,
+                    user_id=actor.user_id,
+                    amount=treasure_part,
+                    key=f"order:{ids[0]}:pay",
+                    purpose=ORDER_PAYMENT,
+                )
+            left = [o.total - d for o, d in zip(orders, discounts, strict=True)]
+            credits = domain.split_gateway_part(left, credit_part)
+            left = [money - part for money, part in zip(left, credits, strict=True)]
+            treasures = domain.split_gateway_part(left, treasure_part)
+            for order, part, credit_share, treasure_share in zip(
+                orders, discounts, credits, treasures, strict=True
+            ):
+                _pay_from_wallet(
+                    uow,
+                    order,
+                    actor=actor,
+                    role="buyer",
+                    discount=part,
+                    gateway=None,
+                    credit_part=credit_share,
+                    treasure_part=treasure_share,
+                )
             return PaymentOutcome(
-                "paid", order_views(session, ids), total - discount, 0, points_amount=discount
+                "paid",
+                order_views(session, ids),
+                total - discount - treasure_part - credit_part,
+                0,
+                points_amount=discount,
+                treasure_amount=treasure_part,
+                credit_amount=credit_part,
+            )
+        if treasure_part or credit_part:
+            raise InvalidInput(
+                N_("The treasure and credit pay with the wallet and points, not with a bank."),
+                errors=[{"field": "sources", "message": "treasure or credit with a bank"}],
             )
         if len(gateways) > 1:
             raise InvalidInput(N_("Pay through one bank at a time."))
@@ -217,27 +264,39 @@ def _pay_from_wallet(
     role: str,
     discount: int,
     gateway: tuple[str, int, uuid.UUID] | None,
+    credit_part: int = 0,
+    treasure_part: int = 0,
 ) -> None:
-    """Pay an order just marked paid: its total less the points ``discount`` moves wallet →
-    escrow in one transfer, then points records the order (earning on the money part; with a
+    """Pay an order just marked paid: its total less the points ``discount`` and the
+    ``credit_part`` moves wallet → escrow in one transfer (the credit part goes from the credit
+    line straight into escrow), then points records the order (earning on the money part; with a
     discount, the redeemed points taken just before move and the platform's points funding pays
     escrow the discount).
 
     ``gateway`` is (source, part, charge id) when the bank paid part of it into the wallet just
-    before.
+    before; ``treasure_part`` is what the treasure put into the wallet just before.
     """
     session = uow.session
     now = utcnow()
     money = order.total - discount
     escrow = payments.escrow_of(order.id)
-    if money:
+    if credit_part:
+        credit.charge_order(
+            uow,
+            user_id=order.buyer_id,
+            order_id=order.id,
+            store_id=order.store_id,
+            amount=credit_part,
+            escrow=escrow,
+        )
+    if money - credit_part:
         ledger.transfer(
             uow,
             key=f"order:{order.id}:pay",
             kind=ORDER_PAYMENT,
             legs=[
-                ledger.Leg(payments.wallet_of(order.buyer_id), -money),
-                ledger.Leg(escrow, money),
+                ledger.Leg(payments.wallet_of(order.buyer_id), -(money - credit_part)),
+                ledger.Leg(escrow, money - credit_part),
             ],
             memo={"order_id": str(order.id), "store_id": str(order.store_id)},
         )
@@ -251,8 +310,10 @@ def _pay_from_wallet(
     )
     gateway_part = gateway[1] if gateway else 0
     rows: list[tuple[str, int, uuid.UUID | None]] = [
-        (domain.WALLET, money - gateway_part, None),
+        (domain.WALLET, money - gateway_part - credit_part - treasure_part, None),
         (domain.POINTS, discount, None),
+        (domain.CREDIT, credit_part, None),
+        (domain.TREASURE, treasure_part, None),
     ]
     if gateway is not None:
         rows.append((gateway[0], gateway_part, gateway[2]))
@@ -274,7 +335,13 @@ def _pay_from_wallet(
         "paid",
         actor=actor,
         role=role,
-        data={"total": order.total, "gateway_amount": gateway_part, "points_amount": discount},
+        data={
+            "total": order.total,
+            "gateway_amount": gateway_part,
+            "points_amount": discount,
+            "credit_amount": credit_part,
+            "treasure_amount": treasure_part,
+        },
     )
 
 

@@ -2,7 +2,8 @@
 
 Before shipment a refund happens at once and the held units go back on sale. Once shipped, the
 buyer asks for a return; the merchant accepts (money back, goods back on sale) or rejects it.
-Money goes back to where it came from: points pro rata, then gateway first
+Money goes back to where it came from: points pro rata, then credit first (it reduces what is
+owed), then the gateway, then the wallet, which also takes back what the treasure paid
 (:func:`domain.refund_split`); pending points earned on it are reversed pro rata. Never more
 than was paid: the order row's ``refunded_amount + amount <= paid_amount`` guard, the lines'
 quantity guards and each payment row's ``refunded <= amount`` guard all hold in the database.
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Table, select, update
 
-from agora import ledger, payments, points
+from agora import credit, ledger, payments, points
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
@@ -393,7 +394,17 @@ def _pay_back(uow: UnitOfWork, order: Order, refund_id: uuid.UUID, amount: int) 
         key = f"refund:{refund_id}:{payment.source}"
         if payment.source == domain.POINTS:
             continue  # moved by points.order_refunded below, with the points themselves
-        if payment.source == domain.WALLET:
+        if payment.source == domain.CREDIT:
+            credit.order_refunded(
+                uow,
+                user_id=order.buyer_id,
+                order_id=order.id,
+                refund_id=refund_id,
+                amount=part,
+                escrow=escrow,
+            )
+        elif payment.source in (domain.WALLET, domain.TREASURE):
+            # The treasure paid through the wallet, and its part comes back there.
             ledger.transfer(
                 uow,
                 key=key,

@@ -153,7 +153,11 @@ class CheckoutOut(BaseModel):
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(max_length=40, description='"points", "wallet" or "gateway:sandbox".')
+    source: str = Field(
+        max_length=40,
+        description='"points", "wallet", "treasure", "credit" or "gateway:sandbox" (the treasure '
+        "and credit do not combine with a bank).",
+    )
     amount: int | None = Field(
         default=None,
         ge=1,
@@ -175,6 +179,8 @@ class PayOut(BaseModel):
     wallet_amount: MoneyOut
     gateway_amount: MoneyOut
     points_amount: MoneyOut = Field(description="The discount the points gave.")
+    treasure_amount: MoneyOut = Field(description="Paid from the balance treasure.")
+    credit_amount: MoneyOut = Field(description="Paid with Agora credit (owed on the line).")
     charge_id: uuid.UUID | None
     redirect_url: str | None
 

@@ -10,11 +10,12 @@ from agora.payments.accounts import (
     wallet_of,
     withdrawals_of,
 )
-from agora.payments.domain import GATEWAY_SANDBOX, SOURCES, WALLET
+from agora.payments.domain import CREDIT, GATEWAY_SANDBOX, SOURCES, TREASURE, WALLET
 from agora.payments.errors import (
     BadSignature,
     ChargeNotCaptured,
     ChargeNotFound,
+    CreditOnlyForOrders,
     FundingSourceDisabled,
     RefundExceedsCharge,
 )
@@ -48,15 +49,18 @@ from agora.payments.wallet import (
 )
 
 __all__ = [
+    "CREDIT",
     "GATEWAYS",
     "GATEWAY_SANDBOX",
     "SOURCES",
+    "TREASURE",
     "WALLET",
     "BadSignature",
     "BankGateway",
     "Charge",
     "ChargeNotCaptured",
     "ChargeNotFound",
+    "CreditOnlyForOrders",
     "FundingSourceDisabled",
     "NotificationResult",
     "RefundExceedsCharge",

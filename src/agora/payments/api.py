@@ -21,7 +21,7 @@ from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
 from agora.payments.gateways import SIGNATURE_HEADER
-from agora.payments.schemas import AmountIn, SwitchesIn
+from agora.payments.schemas import SwitchesIn, TopUpIn, WithdrawalIn
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
 
@@ -142,7 +142,7 @@ def statement(
 
 @router.post("/wallet/top-ups", status_code=status.HTTP_201_CREATED, response_model=ChargeOut)
 def top_up(
-    body: AmountIn,
+    body: TopUpIn,
     actor: Actor,
     uow: Uow,
     request: Request,
@@ -151,7 +151,7 @@ def top_up(
     """Start a top-up: send the shopper to ``redirect_url`` (the bank) to pay it."""
 
     def action() -> tuple[int, ChargeOut]:
-        charge = payments.start_top_up(uow, actor=actor, amount=body.amount)
+        charge = payments.start_top_up(uow, actor=actor, amount=body.amount, source=body.source)
         return status.HTTP_201_CREATED, charge_out(charge)
 
     return respond_idempotently(
@@ -163,7 +163,7 @@ def top_up(
     "/wallet/withdrawals", status_code=status.HTTP_201_CREATED, response_model=WithdrawalOut
 )
 def withdraw(
-    body: AmountIn,
+    body: WithdrawalIn,
     actor: Actor,
     uow: Uow,
     request: Request,
@@ -172,7 +172,9 @@ def withdraw(
     """Leave the wallet at once; the bank pays out later (``status`` then changes)."""
 
     def action() -> tuple[int, WithdrawalOut]:
-        withdrawal = payments.request_withdrawal(uow, actor=actor, amount=body.amount)
+        withdrawal = payments.request_withdrawal(
+            uow, actor=actor, amount=body.amount, source=body.source
+        )
         return status.HTTP_201_CREATED, withdrawal_out(withdrawal)
 
     return respond_idempotently(

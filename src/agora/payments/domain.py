@@ -12,13 +12,30 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from agora.core.errors import InvalidInput
+from agora.payments.errors import CreditOnlyForOrders
 
 WALLET = "wallet"
 GATEWAY_SANDBOX = "gateway:sandbox"
 POINTS = "points"
+TREASURE = "treasure"
+CREDIT = "credit"
 # The ways of paying the operator can switch: points are a discount source (agora.points), held
-# in their own ledger asset; the platform's points funding pays the order's escrow for them.
-SOURCES = (WALLET, GATEWAY_SANDBOX, POINTS)
+# in their own ledger asset; the platform's points funding pays the order's escrow for them. The
+# treasure pays through the wallet in the same transaction (agora.treasure); credit pays orders
+# only, straight into escrow (agora.credit).
+SOURCES = (WALLET, GATEWAY_SANDBOX, POINTS, TREASURE, CREDIT)
+
+
+def check_cash_source(source: str, *, allowed: str) -> None:
+    """Money that becomes cash (a top-up, a withdrawal) comes from ``allowed`` only. Credit gets
+    its own refusal: it is closed-loop and pays Agora orders only."""
+    if source == CREDIT:
+        raise CreditOnlyForOrders()
+    if source != allowed:
+        raise InvalidInput(
+            "This cannot be paid from there.", errors=[{"field": "source", "message": "unknown"}]
+        )
+
 
 PENDING = "pending"
 SUCCEEDED = "succeeded"

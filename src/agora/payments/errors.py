@@ -47,3 +47,12 @@ class RefundExceedsCharge(Conflict):
 class ChargeNotCaptured(Conflict):
     code = "charge_not_captured"
     title = N_("Only a completed payment can be refunded.")
+
+
+class CreditOnlyForOrders(AgoraError):
+    """Credit is closed-loop: it pays Agora orders and nothing else (no top-up, withdrawal,
+    envelope or treasure deposit), so it can never turn into cash."""
+
+    status = 422
+    code = "credit_orders_only"
+    title = N_("Credit pays for orders at Agora stores only.")

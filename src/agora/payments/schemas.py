@@ -8,13 +8,29 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-Source = Literal["wallet", "gateway:sandbox", "points"]
+Source = Literal["wallet", "gateway:sandbox", "points", "treasure", "credit"]
 
 
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: StrictInt = Field(description="Minor units (fen); limits are in the settings.")
+
+
+class TopUpIn(AmountIn):
+    source: str = Field(
+        default="gateway:sandbox",
+        max_length=40,
+        description="Where the money comes from: a bank gateway. Credit is refused (422).",
+    )
+
+
+class WithdrawalIn(AmountIn):
+    source: str = Field(
+        default="wallet",
+        max_length=40,
+        description="What is paid out: the wallet. Credit is refused (422).",
+    )
 
 
 class SwitchIn(BaseModel):

@@ -137,9 +137,19 @@ def create_charge(
 
 
 def start_top_up(
-    uow: UnitOfWork, *, actor: Principal, amount: int, return_url: str = "/wallet"
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    amount: int,
+    return_url: str = "/wallet",
+    source: str = domain.GATEWAY_SANDBOX,
 ) -> Charge:
-    """A top-up: a charge at the sandbox bank whose capture is all it does (the wallet grows)."""
+    """A top-up: a charge at the sandbox bank whose capture is all it does (the wallet grows).
+
+    Raises CreditOnlyForOrders when asked to top up from credit (it would turn credit into
+    cash), InvalidInput for any other source than the sandbox bank.
+    """
+    domain.check_cash_source(source, allowed=domain.GATEWAY_SANDBOX)
     with uow:
         return create_charge(
             uow,

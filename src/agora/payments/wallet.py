@@ -77,13 +77,20 @@ def wallet_statement(
 
 
 def request_withdrawal(
-    uow: UnitOfWork, *, actor: Principal, amount: int, gateway: str = "sandbox"
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    amount: int,
+    gateway: str = "sandbox",
+    source: str = domain.WALLET,
 ) -> Withdrawal:
     """Move ``amount`` out of the actor's wallet now and ask the bank to pay it out.
 
-    Raises InvalidInput (amount), FundingSourceDisabled (gateway off), InsufficientFunds (the
-    wallet is short; the transaction rolls back, so no withdrawal row is left either).
+    Raises InvalidInput (amount, a source other than the wallet), CreditOnlyForOrders (credit
+    cannot be paid out), FundingSourceDisabled (gateway off), InsufficientFunds (the wallet is
+    short; the transaction rolls back, so no withdrawal row is left either).
     """
+    domain.check_cash_source(source, allowed=domain.WALLET)
     check_amount(amount)
     bank = get_gateway(gateway)
     with uow:

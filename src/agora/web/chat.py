@@ -22,6 +22,7 @@ from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
+from agora.web.red_envelopes import card_states as envelope_cards
 from agora.web.render import check_csrf, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -80,6 +81,7 @@ def _texts() -> dict[str, str]:
         "unsupported": _("This message cannot be shown here."),
         "view_product": _("View product"),
         "open_link": _("Open"),
+        "red_envelope": _("Red envelope"),
         "new_messages": _("New messages — reload to see this conversation."),
     }
 
@@ -176,8 +178,10 @@ def _conversation_page(
         messages = chat.history(
             uow, actor=actor, conversation_id=conversation_id, before=before, limit=PAGE + 1
         )
-    older = messages[0].seq if len(messages) > PAGE else None
-    messages = messages[-PAGE:]
+        older = messages[0].seq if len(messages) > PAGE else None
+        messages = messages[-PAGE:]
+        # Envelope cards say where each envelope stands for this reader (one query for all).
+        envelopes = envelope_cards(uow, actor, messages)
     latest = before is None
     if latest and view.last_seq > view.read_seq:
         chat.mark_read(uow, actor=actor, conversation_id=conversation_id, seq=view.last_seq)
@@ -201,6 +205,7 @@ def _conversation_page(
         messages=messages,
         names=names,
         names_json=json.dumps(names, ensure_ascii=False),
+        envelopes=envelopes,
         me=actor.user_id,
         older_url=f"/chat/{conversation_id}?before={older}" if older else None,
         newest_url=f"/chat/{conversation_id}" if not latest else None,

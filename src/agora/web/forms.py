@@ -8,11 +8,15 @@ Forms without a key (an old page, a hand-made request) still work, without that 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import InvalidOperation
 from typing import Any
 
 from fastapi import Request
 
+from agora.core.errors import InvalidInput
+from agora.core.i18n import gettext as _
 from agora.core.idempotency import run_idempotent
+from agora.core.money import parse_amount
 from agora.core.security import request_digest
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -43,3 +47,11 @@ def run_once(
     )
     body: dict[str, Any] = result.body
     return body
+
+
+def yuan_amount(raw: str) -> int:
+    """A money field as typed ("88", "88.00") in fen; 422 with a hint for anything else."""
+    try:
+        return parse_amount(raw)
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(_("Enter an amount in yuan, e.g. 88.00.")) from exc

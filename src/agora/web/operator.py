@@ -27,6 +27,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
         ("/operator/payments", _("Payments"), active == "payments"),
         ("/operator/shares", _("Share report"), active == "shares"),
         ("/operator/referrals", _("Referrals"), active == "referrals"),
+        ("/operator/treasure", _("Treasure"), active == "treasure"),
     ]
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import ordering, payments, points
+from agora import credit, ordering, payments, points, treasure
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
@@ -228,9 +228,14 @@ def _pay_page(
     due = total - discount if use_points else total
     wallet_on = payments.WALLET in sources
     bank_on = payments.GATEWAY_SANDBOX in sources
+    saved = treasure.treasure_balance(uow, actor.user_id)
+    line = _credit_line(uow, actor)
+    available = line.credit_limit - line.used if line and line.status == "active" else 0
     choices = {
         # With points on offer, the wallet only has to cover what they leave.
         "wallet": wallet_on and balance >= total - discount,
+        "treasure": payments.TREASURE in sources and saved >= total - discount,
+        "credit": payments.CREDIT in sources and available >= total - discount,
         "bank": bank_on,
         "mixed": wallet_on and bank_on and 0 < balance < due,
     }
@@ -243,6 +248,9 @@ def _pay_page(
         payable=payable,
         total=total,
         balance=balance,
+        treasure_balance=saved,
+        credit_line=line,
+        credit_available=available,
         choices=choices,
         chosen=chosen,
         discount=discount,
@@ -253,6 +261,12 @@ def _pay_page(
         pay_by=min((o.pay_by for o in payable), default=None),
         error=error,
     )
+
+
+def _credit_line(uow: Any, actor: Principal) -> credit.CreditLine | None:
+    with uow.read() as session:
+        line: credit.CreditLine | None = session.get(credit.CreditLine, actor.user_id)
+        return line
 
 
 @router.get("/pay")
@@ -297,8 +311,9 @@ def pay(
     def pay_now() -> dict[str, str]:
         discount = _discount(use_points, points_amount)
         with_points = [ordering.SourceRequest(POINTS, discount)] if discount else []
-        if method == "wallet":
-            sources = [*with_points, ordering.SourceRequest(payments.WALLET)]
+        if method in ("wallet", "treasure", "credit"):
+            source = {"wallet": payments.WALLET, "treasure": payments.TREASURE}
+            sources = [*with_points, ordering.SourceRequest(source.get(method, payments.CREDIT))]
         elif method == "bank":
             sources = [*with_points, ordering.SourceRequest(payments.GATEWAY_SANDBOX)]
         elif method == "mixed":

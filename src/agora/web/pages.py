@@ -12,13 +12,16 @@ from agora.web import (
     auth,
     bargain,
     chat,
+    credit,
     groupbuy,
     merchant,
     merchant_orders,
     operator,
     orders,
+    red_envelopes,
     referrals,
     shop,
+    treasure,
     wallet,
 )
 from agora.web import sharing as share_pages
@@ -35,7 +38,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(share_pages.router)
     app.include_router(social_pages.router)
-    for module in (groupbuy, bargain, referrals):
+    for module in (groupbuy, bargain, referrals, treasure, credit, red_envelopes):
         app.include_router(module.router)
 
 

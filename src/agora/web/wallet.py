@@ -9,21 +9,20 @@ double-clicked "Withdraw" withdraws once.
 from __future__ import annotations
 
 import uuid
-from decimal import InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, identity, payments, points
+from agora import catalog, credit, identity, payments, points, treasure
 from agora.catalog.errors import StoreNotFound
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
-from agora.core.money import format_amount, parse_amount
+from agora.core.money import format_amount
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
-from agora.web.forms import run_once
+from agora.web.forms import run_once, yuan_amount
 from agora.web.operator import _nav as operator_nav
 from agora.web.render import check_csrf, redirect, render, safe_next
 
@@ -31,13 +30,6 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
 PAGE = 20
 POINTS_PAGE = 10
-
-
-def _amount(raw: str) -> int:
-    try:
-        return parse_amount(raw)
-    except (InvalidOperation, ValueError) as exc:
-        raise InvalidInput(_("Enter an amount in yuan, e.g. 88.00.")) from exc
 
 
 def _wallet_page(
@@ -64,6 +56,9 @@ def _wallet_page(
         balance = payments.wallet_balance(uow, actor=actor)
         withdrawals = payments.recent_withdrawals(uow, actor=actor, limit=5)
         my_points = points.my_summary(uow, actor=actor)
+        saved = treasure.treasure_balance(uow, actor.user_id)
+        with uow.read() as session:
+            line = session.get(credit.CreditLine, actor.user_id)
         points_lines = points.history(uow, actor=actor, before=points_before, limit=POINTS_PAGE + 1)
     minimum, maximum = payments.amount_limits()
     points_next = (
@@ -76,6 +71,8 @@ def _wallet_page(
         "wallet/index.html",
         status_code,
         balance=balance,
+        treasure_balance=saved,
+        credit_line=line,
         lines=lines[:PAGE],
         next_url=f"/wallet?before={lines[PAGE - 1].entry_id}" if len(lines) > PAGE else None,
         withdrawals=withdrawals,
@@ -131,7 +128,7 @@ def top_up(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        fen = _amount(amount)
+        fen = yuan_amount(amount)
 
         def action() -> dict[str, str]:
             charge = payments.start_top_up(uow, actor=actor, amount=fen)
@@ -161,7 +158,7 @@ def withdraw(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        fen = _amount(amount)
+        fen = yuan_amount(amount)
 
         def action() -> dict[str, str]:
             withdrawal = payments.request_withdrawal(uow, actor=actor, amount=fen)

@@ -66,6 +66,7 @@ function preview(message, texts) {
   const body = message.body || {};
   if (message.kind === "text") return String(body.text || "").slice(0, 80);
   if (message.kind === "system") return systemLine(body, texts);
+  if (message.kind === "red_envelope") return `[${texts.red_envelope || "Red envelope"}] ${String(body.greeting || "")}`;
   const zh = document.body.dataset.locale === "zh";
   if (body.title_en || body.title_zh) return `[${texts.view_product}] ${(zh && body.title_zh) || body.title_en || ""}`;
   return "…";
@@ -123,6 +124,8 @@ function conversationPage(root) {
   const form = root.querySelector("[data-chat-form]");
   const status = root.querySelector("[data-chat-status]");
   const errorBox = root.querySelector("[data-chat-error]");
+  const envelopeLink = root.querySelector("[data-envelope-texts]");
+  const envelopeTexts = parseJSON(envelopeLink && envelopeLink.dataset.envelopeTexts, {});
   let lastSeq = Number(root.dataset.lastSeq) || 0;
   let readSent = lastSeq;
 
@@ -181,7 +184,24 @@ function conversationPage(root) {
       link.append(info);
       return link;
     }
+    if (message.kind === "red_envelope") return envelopeCard(body);
     return el("p", "chat-unsupported", texts.unsupported);
+  }
+
+  // The same card as templates/chat/_message.html; its state comes from the envelope page.
+  function envelopeCard(body) {
+    const link = el("a", "chat-card chat-envelope");
+    link.href = `/red-envelopes/${encodeURIComponent(body.envelope_id || "")}`;
+    link.dataset.testid = "chat-envelope-card";
+    link.dataset.envelopeId = String(body.envelope_id || "");
+    link.append(
+      el("span", "chat-envelope-icon", "¥"),
+      el("span", "chat-envelope-greeting", body.greeting || envelopeTexts.greeting || "Best wishes!"),
+    );
+    const state = el("span", "chat-envelope-state", `${envelopeTexts.label || "Red envelope"} · ${envelopeTexts.open || "Open it"}`);
+    state.dataset.envelopeState = "";
+    link.append(state);
+    return link;
   }
 
   function render(message) {
@@ -257,6 +277,16 @@ function conversationPage(root) {
       if (frame.type === "message" && frame.conversation_id === conversationId) {
         place(frame.message);
         markRead(socket);
+      } else if (frame.type === "red_envelope" && frame.conversation_id === conversationId) {
+        // Every share taken or the time up: cards not yet opened here say so.
+        if (frame.status !== "finished" && frame.status !== "expired") return;
+        const id = CSS.escape(String(frame.envelope_id || ""));
+        for (const card of list.querySelectorAll(`.chat-envelope[data-envelope-id="${id}"]:not(.is-done)`)) {
+          card.classList.add("is-done");
+          const state = card.querySelector("[data-envelope-state]");
+          const text = frame.status === "finished" ? envelopeTexts.all_taken : envelopeTexts.expired;
+          if (state && text) state.textContent = text;
+        }
       } else if (frame.type === "recalled" && frame.conversation_id === conversationId) {
         const item = list.querySelector(`[data-seq="${Number(frame.seq)}"]`);
         const bubble = item && item.querySelector(".chat-bubble");

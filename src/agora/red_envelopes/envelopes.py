@@ -1,0 +1,452 @@
+"""Sending, grabbing and expiring red envelopes.
+
+Send: the shares are drawn at once (a CSPRNG, :func:`domain.split`) and stored; the sender's
+money moves wallet (or treasure → wallet) → ``red_envelope_escrow`` and the chat card is posted,
+all in one transaction, with the envelope's expiry deadline.
+
+Grab: one row per member (its key refuses a second grab), then one guarded UPDATE on the envelope
+takes the next position — ``grabbed_count = grabbed_count + 1 ... WHERE status = 'open' AND
+grabbed_count < shares AND expires_at > now`` — so however many members race, exactly ``shares``
+grabs succeed; a refused grab rolls back with its row. The share at that position moves escrow →
+the grabber's wallet.
+
+Lock order, the same in every use case: the grab row (its insert), the envelope row, then the
+ledger's accounts (escrow, wallet) in id order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Table, case, insert, select, update
+
+from agora import chat, ledger, payments, treasure
+from agora.config import get_settings
+from agora.core.clock import utcnow
+from agora.core.db import upsert_insert
+from agora.core.errors import InvalidInput
+from agora.core.ids import new_id
+from agora.core.jobs import cancel_deadline, schedule_deadline
+from agora.core.uow import UnitOfWork
+from agora.identity import Principal
+from agora.red_envelopes import domain
+from agora.red_envelopes.chat_kind import RED_ENVELOPE, posting
+from agora.red_envelopes.errors import (
+    AlreadyGrabbed,
+    EnvelopeEmpty,
+    EnvelopeExpired,
+    EnvelopeInvalid,
+    OwnEnvelope,
+)
+from agora.red_envelopes.models import RedEnvelope, RedEnvelopeGrab, RedEnvelopeShare
+from agora.red_envelopes.queries import (
+    EnvelopeView,
+    access_envelope,
+    envelope_view_in,
+)
+
+EXPIRY = "red_envelopes.expiry"
+SINGLE, LUCKY, EQUAL = "single", domain.LUCKY, domain.EQUAL
+KINDS = (SINGLE, LUCKY, EQUAL)
+OPEN, FINISHED, EXPIRED = "open", "finished", "expired"
+FUNDING = (payments.WALLET, payments.TREASURE)
+MAX_GREETING = 40
+
+_envelopes: Table = RedEnvelope.__table__  # type: ignore[assignment]
+_shares: Table = RedEnvelopeShare.__table__  # type: ignore[assignment]
+_grabs: Table = RedEnvelopeGrab.__table__  # type: ignore[assignment]
+
+# The share at the next position, read inside the same UPDATE that takes the position (SET
+# expressions see the row as it was, so ``grabbed_count + 1`` is the position being taken).
+_NEXT_SHARE = (
+    select(_shares.c.amount)
+    .where(
+        _shares.c.envelope_id == _envelopes.c.id,
+        _shares.c.position == _envelopes.c.grabbed_count + 1,
+    )
+    .scalar_subquery()
+)
+
+
+def escrow_of(envelope_id: uuid.UUID) -> ledger.AccountRef:
+    """Where an envelope's money waits between the sender and the grabbers (bounded at 0),
+    sharded by envelope so that envelopes do not queue on one row."""
+    return ledger.platform_account("red_envelope_escrow", shard_key=envelope_id)
+
+
+@dataclass(frozen=True, slots=True)
+class GrabOutcome:
+    """The actor's share: the ``position``-th grab, ``amount`` fen, and the envelope after it."""
+
+    position: int
+    amount: int
+    envelope: EnvelopeView
+
+
+def clean_greeting(raw: str | None) -> str:
+    text = " ".join((raw or "").split())
+    if len(text) > MAX_GREETING:
+        raise EnvelopeInvalid(
+            errors=[{"field": "greeting", "message": f"at most {MAX_GREETING} characters"}]
+        )
+    return text
+
+
+def check_source(source: str) -> None:
+    """Wallet or treasure; credit is for orders only (422 ``credit_orders_only``)."""
+    if source == payments.CREDIT:
+        raise payments.CreditOnlyForOrders()
+    if source not in FUNDING:
+        raise InvalidInput(
+            "A red envelope is paid from the wallet or the treasure.",
+            errors=[{"field": "source", "message": "wallet or treasure"}],
+        )
+
+
+def envelope_amount(kind: str, total: int | None, per_share: int | None, shares: int) -> int:
+    """The envelope's total in fen: given, or for an equal envelope ``per_share × shares``."""
+    if total is not None and per_share is not None and total != per_share * shares:
+        raise EnvelopeInvalid(
+            errors=[{"field": "amount", "message": "give the total or the amount per share"}]
+        )
+    if total is not None:
+        return total
+    if per_share is not None and kind in (EQUAL, SINGLE):
+        return per_share * shares
+    raise EnvelopeInvalid(errors=[{"field": "amount", "message": "how much to send"}])
+
+
+def envelope_errors(
+    kind: str, total: int, shares: int, *, direct: bool, members: int
+) -> list[dict[str, str]]:
+    """What is wrong with an envelope for this conversation (empty when it may be sent): a 1:1
+    chat takes one single share; a group a lucky or equal split into 1 to min(100, members)."""
+    settings = get_settings()
+    if kind not in KINDS:
+        return [{"field": "kind", "message": "single, lucky or equal"}]
+    if direct and kind != SINGLE:
+        return [{"field": "kind", "message": "a 1:1 chat takes a single envelope"}]
+    if not direct and kind == SINGLE:
+        return [{"field": "kind", "message": "a group takes a lucky or an equal envelope"}]
+    if direct and shares != 1:
+        return [{"field": "shares", "message": "a 1:1 envelope has one share"}]
+    max_count = 1 if direct else min(settings.red_envelope_max_shares, max(members, 1))
+    return domain.envelope_errors(
+        EQUAL if kind == SINGLE else kind,
+        total,
+        shares,
+        max_share=settings.red_envelope_max_share,
+        max_count=max_count,
+    )
+
+
+def send(
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    conversation_id: uuid.UUID,
+    kind: str,
+    shares: int = 1,
+    total: int | None = None,
+    per_share: int | None = None,
+    greeting: str = "",
+    source: str = payments.WALLET,
+    client_id: str | None = None,
+) -> EnvelopeView:
+    """Send a red envelope into a conversation the actor is in: shares drawn now, money to
+    escrow, the chat card posted, the expiry deadline set. A retry with the same ``client_id``
+    returns the envelope sent the first time.
+
+    Raises:
+        ConversationNotFound (404, not a member); CreditOnlyForOrders, EnvelopeInvalid,
+        InvalidInput (422); InsufficientFunds, TreasureInsufficient (409); NotFriends /
+        ChatBlocked (403), SendRateLimited (429) from chat — nothing changed.
+    """
+    check_source(source)
+    words = clean_greeting(greeting)
+    client = client_id or new_id().hex
+    if not 0 < len(client) <= 64 or not client.isprintable():
+        raise InvalidInput("A client id has 1 to 64 characters.", errors=[{"field": "client_id"}])
+    settings = get_settings()
+    with uow:
+        session = uow.session
+        conversation = chat.get_conversation(uow, actor=actor, conversation_id=conversation_id)
+        sent = _sent_before(uow, actor, client)
+        if sent is not None:
+            return sent
+        amount = envelope_amount(kind, total, per_share, shares)
+        errors = envelope_errors(
+            kind,
+            amount,
+            shares,
+            direct=conversation.kind == "direct",
+            members=len(conversation.members),
+        )
+        if errors:
+            raise EnvelopeInvalid(errors=errors)
+        payments.require_enabled(uow, source=source, store_ids=())
+        amounts = domain.split(
+            EQUAL if kind == SINGLE else kind,
+            amount,
+            shares,
+            max_share=settings.red_envelope_max_share,
+        )
+        now = utcnow()
+        envelope_id = new_id()
+        expires_at = now + timedelta(hours=settings.red_envelope_hours)
+        inserted = session.execute(
+            upsert_insert(session, _envelopes)
+            .values(
+                id=envelope_id,
+                conversation_id=conversation_id,
+                sender_id=actor.user_id,
+                client_id=client,
+                kind=kind,
+                total=amount,
+                shares=shares,
+                currency="CNY",
+                greeting=words,
+                source=source,
+                status=OPEN,
+                grabbed_count=0,
+                grabbed_amount=0,
+                refunded=0,
+                created_at=now,
+                expires_at=expires_at,
+            )
+            .on_conflict_do_nothing(index_elements=["sender_id", "client_id"])
+            .returning(_envelopes.c.id)
+        ).first()
+        if inserted is None:  # the same client id raced in and won: return its envelope
+            raced = _sent_before(uow, actor, client)
+            assert raced is not None
+            return raced
+        session.execute(
+            insert(_shares),
+            [
+                {"envelope_id": envelope_id, "position": n, "amount": share}
+                for n, share in enumerate(amounts, start=1)
+            ],
+        )
+        _fund(uow, actor, envelope_id, amount, source)
+        with posting(session, envelope_id):
+            message = chat.send_message(
+                uow,
+                actor=actor,
+                conversation_id=conversation_id,
+                kind=RED_ENVELOPE,
+                body={"envelope_id": str(envelope_id)},
+                client_id=f"red-envelope:{envelope_id}",
+            )
+        session.execute(
+            update(_envelopes).where(_envelopes.c.id == envelope_id).values(message_id=message.id)
+        )
+        schedule_deadline(uow, kind=EXPIRY, ref_id=envelope_id, due_at=expires_at)
+        return envelope_view_in(session, actor, envelope_id)
+
+
+def _sent_before(uow: UnitOfWork, actor: Principal, client: str) -> EnvelopeView | None:
+    session = uow.session
+    found = session.scalar(
+        select(_envelopes.c.id).where(
+            _envelopes.c.sender_id == actor.user_id, _envelopes.c.client_id == client
+        )
+    )
+    return envelope_view_in(session, actor, found) if found is not None else None
+
+
+def _fund(
+    uow: UnitOfWork, actor: Principal, envelope_id: uuid.UUID, amount: int, source: str
+) -> None:
+    """Sender → escrow. From the treasure, the money passes through the wallet in the same
+    transaction (``treasure.spend_to_wallet``, not counted against the daily redemption cap)."""
+    if source == payments.TREASURE:
+        treasure.spend_to_wallet(
+            uow,
+            user_id=actor.user_id,
+            amount=amount,
+            key=f"envelope:{envelope_id}",
+            purpose="red_envelope",
+        )
+    ledger.transfer(
+        uow,
+        key=f"envelope:{envelope_id}:fund",
+        kind="red_envelope_fund",
+        legs=[
+            ledger.Leg(payments.wallet_of(actor.user_id), -amount),
+            ledger.Leg(escrow_of(envelope_id), amount),
+        ],
+        memo={"envelope_id": str(envelope_id), "source": source},
+    )
+
+
+def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOutcome:
+    """Open an envelope: the next share goes to the actor's wallet. The grab that takes the last
+    share finishes the envelope.
+
+    Raises:
+        EnvelopeNotFound (404, not in the conversation now); OwnEnvelope (409, the sender of a
+        1:1 envelope), AlreadyGrabbed, EnvelopeEmpty, EnvelopeExpired (409) — nothing changed.
+    """
+    _refuse_early(uow, actor, envelope_id)
+    with uow:
+        session = uow.session
+        envelope = access_envelope(session, actor, envelope_id)
+        if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
+            raise OwnEnvelope()
+        now = utcnow()
+        # The grab row first: one person's second grab waits here for the first to finish,
+        # then finds the row and is refused without touching the envelope.
+        mine = session.execute(
+            upsert_insert(session, _grabs)
+            .values(
+                envelope_id=envelope_id,
+                user_id=actor.user_id,
+                position=0,
+                amount=0,
+                grabbed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["envelope_id", "user_id"])
+            .returning(_grabs.c.user_id)
+        ).first()
+        if mine is None:
+            raise AlreadyGrabbed()
+        last = _envelopes.c.grabbed_count + 1 >= _envelopes.c.shares
+        taken = session.execute(
+            update(_envelopes)
+            .where(
+                _envelopes.c.id == envelope_id,
+                _envelopes.c.status == OPEN,
+                _envelopes.c.grabbed_count < _envelopes.c.shares,
+                _envelopes.c.expires_at > now,
+            )
+            .values(
+                grabbed_count=_envelopes.c.grabbed_count + 1,
+                grabbed_amount=_envelopes.c.grabbed_amount + _NEXT_SHARE,
+                status=case((last, FINISHED), else_=OPEN),
+                finished_at=case((last, now), else_=None),
+            )
+            .returning(_envelopes.c.grabbed_count, _envelopes.c.status)
+        ).first()
+        if taken is None:
+            raise _refusal(uow, envelope_id, now)
+        position, status = int(taken[0]), str(taken[1])
+        amount = int(
+            session.execute(
+                select(_shares.c.amount).where(
+                    _shares.c.envelope_id == envelope_id, _shares.c.position == position
+                )
+            ).scalar_one()
+        )
+        session.execute(
+            update(_grabs)
+            .where(_grabs.c.envelope_id == envelope_id, _grabs.c.user_id == actor.user_id)
+            .values(position=position, amount=amount)
+        )
+        ledger.transfer(
+            uow,
+            key=f"envelope:{envelope_id}:grab:{position}",
+            kind="red_envelope_grab",
+            legs=[
+                ledger.Leg(escrow_of(envelope_id), -amount),
+                ledger.Leg(payments.wallet_of(actor.user_id), amount),
+            ],
+            memo={"envelope_id": str(envelope_id), "position": position},
+        )
+        if status == FINISHED:
+            cancel_deadline(uow, kind=EXPIRY, ref_id=envelope_id)
+        uow.publish(
+            f"conv:{envelope.conversation_id}",
+            {
+                "type": "red_envelope",
+                "conversation_id": str(envelope.conversation_id),
+                "envelope_id": str(envelope_id),
+                "grabbed": position,
+                "shares": envelope.shares,
+                "status": status,
+                "user_id": str(actor.user_id),
+            },
+        )
+        return GrabOutcome(position, amount, envelope_view_in(session, actor, envelope_id))
+
+
+def _refuse_early(uow: UnitOfWork, actor: Principal, envelope_id: uuid.UUID) -> None:
+    """In a storm most grabbers lose: refuse them with one read, off the write lock, when the
+    answer is already settled — the envelope is gone, or the member has their share. This only
+    ever refuses; every grab that gets past it is decided again by the guarded statements."""
+    with uow.read() as session:
+        envelope = access_envelope(session, actor, envelope_id)
+        if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
+            raise OwnEnvelope()
+        mine = session.execute(
+            select(_grabs.c.user_id).where(
+                _grabs.c.envelope_id == envelope_id, _grabs.c.user_id == actor.user_id
+            )
+        ).first()
+        if mine is not None:
+            raise AlreadyGrabbed()
+        if envelope.status == FINISHED or envelope.grabbed_count >= envelope.shares:
+            raise EnvelopeEmpty()
+        if envelope.status == EXPIRED or envelope.expires_at <= utcnow():
+            raise EnvelopeExpired()
+
+
+def _refusal(uow: UnitOfWork, envelope_id: uuid.UUID, now: object) -> Exception:
+    """Why the guarded update took no share: all taken, or expired."""
+    status, count, shares = uow.session.execute(
+        select(_envelopes.c.status, _envelopes.c.grabbed_count, _envelopes.c.shares).where(
+            _envelopes.c.id == envelope_id
+        )
+    ).one()
+    if status == FINISHED or count >= shares:
+        return EnvelopeEmpty()
+    return EnvelopeExpired()
+
+
+def expire_envelope(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
+    """The envelope's time ran out: what nobody grabbed goes back to the sender's wallet (to the
+    wallet even when the envelope was paid from the treasure). Idempotent: ``False`` when there
+    is nothing to do (finished, already expired, or not yet due)."""
+    with uow:
+        session = uow.session
+        now = utcnow()
+        expired = session.execute(
+            update(_envelopes)
+            .where(
+                _envelopes.c.id == envelope_id,
+                _envelopes.c.status == OPEN,
+                _envelopes.c.expires_at <= now,
+            )
+            .values(
+                status=EXPIRED,
+                expired_at=now,
+                refunded=_envelopes.c.total - _envelopes.c.grabbed_amount,
+            )
+            .returning(_envelopes.c.sender_id, _envelopes.c.refunded, _envelopes.c.conversation_id)
+        ).first()
+        if expired is None:
+            return False
+        sender_id, refunded, conversation_id = expired[0], int(expired[1]), expired[2]
+        if refunded > 0:
+            ledger.transfer(
+                uow,
+                key=f"envelope:{envelope_id}:refund",
+                kind="red_envelope_refund",
+                legs=[
+                    ledger.Leg(escrow_of(envelope_id), -refunded),
+                    ledger.Leg(payments.wallet_of(sender_id), refunded),
+                ],
+                memo={"envelope_id": str(envelope_id)},
+            )
+        uow.publish(
+            f"conv:{conversation_id}",
+            {
+                "type": "red_envelope",
+                "conversation_id": str(conversation_id),
+                "envelope_id": str(envelope_id),
+                "status": EXPIRED,
+            },
+        )
+        return True
