@@ -29,7 +29,7 @@ from agora.chat.errors import (
     UnknownKind,
 )
 from agora.chat.kinds import KindNormalizer, register_kind, registered_kinds
-from agora.chat.messages import history, mark_read, recall_message, send_message
+from agora.chat.messages import history, is_member, mark_read, recall_message, send_message
 from agora.chat.views import ConversationView, MemberView, MessageView
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "get_conversation",
     "history",
     "invite",
+    "is_member",
     "leave",
     "list_conversations",
     "mark_read",

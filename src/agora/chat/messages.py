@@ -110,6 +110,19 @@ def access_member(
     return row[0], row[1]
 
 
+def is_member(session: Session, user_id: uuid.UUID, conversation_id: uuid.UUID) -> bool:
+    """Whether the user is in the conversation now: one indexed lookup, for contexts that act
+    inside a chat (a red envelope's grab) without loading the conversation and its members."""
+    found = session.scalar(
+        select(MemberRow.user_id).where(
+            MemberRow.conversation_id == conversation_id,
+            MemberRow.user_id == user_id,
+            MemberRow.left_at.is_(None),
+        )
+    )
+    return found is not None
+
+
 def check_can_message(session: Session, a: uuid.UUID, b: uuid.UUID) -> None:
     """Direct messages and invitations: friends only, and neither has blocked the other.
 

@@ -11,28 +11,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agora.chat.models import MemberRow
+from agora import chat
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
 from agora.red_envelopes import domain
 from agora.red_envelopes.errors import EnvelopeNotFound
 from agora.red_envelopes.models import RedEnvelope, RedEnvelopeGrab, RedEnvelopeShare
-
-
-def _is_member(session: Session, user_id: uuid.UUID, conversation_id: uuid.UUID) -> bool:
-    # Chat's membership table, read directly: the grab path runs this on every attempt, and
-    # chat's public ``get_conversation`` would load every member of a 500-person group.
-    return (
-        session.scalar(
-            select(MemberRow.user_id).where(
-                MemberRow.conversation_id == conversation_id,
-                MemberRow.user_id == user_id,
-                MemberRow.left_at.is_(None),
-            )
-        )
-        is not None
-    )
 
 
 def access_envelope(
@@ -43,7 +28,7 @@ def access_envelope(
     if (
         envelope is None
         or actor is None
-        or not _is_member(session, actor.user_id, envelope.conversation_id)
+        or not chat.is_member(session, actor.user_id, envelope.conversation_id)
     ):
         raise EnvelopeNotFound()
     return envelope
@@ -184,8 +169,8 @@ class CardState:
 def card_states(
     uow: UnitOfWork, *, actor: Principal, envelope_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, CardState]:
-    """The state of each envelope for the actor's chat cards, in two queries. Envelopes of
-    conversations the actor is not in are left out."""
+    """The state of each envelope for the actor's chat cards, in three queries for one chat's
+    page. Envelopes of conversations the actor is not in are left out."""
     ids = list(dict.fromkeys(envelope_ids))
     if not ids:
         return {}
@@ -193,15 +178,8 @@ def card_states(
     with uow.read() as session:
         envelopes = session.scalars(select(RedEnvelope).where(RedEnvelope.id.in_(ids))).all()
         conversations = {e.conversation_id for e in envelopes}
-        inside = set(
-            session.scalars(
-                select(MemberRow.conversation_id).where(
-                    MemberRow.user_id == actor.user_id,
-                    MemberRow.conversation_id.in_(conversations),
-                    MemberRow.left_at.is_(None),
-                )
-            )
-        )
+        # The cards of one chat page are all in that one conversation: one lookup.
+        inside = {c for c in conversations if chat.is_member(session, actor.user_id, c)}
         mine = dict(
             session.execute(
                 select(RedEnvelopeGrab.envelope_id, RedEnvelopeGrab.amount).where(
