@@ -169,6 +169,12 @@ def demo_with(monkeypatch: Any, *parts: str) -> None:
     for part in DEMO_PARTS:
         if part not in parts:
             monkeypatch.setattr(seeding, part, lambda uow, **_: {})
+            # The parts that replay last month hand their dated steps to seed() as well.
+            for history in _DEMO_HISTORIES.get(part, ()):
+                monkeypatch.setattr(seeding, history, lambda uow, **_: [])
+
+
+_DEMO_HISTORIES = {"seed_treasure": ("treasure_history",), "seed_credit": ("credit_history",)}
 
 
 def race(n: int, fn: Any, *, workers: int = 16, timeout: float = 120) -> list[Any]:

@@ -7,11 +7,12 @@ three instalments; the statement came on the 1st (her purchase plus instalment 1
 part of it the same night, more than the minimum. Wang Lei bought on credit today, so his
 purchase waits, unbilled, for the next statement.
 
-The past is lived through the public use cases with the clock frozen at each moment, then put
-back. Every step runs once (idempotency keys of steps; billing is idempotent), so a second
-``agora demo`` adds nothing. If the due date of that statement has passed by the time the demo
-runs, the billing job charges its late fees on the unpaid rest from then on, as it would for
-anyone.
+The past is lived through the public use cases with the clock frozen at each moment, together
+with the treasure demo's month and in time order (:func:`history`,
+:func:`agora.demo.steps.live_through`), then the clock is put back. Every step runs once
+(idempotency keys of steps; billing is idempotent), so a second ``agora demo`` adds nothing. If
+the due date of that statement has passed by the time the demo runs, the billing job charges
+its late fees on the unpaid rest from then on, as it would for anyone.
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ from sqlalchemy import select, update
 
 from agora import catalog, credit, ordering, payments
 from agora.config import get_settings
-from agora.core.clock import clock, local_midnight, local_today, utcnow
+from agora.core.clock import local_midnight, local_today, utcnow
 from agora.core.uow import UnitOfWork
 from agora.credit import domain
-from agora.demo.steps import principal, relay, run_once
+from agora.demo.steps import Dated, live_through, principal, relay, run_once, top_up
 from agora.demo.trading import SHOPPER, WANG, World, picks
 from agora.identity import Principal, User
 
 KEY = "agora-demo:credit"
 MEMBER_FOR = timedelta(days=400)
 MIN_PRICE = 5_000
+REPAY_FUNDS = 20_000  # fen
 
 
 def _cheap_picks(count: int, skip: int = 0) -> list[tuple[str, int]]:
@@ -86,6 +88,83 @@ def _date_back(uow: UnitOfWork, users: list[User]) -> None:
             )
 
 
+def history(
+    uow: UnitOfWork, *, shoppers: dict[str, User], stores: dict[str, catalog.Store]
+) -> list[Dated]:
+    """Lin Mei's last month on credit, as dated steps (:func:`steps.live_through`): the lines
+    opened and two purchases ten days before the statement day, one split into instalments, the
+    statement, and her repayment that evening."""
+    lin_user, wang_user = shoppers.get(SHOPPER), shoppers.get(WANG)
+    if lin_user is None or wang_user is None:
+        return []
+    lin, wang = principal(lin_user), principal(wang_user)
+    world = World(uow, {SHOPPER: lin, WANG: wang}, stores, {})
+    now = utcnow()
+    statement_day = domain.latest_statement_day(local_today(), get_settings().credit_statement_day)
+    if now < local_midnight(statement_day) + timedelta(hours=1):
+        statement_day = domain.add_months(statement_day, -1)
+    billed_at = local_midnight(statement_day) + timedelta(minutes=30)
+    bought_at = local_midnight(statement_day - timedelta(days=10)) + timedelta(hours=11)
+    # That evening, or just now if the statement came out today: never in the future.
+    repaid_at = min(billed_at + timedelta(hours=21), now - timedelta(minutes=5))
+    (a_store, a_pick), (b_store, b_pick) = _cheap_picks(2)
+
+    def open_lines() -> None:
+        _date_back(uow, [lin_user, wang_user])
+        run_once(uow, lin, f"{KEY}:open", lambda: _line(uow, lin))
+        run_once(uow, wang, f"{KEY}:open", lambda: _line(uow, wang))
+        # What she repays with that evening, whatever else the demo puts in her wallet.
+        run_once(uow, lin, f"{KEY}:top-up", lambda: top_up(uow, lin, REPAY_FUNDS))
+        relay(uow)
+
+    def buy_and_split() -> None:
+        _, bought = run_once(
+            uow, lin, f"{KEY}:order-b", lambda: _buy_on_credit(world, lin, b_store, b_pick)
+        )
+        purchase = _purchase_of(uow, bought["order_ids"][0])
+        run_once(
+            uow,
+            lin,
+            f"{KEY}:split",
+            lambda: {
+                "plan": str(credit.convert(uow, actor=lin, purchase_id=purchase, months=3).id)
+            },
+        )
+
+    def repay() -> None:
+        run_once(uow, lin, f"{KEY}:repay", lambda: _repay_part(uow, lin))
+        relay(uow)
+
+    return [
+        Dated(bought_at, open_lines),
+        Dated(
+            bought_at,
+            lambda: run_once(
+                uow, lin, f"{KEY}:order-a", lambda: _buy_on_credit(world, lin, a_store, a_pick)
+            ),
+        ),
+        Dated(bought_at + timedelta(minutes=20), buy_and_split),
+        Dated(billed_at, lambda: credit.run_billing(uow)),
+        Dated(repaid_at, repay),
+    ]
+
+
+def finish(
+    uow: UnitOfWork, *, shoppers: dict[str, User], stores: dict[str, catalog.Store]
+) -> dict[str, Any]:
+    """Today: Wang Lei's purchase on credit, waiting for his next statement."""
+    lin_user, wang_user = shoppers.get(SHOPPER), shoppers.get(WANG)
+    if lin_user is None or wang_user is None:
+        return {}
+    wang = principal(wang_user)
+    world = World(uow, {SHOPPER: principal(lin_user), WANG: wang}, stores, {})
+    w_store, w_pick = _cheap_picks(1, skip=2)[0]
+    run_once(uow, wang, f"{KEY}:order", lambda: _buy_on_credit(world, wang, w_store, w_pick))
+    relay(uow)
+    report = credit.audit(uow)
+    return {"credit_lines": report.lines, "credit_ok": report.ok}
+
+
 def seed_credit(
     uow: UnitOfWork,
     *,
@@ -93,54 +172,10 @@ def seed_credit(
     stores: dict[str, catalog.Store],
     password: str,
 ) -> dict[str, Any]:
-    lin_user, wang_user = shoppers.get(SHOPPER), shoppers.get(WANG)
-    if lin_user is None or wang_user is None:
-        return {}
-    lin, wang = principal(lin_user), principal(wang_user)
-    world = World(uow, {SHOPPER: lin, WANG: wang}, stores, {})
-    _date_back(uow, [lin_user, wang_user])
-
-    settings = get_settings()
-    statement_day = domain.latest_statement_day(local_today(), settings.credit_statement_day)
-    if utcnow() < local_midnight(statement_day) + timedelta(minutes=10):
-        statement_day = domain.add_months(statement_day, -1)
-    billed_at = local_midnight(statement_day) + timedelta(minutes=30)
-    bought_at = local_midnight(statement_day - timedelta(days=10)) + timedelta(hours=11)
-    (a_store, a_pick), (b_store, b_pick), (w_store, w_pick) = _cheap_picks(3)
-
-    with clock.kept():
-        clock.freeze(bought_at)
-        run_once(uow, lin, f"{KEY}:open", lambda: _line(uow, lin))
-        run_once(uow, wang, f"{KEY}:open", lambda: _line(uow, wang))
-        _, first = run_once(
-            uow, lin, f"{KEY}:order-a", lambda: _buy_on_credit(world, lin, a_store, a_pick)
-        )
-        clock.freeze(bought_at + timedelta(minutes=20))
-        _, second = run_once(
-            uow, lin, f"{KEY}:order-b", lambda: _buy_on_credit(world, lin, b_store, b_pick)
-        )
-        purchase_b = _purchase_of(uow, second["order_ids"][0])
-        run_once(
-            uow,
-            lin,
-            f"{KEY}:split",
-            lambda: {
-                "plan": str(credit.convert(uow, actor=lin, purchase_id=purchase_b, months=3).id)
-            },
-        )
-        clock.freeze(billed_at)
-        credit.run_billing(uow)
-        clock.freeze(billed_at + timedelta(hours=21))  # 21:30 on the statement day
-        run_once(uow, lin, f"{KEY}:repay", lambda: _repay_part(uow, lin))
-    relay(uow)
-    run_once(uow, wang, f"{KEY}:order", lambda: _buy_on_credit(world, wang, w_store, w_pick))
-    relay(uow)
-    report = credit.audit(uow)
-    return {
-        "credit_lines": report.lines,
-        "credit_ok": report.ok,
-        "credit_first_order": first["order_ids"][0],
-    }
+    """This part alone: last month lived through, then today (``agora demo`` lives the dated
+    parts together instead: :func:`agora.demo.seed.seed`)."""
+    live_through(history(uow, shoppers=shoppers, stores=stores))
+    return finish(uow, shoppers=shoppers, stores=stores)
 
 
 def _line(uow: UnitOfWork, who: Principal) -> dict[str, Any]:

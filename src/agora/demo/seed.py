@@ -22,6 +22,7 @@ from agora.demo import trading as trading_demo
 from agora.demo.bargain import seed_bargain
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
 from agora.demo.chat import seed_chat
+from agora.demo.credit import history as credit_history
 from agora.demo.credit import seed_credit
 from agora.demo.groupbuy import seed_groupbuy
 from agora.demo.points import seed_points
@@ -29,7 +30,9 @@ from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
 from agora.demo.sharing import seed_sharing
 from agora.demo.social import seed_social
+from agora.demo.steps import live_through
 from agora.demo.trading import seed_trading
+from agora.demo.treasure import history as treasure_history
 from agora.demo.treasure import seed_treasure
 from agora.identity import Client, Principal, User, register
 
@@ -168,6 +171,14 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
             detail.product.sales_count = item.sales
             detail.product.created_at = now - timedelta(days=item.age_days, minutes=created)
         created += 1
+    # Last month first, lived in time order (the treasure's month of income, last month's credit
+    # statement), so that every history — wallet, treasure, points — reads in time order.
+    live_through(
+        [
+            *treasure_history(uow, shoppers=users),
+            *credit_history(uow, shoppers=users, stores=stores),
+        ]
+    )
     trading = seed_trading(uow, shoppers=users, stores=stores, merchants=_merchants(uow, stores))
     social_demo = seed_social(uow, users=users, stores=stores, password=DEMO_PASSWORD)
     chat_demo = seed_chat(uow, users=users)
@@ -177,7 +188,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     social_buying: dict[str, Any] = {}
     for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
-    # Agora Pay's products: the balance treasure, credit lines, red envelopes in the chats.
+    # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
     for seed_part in (seed_treasure, seed_credit, seed_red_envelopes):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {

@@ -1,15 +1,18 @@
 """What every part of the demo does the same way: run a step once per person, deliver the events
-it emitted, act as a store's owner, top a wallet up at the sandbox bank."""
+it emitted, act as a store's owner, top a wallet up at the sandbox bank, live a dated history."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from agora import catalog, payments
+from agora.core.clock import clock
 from agora.core.events import OutboxRelay
 from agora.core.idempotency import run_idempotent
 from agora.core.uow import UnitOfWork
@@ -65,3 +68,22 @@ def top_up(uow: UnitOfWork, buyer: Principal, amount: int) -> dict[str, Any]:
     charge = payments.start_top_up(uow, actor=buyer, amount=amount)
     payments.submit_sandbox_payment(uow, actor=buyer, charge_id=charge.id, approve=True)
     return {"charge_id": str(charge.id)}
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """A demo step that happened at ``at`` (a month of treasure income, last month's credit)."""
+
+    at: datetime
+    run: Callable[[], object]
+
+
+def live_through(steps: Iterable[Dated]) -> None:
+    """Run the steps in time order (equal times in the order given) with the clock frozen at
+    each one's moment, then put the clock back. The parts that replay the past hand their steps
+    in together, so rows and ledger entries are written in the order they are dated and every
+    history — the wallet's, the treasure's, the points' — reads in time order."""
+    with clock.kept():
+        for step in sorted(steps, key=lambda s: s.at):
+            clock.freeze(step.at)
+            step.run()
