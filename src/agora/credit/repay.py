@@ -67,10 +67,13 @@ def _resolve(
 
 
 def _check_source(source: str) -> None:
-    if source == payments.CREDIT:
-        raise payments.CreditOnlyForOrders()
-    if source not in (payments.WALLET, payments.TREASURE) and not source.startswith(GATEWAY_PREFIX):
-        raise InvalidInput("Repay from the wallet, the treasure or a bank.")
+    if source.startswith(GATEWAY_PREFIX):
+        return  # the bank is named when its charge is made (an unknown one is refused there)
+    payments.check_source(
+        source,
+        allowed=(payments.WALLET, payments.TREASURE),
+        message="Repay from the wallet, the treasure or a bank.",
+    )
 
 
 def apply_from_wallet(

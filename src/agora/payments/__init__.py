@@ -10,7 +10,14 @@ from agora.payments.accounts import (
     wallet_of,
     withdrawals_of,
 )
-from agora.payments.domain import CREDIT, GATEWAY_SANDBOX, SOURCES, TREASURE, WALLET
+from agora.payments.domain import (
+    CREDIT,
+    GATEWAY_SANDBOX,
+    SOURCES,
+    TREASURE,
+    WALLET,
+    check_source,
+)
 from agora.payments.errors import (
     BadSignature,
     ChargeNotCaptured,
@@ -69,6 +76,7 @@ __all__ = [
     "Withdrawal",
     "access_charge",
     "amount_limits",
+    "check_source",
     "commission_of",
     "create_charge",
     "enabled_sources",

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -26,14 +27,16 @@ CREDIT = "credit"
 SOURCES = (WALLET, GATEWAY_SANDBOX, POINTS, TREASURE, CREDIT)
 
 
-def check_cash_source(source: str, *, allowed: str) -> None:
-    """Money that becomes cash (a top-up, a withdrawal) comes from ``allowed`` only. Credit gets
-    its own refusal: it is closed-loop and pays Agora orders only."""
+def check_source(source: str, *, allowed: Collection[str], message: str) -> None:
+    """What pays for anything but an order (a top-up, a withdrawal, a treasure deposit, an
+    envelope, a repayment) comes from ``allowed`` only: 422 with ``message`` otherwise. Credit
+    gets its own refusal, whatever ``allowed`` says: it is closed-loop and pays Agora orders
+    only."""
     if source == CREDIT:
         raise CreditOnlyForOrders()
-    if source != allowed:
+    if source not in allowed:
         raise InvalidInput(
-            "This cannot be paid from there.", errors=[{"field": "source", "message": "unknown"}]
+            message, errors=[{"field": "source", "message": f"one of {', '.join(allowed)}"}]
         )
 
 

@@ -149,7 +149,9 @@ def start_top_up(
     Raises CreditOnlyForOrders when asked to top up from credit (it would turn credit into
     cash), InvalidInput for any other source than the sandbox bank.
     """
-    domain.check_cash_source(source, allowed=domain.GATEWAY_SANDBOX)
+    domain.check_source(
+        source, allowed=(domain.GATEWAY_SANDBOX,), message="A top-up comes from the bank."
+    )
     with uow:
         return create_charge(
             uow,

@@ -90,7 +90,9 @@ def request_withdrawal(
     cannot be paid out), FundingSourceDisabled (gateway off), InsufficientFunds (the wallet is
     short; the transaction rolls back, so no withdrawal row is left either).
     """
-    domain.check_cash_source(source, allowed=domain.WALLET)
+    domain.check_source(
+        source, allowed=(domain.WALLET,), message="A withdrawal is paid out of the wallet."
+    )
     check_amount(amount)
     bank = get_gateway(gateway)
     with uow:

@@ -96,13 +96,9 @@ def clean_greeting(raw: str | None) -> str:
 
 def check_source(source: str) -> None:
     """Wallet or treasure; credit is for orders only (422 ``credit_orders_only``)."""
-    if source == payments.CREDIT:
-        raise payments.CreditOnlyForOrders()
-    if source not in FUNDING:
-        raise InvalidInput(
-            "A red envelope is paid from the wallet or the treasure.",
-            errors=[{"field": "source", "message": "wallet or treasure"}],
-        )
+    payments.check_source(
+        source, allowed=FUNDING, message="A red envelope is paid from the wallet or the treasure."
+    )
 
 
 def envelope_amount(kind: str, total: int | None, per_share: int | None, shares: int) -> int:

@@ -78,10 +78,9 @@ def check_amount(amount: object) -> int:
 
 def check_source(source: str) -> None:
     """Only the wallet funds the treasure; credit never does (it pays orders only)."""
-    if source == payments.CREDIT:
-        raise payments.CreditOnlyForOrders()
-    if source != payments.WALLET:
-        raise InvalidInput("Money comes into the treasure from the wallet.")
+    payments.check_source(
+        source, allowed=(payments.WALLET,), message="Money comes into the treasure from the wallet."
+    )
 
 
 def _is_sqlite(session: Session) -> bool:
