@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, MetaData, create_engine, event, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -150,6 +150,26 @@ def upsert_insert(session: Session, table: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return sqlite_insert(table)
     return pg_insert(table)
+
+
+def for_update(session: Session, query: Any, *, skip_locked: bool = False) -> Any:
+    """``query`` locking the rows it reads (``FOR UPDATE``) on PostgreSQL; as it is on SQLite,
+    whose write transaction (``BEGIN IMMEDIATE``) already holds the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return query
+    return query.with_for_update(skip_locked=skip_locked)
+
+
+def greatest(session: Session, *values: Any) -> Any:
+    """SQL's greatest of ``values`` (SQLite spells it ``max``)."""
+    name = "max" if session.get_bind().dialect.name == "sqlite" else "greatest"
+    return getattr(func, name)(*values)
+
+
+def least(session: Session, *values: Any) -> Any:
+    """SQL's least of ``values`` (SQLite spells it ``min``)."""
+    name = "min" if session.get_bind().dialect.name == "sqlite" else "least"
+    return getattr(func, name)(*values)
 
 
 def nullpool_engine(url: str) -> Engine:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from agora import ledger
 from agora.core.clock import as_utc, utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import greatest, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
@@ -123,9 +123,7 @@ def reevaluate(session: Session, user_id: uuid.UUID) -> None:
         update(_lines)
         .where(_lines.c.user_id == user_id)
         .values(
-            credit_limit=func.max(_lines.c.used, band)
-            if session.get_bind().dialect.name == "sqlite"
-            else func.greatest(_lines.c.used, band),
+            credit_limit=greatest(session, _lines.c.used, band),
             score=evaluation.score,
             factors=factors_json(evaluation),
             updated_at=utcnow(),

@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import for_update, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
@@ -247,8 +247,7 @@ def _lock_balances(
         .where(_accounts.c.id.in_(list(refs)))
         .order_by(_accounts.c.id)
     )
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
+    query = for_update(session, query)
     found = dict(session.execute(query).all())
     missing = [ref for key, ref in refs.items() if key not in found]
     for ref in sorted(missing, key=lambda r: r.id):

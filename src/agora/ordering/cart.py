@@ -9,14 +9,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from agora.catalog import Product, Sku, Store
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import least, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -145,9 +144,7 @@ def add_to_cart(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, quantit
         statement = upsert_insert(session, CartItem).values(
             user_id=actor.user_id, sku_id=sku_id, quantity=quantity, added_at=utcnow()
         )
-        new_quantity: Any = func.min(CartItem.quantity + quantity, MAX_QUANTITY)
-        if session.get_bind().dialect.name != "sqlite":
-            new_quantity = func.least(CartItem.quantity + quantity, MAX_QUANTITY)
+        new_quantity = least(session, CartItem.quantity + quantity, MAX_QUANTITY)
         row = session.execute(
             statement.on_conflict_do_update(
                 index_elements=[CartItem.user_id, CartItem.sku_id],

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from agora import ledger
 from agora.config import get_settings
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import for_update, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
@@ -148,9 +148,7 @@ def take(uow: UnitOfWork, *, user_id: uuid.UUID, points: int) -> None:
         .where(_lots.c.user_id == user_id, _lots.c.remaining > 0, _lots.c.expires_at > now)
         .order_by(_lots.c.expires_at, _lots.c.id)
     )
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    lots = session.execute(query).all()
+    lots = session.execute(for_update(session, query)).all()
     available = sum(int(lot.remaining) for lot in lots)
     if available < points:
         raise PointsInsufficient(available=available, asked=points)
@@ -179,9 +177,7 @@ def expire_due(uow: UnitOfWork, *, limit: int = SWEEP_BATCH) -> int:
             .order_by(_lots.c.expires_at, _lots.c.id)
             .limit(limit)
         )
-        if session.get_bind().dialect.name != "sqlite":
-            due = due.with_for_update(skip_locked=True)
-        ids = list(session.scalars(due))
+        ids = list(session.scalars(for_update(session, due, skip_locked=True)))
         if not ids:
             return 0
         swept = session.execute(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from agora import ledger, payments
 from agora.config import get_settings
 from agora.core.clock import local, utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import for_update, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
@@ -81,10 +81,6 @@ def check_source(source: str) -> None:
     payments.check_source(
         source, allowed=(payments.WALLET,), message="Money comes into the treasure from the wallet."
     )
-
-
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
 
 
 def ensure_holding(session: Session, user_id: uuid.UUID, now: datetime) -> None:
@@ -185,13 +181,10 @@ def _lock_holding(session: Session, user_id: uuid.UUID) -> _Holding:
         .where(_deposits.c.user_id == user_id, _deposits.c.remaining > 0)
         .order_by(_deposits.c.created_at.desc(), _deposits.c.id.desc())
     )
-    if not _is_sqlite(session):
-        query = query.with_for_update()
-        pending = pending.with_for_update()
-    confirmed = session.scalar(query)
+    confirmed = session.scalar(for_update(session, query))
     if confirmed is None:
         return _Holding(0, [])
-    rows = session.execute(pending).all()
+    rows = session.execute(for_update(session, pending)).all()
     return _Holding(int(confirmed), [(row.id, int(row.remaining)) for row in rows])
 
 
