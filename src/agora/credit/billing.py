@@ -287,9 +287,17 @@ def run_billing(uow: UnitOfWork) -> BillingReport:
             report.statements += 1
     s = _statements.c
     with uow.read() as session:
+        # Only statements not charged through today: the job runs every quarter of an hour, and
+        # a statement's day (its fee and the freeze decision) is settled by the first run.
         late = list(
             session.scalars(
-                select(s.id).where(s.status.in_(UNPAID), s.due_on < today).order_by(s.due_on, s.id)
+                select(s.id)
+                .where(
+                    s.status.in_(UNPAID),
+                    s.due_on < today,
+                    or_(s.fees_through.is_(None), s.fees_through < today),
+                )
+                .order_by(s.due_on, s.id)
             )
         )
     for statement_id in late:
