@@ -112,10 +112,10 @@ def test_sources_that_do_not_add_up_are_refused(requested: list[tuple[str, int |
 
 
 def test_the_gateway_part_is_split_by_order_total() -> None:
-    assert domain.split_gateway_part([3000, 1000], 2000) == [1500, 500]
-    assert domain.split_gateway_part([1, 1, 1], 2) == [1, 1, 0]
-    assert domain.split_gateway_part([500, 700], 0) == [0, 0]
-    assert domain.split_gateway_part([500, 700], 1200) == [500, 700]
+    assert domain.split_over_orders([3000, 1000], 2000) == [1500, 500]
+    assert domain.split_over_orders([1, 1, 1], 2) == [1, 1, 0]
+    assert domain.split_over_orders([500, 700], 0) == [0, 0]
+    assert domain.split_over_orders([500, 700], 1200) == [500, 700]
 
 
 @given(st.lists(st.integers(1, 10**7), min_size=1, max_size=6), st.data())
@@ -124,7 +124,7 @@ def test_gateway_parts_sum_to_the_whole_and_fit_each_order(
 ) -> None:
     gateway = data.draw(st.integers(0, sum(totals)))
 
-    parts = domain.split_gateway_part(totals, gateway)
+    parts = domain.split_over_orders(totals, gateway)
 
     assert sum(parts) == gateway
     assert all(0 <= p <= t for p, t in zip(parts, totals, strict=True))

@@ -74,7 +74,7 @@ from agora.ordering import (
     ship_order,
 )
 from agora.ordering import Order as OrderRow
-from agora.ordering.domain import split_gateway_part
+from agora.ordering.domain import split_over_orders
 from agora.schema import metadata
 from conftest import clean
 
@@ -532,7 +532,7 @@ class ShoppingDays(RuleBasedStateMachine):
         assert outcome.status == "awaiting_gateway"
         assert (outcome.wallet_amount, outcome.gateway_amount) == (wallet_part, total - wallet_part)
         assert outcome.charge_id is not None
-        parts = split_gateway_part([o.total for o in chosen], total - wallet_part)
+        parts = split_over_orders([o.total for o in chosen], total - wallet_part)
         charge = PendingCharge(outcome.charge_id, buyer, total - wallet_part, chosen, parts)
         if answer == "later":
             self.charges.append(charge)

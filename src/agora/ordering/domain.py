@@ -89,14 +89,14 @@ def commission_for(gross: int, rate: Decimal) -> int:
     return int((Decimal(gross) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def split_gateway_part(totals: Sequence[int], gateway: int) -> list[int]:
-    """Split what the bank pays across orders in proportion to their totals (largest remainder);
-    each order's wallet part is its total minus this. Never exceeds an order's total."""
-    if not 0 <= gateway <= sum(totals):
-        raise ValueError("the gateway part is between 0 and the total")
-    if gateway == 0:
+def split_over_orders(totals: Sequence[int], amount: int) -> list[int]:
+    """Split what one source pays (the bank, credit, the treasure) across orders in proportion
+    to their totals (largest remainder); never more than an order's total."""
+    if not 0 <= amount <= sum(totals):
+        raise ValueError("the part is between 0 and the total")
+    if amount == 0:
         return [0] * len(totals)
-    parts = split_largest_remainder(gateway, list(totals))
+    parts = split_largest_remainder(amount, list(totals))
     assert all(part <= total for part, total in zip(parts, totals, strict=True))
     return parts
 

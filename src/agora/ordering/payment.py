@@ -152,9 +152,9 @@ def pay_orders(
                     purpose=ORDER_PAYMENT,
                 )
             left = [o.total - d for o, d in zip(orders, discounts, strict=True)]
-            credits = domain.split_gateway_part(left, credit_part)
+            credits = domain.split_over_orders(left, credit_part)
             left = [money - part for money, part in zip(left, credits, strict=True)]
-            treasures = domain.split_gateway_part(left, treasure_part)
+            treasures = domain.split_over_orders(left, treasure_part)
             for order, part, credit_share, treasure_share in zip(
                 orders, discounts, credits, treasures, strict=True
             ):
@@ -204,7 +204,7 @@ def pay_orders(
         )
         # The bank's part in proportion to what each order leaves after its points discount,
         # so no order's bank and points parts together exceed its total.
-        split = domain.split_gateway_part(
+        split = domain.split_over_orders(
             [o.total - d for o, d in zip(orders, discounts, strict=True)], parts[gateway]
         )
         for order, part, points_part in zip(orders, split, discounts, strict=True):
