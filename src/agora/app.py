@@ -23,7 +23,8 @@ from agora.core import i18n
 from agora.core.db import Database
 from agora.credit import api as credit_api
 from agora.groupbuy import api as groupbuy_api
-from agora.http import problems
+from agora.http import openapi, problems
+from agora.http.input_guard import InputGuard
 from agora.identity import api as identity_api
 from agora.ordering import api as ordering_api
 from agora.payments import api as payments_api
@@ -109,9 +110,23 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     app.state.runtime = runtime
 
+    # The last added runs first: the locale is chosen, then the guard refuses bad input (in the
+    # reader's language) before any route sees it.
+    app.add_middleware(
+        InputGuard, max_body_bytes=settings.max_body_bytes, render_html=web_pages.render_error
+    )
     app.add_middleware(LocaleMiddleware, default_locale=settings.default_locale)
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        responses={
+            503: {
+                "description": "The database is unreachable: status `degraded`.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
     def healthz() -> JSONResponse:
         try:
             with runtime.db.read_session() as session:
@@ -147,4 +162,5 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(red_envelopes_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
+    openapi.install(app)
     return app

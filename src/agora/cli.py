@@ -97,6 +97,9 @@ def serve(
         reload=reload,
         log_level="info",
         access_log=False,
+        # The chat socket refuses frames over its own limit (close 1009); this stops uvicorn
+        # from first buffering up to its default 16 MiB of one.
+        ws_max_size=4 * get_settings().chat_ws_max_frame_chars,
     )
 
 

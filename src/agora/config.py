@@ -23,13 +23,20 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     session_days: int = 30
     api_token_days: int = 90
+    # Sign-in throttle (identity.throttle): an account locks after this many failures in the
+    # window; an address over its own limit is slowed to one attempt per interval, not locked,
+    # so people behind one address can still sign in with the right password.
     signin_max_failures: int = 5
     signin_window_seconds: int = 900
+    signin_address_max_failures: int = 50
+    signin_address_interval_seconds: int = 5
     relay_interval_seconds: float = 0.5
     scheduler_interval_seconds: float = 1.0
     page_size_default: int = 24
     page_size_max: int = 100
     cookie_secure: bool = False
+    # The largest request body taken (http/input_guard.py); Agora takes no file uploads.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
     # The platform's cut of each completed order, rounded half up to a fen (ordering.domain).
     commission_rate: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
@@ -46,6 +53,12 @@ class Settings(BaseSettings):
     chat_recall_seconds: int = 120
     chat_group_max_members: int = 500
     chat_ws_queue: int = 1000  # frames queued for one WebSocket before it is closed as too slow
+    # What one socket may send (agora.chat.gateway): a frame of at most this many characters
+    # (chat text is at most 2,000, so this is ample), and frames at a steady rate with a burst
+    # on top for a reconnect (sync, reads, retried sends).
+    chat_ws_max_frame_chars: int = Field(default=65_536, ge=4_096)
+    chat_ws_frame_burst: int = Field(default=60, ge=1)
+    chat_ws_frames_per_second: float = Field(default=20.0, gt=0)
     # Points (agora.points): earned per CNY paid with money, redeemed 100 to the CNY, at most
     # this share of an order, expiring this many calendar months after they became active.
     points_per_cny: int = Field(default=1, ge=0)

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import factories
+from agora import sharing
 from agora.core.uow import UnitOfWork
 from agora.identity import User, sign_in
 from factories import assert_problem
@@ -154,14 +155,14 @@ def test_moments_over_http(
     product = shop.products[1].product
     posted = client.post(
         "/api/v1/moments",
-        json={"text": "New coat!", "product_ids": [str(product.id)], "share_code": "s0meC0de"},
+        json={"text": "New coat!", "product_ids": [str(product.id)]},
         headers=h["alice"],
     )
     assert posted.status_code == 201, posted.text
     moment = posted.json()
     [card] = moment["cards"]
     assert card["price"] == {"amount": product.min_price, "currency": "CNY"}
-    assert card["url"] == "/s/s0meC0de" and card["title_en"] == "Coat 1"
+    assert card["url"] == f"/p/{product.id}" and card["title_en"] == "Coat 1"
     mid = moment["id"]
 
     liked = client.put(f"/api/v1/moments/{mid}/like", headers=h["bob"]).json()
@@ -185,6 +186,28 @@ def test_moments_over_http(
     assert_problem(
         client.get(f"/api/v1/moments/{mid}", headers=h["alice"]), 404, "moment_not_found"
     )
+
+
+def test_a_moment_cannot_carry_someone_elses_share(
+    client: TestClient, uow: UnitOfWork, h: dict[str, Headers], people: People, shop: Shop
+) -> None:
+    # Given Bob's share link for one product.
+    coat, scarf = shop.products[0].product, shop.products[1].product
+    bobs = sharing.create_share(
+        uow, actor=people.b, target_type="product", target_id=scarf.id, channel="external"
+    ).share
+
+    # When Alice posts a moment of another product with Bob's share code.
+    response = client.post(
+        "/api/v1/moments",
+        json={"text": "Mine", "product_ids": [str(coat.id)], "share_code": bobs.code},
+        headers=h["alice"],
+    )
+
+    # Then it is refused (shares reach moments only through sharing) and nothing is posted.
+    body = assert_problem(response, 422, "invalid_input")
+    assert [e["field"] for e in body["errors"]] == ["share_code"]
+    assert client.get("/api/v1/moments", headers=h["alice"]).json()["items"] == []
 
 
 def test_moment_refusals_change_nothing(

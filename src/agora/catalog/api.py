@@ -31,6 +31,7 @@ from agora.catalog.schemas import (
     StoreOut,
 )
 from agora.catalog.search import ProductCard
+from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, MaybeActor, Uow
@@ -191,7 +192,7 @@ def store_products(
     store_id: uuid.UUID,
     actor: Actor,
     uow: Uow,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[ProductOut]:
     """The store's products in every status, for its staff."""

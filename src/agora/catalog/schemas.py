@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agora.catalog.images import COLOURS
+from agora.core.fields import Amount, JsonInt
 
-Fen = Annotated[int, Field(ge=1, le=100_000_000_00, description="Minor units (fen).")]
+Fen = Amount
+"""A price in minor units (fen)."""
+MAX_STOCK = 10_000_000
 
 
 class MoneyOut(BaseModel):
@@ -24,7 +27,7 @@ class SkuIn(BaseModel):
     colour: str = Field(default="", max_length=32)
     size: str = Field(default="", max_length=32)
     price: Fen
-    stock: int = Field(default=0, ge=0, le=10_000_000)
+    stock: JsonInt = Field(default=0, ge=0, le=MAX_STOCK)
     code: str | None = Field(default=None, max_length=64)
     attributes: dict[str, str] = Field(default_factory=dict, max_length=10)
 
@@ -85,7 +88,7 @@ class SkuPatch(BaseModel):
 
     price: Fen | None = None
     active: bool | None = None
-    stock: int | None = Field(default=None, ge=0, le=10_000_000)
+    stock: JsonInt | None = Field(default=None, ge=0, le=MAX_STOCK)
 
 
 class StoreIn(BaseModel):
@@ -114,7 +117,7 @@ class CategoryIn(BaseModel):
     name_en: str = Field(min_length=1, max_length=80)
     name_zh: str | None = Field(default=None, max_length=80)
     parent_id: uuid.UUID | None = None
-    position: int = 0
+    position: JsonInt = Field(default=0, ge=0, le=1_000_000)
 
 
 class StoreOut(BaseModel):

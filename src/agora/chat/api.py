@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Response, WebSocket, status
+from fastapi import APIRouter, Path, Query, Response, WebSocket, status
 
 from agora import chat, identity
 from agora.chat import gateway
@@ -28,10 +28,15 @@ from agora.chat.schemas import (
     message_out,
 )
 from agora.core import i18n
+from agora.core.fields import BIGINT_MAX
 from agora.http.deps import SESSION_COOKIE, Actor, Uow
+from agora.http.openapi import also
 
 router = APIRouter(tags=["chat"])
 API = "/api/v1/conversations"
+Seq = Annotated[
+    int, Path(ge=1, le=BIGINT_MAX, description="A message's place in the conversation.")
+]
 
 
 @router.get(API, response_model=list[ConversationOut])
@@ -118,8 +123,12 @@ def history(
     conversation_id: uuid.UUID,
     actor: Actor,
     uow: Uow,
-    before: Annotated[int | None, Query(ge=1, description="Older than this seq.")] = None,
-    after: Annotated[int | None, Query(ge=0, description="Newer than this seq.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=BIGINT_MAX, description="Older than this seq.")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=BIGINT_MAX, description="Newer than this seq.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> HistoryOut:
     """A page of messages in seq order: the newest (below ``before``), or those after ``after``."""
@@ -151,6 +160,7 @@ def history(
     API + "/{conversation_id}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
+    responses=also(429),
 )
 def send(conversation_id: uuid.UUID, body: MessageIn, actor: Actor, uow: Uow) -> MessageOut:
     """Send a message. Retrying with the same ``client_id`` returns the stored message."""
@@ -166,7 +176,7 @@ def send(conversation_id: uuid.UUID, body: MessageIn, actor: Actor, uow: Uow) ->
 
 
 @router.post(API + "/{conversation_id}/messages/{seq}/recall", response_model=MessageOut)
-def recall(conversation_id: uuid.UUID, seq: int, actor: Actor, uow: Uow) -> MessageOut:
+def recall(conversation_id: uuid.UUID, seq: Seq, actor: Actor, uow: Uow) -> MessageOut:
     """Recall my own message within 2 minutes; it keeps its seq, its body is removed."""
     view = chat.recall_message(uow, actor=actor, conversation_id=conversation_id, seq=seq)
     return message_out(view)
@@ -209,12 +219,16 @@ async def websocket_gateway(websocket: WebSocket) -> None:
     locale = i18n.normalize(websocket.cookies.get("agora_lang")) or i18n.negotiate(
         websocket.headers.get("accept-language"), default=runtime.settings.default_locale
     )
+    settings = runtime.settings
     connection = gateway.Connection(
         websocket,
         hub=runtime.hub,
         uow_factory=runtime.uow,
         actor=actor,
-        queue_size=runtime.settings.chat_ws_queue,
+        queue_size=settings.chat_ws_queue,
         locale=locale,
+        max_frame_chars=settings.chat_ws_max_frame_chars,
+        frame_burst=settings.chat_ws_frame_burst,
+        frames_per_second=settings.chat_ws_frames_per_second,
     )
     await connection.serve()

@@ -19,6 +19,14 @@ for the ``_pump`` task, which handles it under the connection's lock; the fast p
 the inbox holds anything or the lock is held, so order is kept. Frames that cannot be written at
 once wait in a bounded queue; a client that cannot keep up is disconnected with 1013 and resyncs
 on reconnect.
+
+What a client sends is not trusted: :meth:`Connection._admit` holds each frame to a size (close
+1009; the server's own frame limit is far larger, and the test client has none), a per-connection
+rate (a token bucket; over it one 429 answers the whole burst and the rest is dropped, so a flood
+costs the server no more than the allowed rate, and no reconnect loop) and clean text (NUL or a
+lone surrogate would break every page that shows it), before anything is dispatched. A bug while
+handling a frame closes that connection with 1011 and is logged; the server and other connections
+go on.
 """
 
 from __future__ import annotations
@@ -35,13 +43,14 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agora.chat import conversations, domain, messages
+from agora.chat import conversations, domain, frames, messages
 from agora.chat.errors import ConversationNotFound
 from agora.chat.views import MessageView, message_event
-from agora.core import i18n
-from agora.core.errors import AgoraError
+from agora.core import i18n, text
+from agora.core.errors import AgoraError, RateLimited
 from agora.core.realtime import LocalHub, Subscription
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -51,12 +60,26 @@ log = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_SLOW = 1013  # "try again later": reconnect and resync
+CLOSE_TOO_BIG = 1009  # "message too big"
+CLOSE_INTERNAL_ERROR = 1011
 PAGE = domain.HISTORY_MAX
 T = TypeVar("T")
 
 
-class TooSlow(Exception):
+class Close(Exception):
+    """End the connection with a close code the client can act on."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class TooSlow(Close):
     """The client fell behind (its send queue or hub subscription overflowed)."""
+
+    def __init__(self) -> None:
+        super().__init__(CLOSE_TOO_SLOW, "too slow; resync")
 
 
 def _dumps(event: dict[str, Any]) -> str:
@@ -118,6 +141,9 @@ class Connection:
         actor: Principal,
         queue_size: int,
         locale: str,
+        max_frame_chars: int,
+        frame_burst: int,
+        frames_per_second: float,
     ) -> None:
         self.ws = websocket
         self.hub = hub
@@ -142,6 +168,11 @@ class Connection:
         self.synced = asyncio.Event()
         self.subscription: Subscription | None = None
         self.close_code: int | None = None
+        self.close_reason = ""
+        self.max_frame_chars = max_frame_chars
+        self.budget = frames.FrameBudget(burst=frame_burst, per_second=frames_per_second)
+        # Set while frames are being dropped over the rate, so one burst earns one error frame.
+        self.throttled = False
 
     async def call(self, function: Callable[..., T], **kwargs: Any) -> T:
         """A service call in a worker thread, with a fresh unit of work."""
@@ -222,7 +253,7 @@ class Connection:
                     group.start_soon(self._until_done, loop, group.cancel_scope)
             if self.close_code is not None:
                 with contextlib.suppress(Exception):
-                    await self.ws.close(code=self.close_code, reason="too slow; resync")
+                    await self.ws.close(code=self.close_code, reason=self.close_reason)
         finally:
             await self.subscription.close()
 
@@ -231,12 +262,20 @@ class Connection:
     ) -> None:
         try:
             await loop()
-        except TooSlow:
-            self.close_code = CLOSE_TOO_SLOW
+        except Close as close:
+            self._close_with(close.code, close.reason)
         except (WebSocketDisconnect, RuntimeError):
             pass  # the client went away (RuntimeError: sending on a closed socket)
+        except Exception:
+            # A bug ends this connection only: the client reconnects and resyncs.
+            log.exception("chat socket of user %s failed", self.me)
+            self._close_with(CLOSE_INTERNAL_ERROR, "internal error")
         finally:
             scope.cancel()
+
+    def _close_with(self, code: int, reason: str) -> None:
+        if self.close_code is None:  # the first loop to end says why
+            self.close_code, self.close_reason = code, reason
 
     async def _follow_my_conversations(self) -> None:
         """Subscribe to each conversation's topic, then read where it stands (subscribe first:
@@ -274,13 +313,11 @@ class Connection:
 
     async def _read_loop(self) -> None:
         while True:
-            raw = await self.ws.receive_text()
-            try:
-                frame = json.loads(raw)
-                if not isinstance(frame, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                self._error(None, 400, "bad_frame", "The frame is not a JSON object.")
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+            frame = self._admit(message)
+            if frame is None:
                 continue
             kind = frame.get("type")
             if kind == "sync":
@@ -290,11 +327,53 @@ class Connection:
             elif kind == "read":
                 await self._read(frame)
             elif kind == "ping":
-                self.emit(_dumps({"type": "pong", "id": frame.get("id")}))
+                ping_id = frame.get("id")
+                # Only a scalar is echoed: a nested one could be too deep to write back.
+                if not isinstance(ping_id, str | int) or isinstance(ping_id, bool):
+                    ping_id = None
+                self.emit(_dumps({"type": "pong", "id": ping_id}))
             else:
-                self._error(frame.get("client_id"), 400, "bad_frame", "Unknown frame type.")
+                self._error(frames.client_id(frame), 400, "bad_frame", "Unknown frame type.")
             # Live events start with the first frame the client sends (normally its sync).
             self.synced.set()
+
+    def _admit(self, message: Message) -> dict[str, Any] | None:
+        """The received frame as a JSON object, or None when it was refused (answered with an
+        error frame, or dropped over the rate). Every check is linear in the frame's size.
+
+        Raises Close (1009) for a frame over the size limit.
+        """
+        raw: str | bytes | None = message.get("text")
+        if raw is None:
+            raw = message.get("bytes") or b""
+        if len(raw) > self.max_frame_chars:
+            raise Close(CLOSE_TOO_BIG, "frame too big")
+        if not self.budget.take():
+            if not self.throttled:
+                self.throttled = True
+                self._agora_error(None, RateLimited(retry_after=self.budget.retry_after()))
+            return None
+        self.throttled = False
+        if isinstance(raw, bytes):
+            self._error(None, 400, "bad_frame", "Frames must be JSON text.")
+            return None
+        try:
+            frame = json.loads(raw, parse_constant=frames.no_constant)
+            if not isinstance(frame, dict):
+                raise ValueError("not an object")
+            bad = text.first_bad_text(frame)
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to read
+            self._error(None, 400, "bad_frame", "The frame is not a JSON object.")
+            return None
+        if bad is not None:
+            # As the HTTP guard answers: the field is a path of keys that are themselves clean.
+            title = "Some of the input is not valid."
+            errors = [{"field": bad}]
+            self._error(
+                frames.client_id(frame), 422, "invalid_text", title, text.MESSAGE, errors=errors
+            )
+            return None
+        return frame
 
     async def _pump(self) -> None:
         """The slow path: hub events :meth:`on_hub` could not deliver at once, in order."""
@@ -393,9 +472,8 @@ class Connection:
             return
         async with self.lock:
             for raw_id, raw_seq in cursors.items():
-                try:
-                    conversation_id, seq = uuid.UUID(str(raw_id)), int(raw_seq)
-                except (TypeError, ValueError):
+                conversation_id, seq = frames.uuid_of(raw_id), frames.seq_of(raw_seq)
+                if conversation_id is None or seq is None:
                     continue
                 if conversation_id not in self.floor or conversation_id not in self.delivered:
                     continue  # not a conversation of mine: nothing to say about it
@@ -403,10 +481,9 @@ class Connection:
                 await self._catch_up(conversation_id)
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        client_id = frame.get("client_id")
-        try:
-            conversation_id = uuid.UUID(str(frame.get("conversation_id")))
-        except ValueError:
+        client_id = frames.client_id(frame)
+        conversation_id = frames.uuid_of(frame.get("conversation_id"))
+        if conversation_id is None:
             self._error(
                 client_id, 404, "conversation_not_found", "This conversation does not exist."
             )
@@ -417,7 +494,7 @@ class Connection:
                 conversation_id=conversation_id,
                 kind=str(frame.get("kind") or ""),
                 body=frame.get("body") if isinstance(frame.get("body"), dict) else {},
-                client_id=client_id if isinstance(client_id, str) else "",
+                client_id=client_id or "",
             )
         except AgoraError as error:
             self._agora_error(client_id, error)
@@ -425,10 +502,11 @@ class Connection:
         self.emit(_dumps({"type": "ack", "client_id": client_id, "message": view.as_json()}))
 
     async def _read(self, frame: dict[str, Any]) -> None:
-        try:
-            conversation_id = uuid.UUID(str(frame.get("conversation_id")))
-            seq = int(frame.get("seq", 0))
-        except (TypeError, ValueError):
+        conversation_id, seq = (
+            frames.uuid_of(frame.get("conversation_id")),
+            frames.seq_of(frame.get("seq", 0)),
+        )
+        if conversation_id is None or seq is None:
             self._error(None, 422, "invalid_input", "read needs conversation_id and seq.")
             return
         try:
@@ -436,13 +514,13 @@ class Connection:
         except AgoraError as error:
             self._agora_error(None, error)
 
-    def _agora_error(self, client_id: Any, error: AgoraError) -> None:
+    def _agora_error(self, client_id: str | None, error: AgoraError) -> None:
         extra = {"retry_after": error.extra["retry_after"]} if "retry_after" in error.extra else {}
         self._error(client_id, error.status, error.code, error.title, error.detail, **extra)
 
     def _error(
         self,
-        client_id: Any,
+        client_id: str | None,
         status: int,
         code: str,
         title: str,

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agora.chat.views import ConversationView, MessageView
+from agora.core.fields import BIGINT_MAX, JsonInt
 
 
 class CreateGroupIn(BaseModel):
@@ -59,7 +60,7 @@ class MessageIn(BaseModel):
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    seq: int = Field(ge=0)
+    seq: JsonInt = Field(ge=0, le=BIGINT_MAX)
 
 
 class ReadOut(BaseModel):

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from agora import credit
 from agora.catalog.schemas import MoneyOut
+from agora.core.fields import MAX_AMOUNT
 from agora.credit.schemas import (
     ConvertIn,
     FactorOut,
@@ -180,8 +181,8 @@ def my_statement(statement_id: uuid.UUID, actor: Actor, uow: Uow) -> StatementOu
 @router.get("/credit/instalments/quote", response_model=QuoteOut)
 def instalment_quote(
     actor: Actor,
-    amount: Annotated[int, Query(gt=0, description="Fen to split.")],
-    months: Annotated[int, Query()],
+    amount: Annotated[int, Query(ge=1, le=MAX_AMOUNT, description="Fen to split.")],
+    months: Annotated[int, Query(ge=3, le=12, description="3, 6, 9 or 12.")],
 ) -> QuoteOut:
     """The fee, APR and schedule of splitting ``amount`` over ``months`` (3, 6, 9 or 12)."""
     return quote_out(credit.quote(amount, months))

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agora.catalog.schemas import MoneyOut
+from agora.core.fields import Amount
 
 
 class FactorOut(BaseModel):
@@ -121,7 +122,7 @@ class ConvertIn(BaseModel):
 class RepaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: int | None = Field(default=None, gt=0, description="Fen; with kind 'amount'.")
+    amount: Amount | None = Field(default=None, description="Fen; with kind 'amount'.")
     kind: Literal["amount", "statement", "minimum", "all"] | None = None
     source: str = Field(default="wallet", max_length=40)
 

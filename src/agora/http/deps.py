@@ -6,12 +6,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from agora.core.errors import Unauthenticated
+from agora.core.errors import N_, Forbidden, Unauthenticated
+from agora.core.security import csrf_ok, csrf_token
 from agora.core.uow import UnitOfWork
 from agora.identity import Client, Principal, authenticate
 from agora.runtime import Runtime
 
 SESSION_COOKIE = "agora_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class CsrfTokenRequired(Forbidden):
+    code = "csrf_token_required"
+    title = N_("A request signed in by the session cookie needs the X-CSRF-Token header.")
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -40,10 +48,32 @@ def optional_actor(request: Request) -> Principal | None:
     if hasattr(request.state, "actor"):
         cached: Principal | None = request.state.actor
         return cached
-    token = bearer_token(request) or session_token(request)
+    token = bearer_token(request)
+    if token is None:
+        token = session_token(request)
+        if token is not None:
+            _check_cookie_write(request, token)
     actor = authenticate(get_uow(request), token) if token else None
     request.state.actor = actor
     return actor
+
+
+def _check_cookie_write(request: Request, token: str) -> None:
+    """An API write signed in by the cookie alone could be forged by another site the browser
+    visits (a sibling subdomain gets past SameSite), so it must carry the session's CSRF token —
+    an HMAC of the session token, which such a site cannot know or plant. Pages check their forms'
+    own token; bearer tokens are never sent by a browser on its own."""
+    if request.method in _SAFE_METHODS or not request.url.path.startswith("/api/"):
+        return
+    header = request.headers.get(CSRF_HEADER)
+    if not header or not csrf_ok(get_runtime(request).settings.secret_key, token, header):
+        raise CsrfTokenRequired()
+
+
+def api_csrf_token(request: Request) -> str | None:
+    """The X-CSRF-Token value for this browser session's API writes (None when signed out)."""
+    token = session_token(request)
+    return csrf_token(get_runtime(request).settings.secret_key, token) if token else None
 
 
 def current_actor(request: Request) -> Principal:

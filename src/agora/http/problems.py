@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from agora.core.errors import AgoraError
 from agora.core.i18n import gettext as _
@@ -33,7 +35,13 @@ _HTTP_TITLES = {
 
 
 def problem(
-    status: int, code: str, title: str, detail: str | None = None, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://agora.dev/problems/{code}",
@@ -44,15 +52,29 @@ def problem(
     if detail:
         body["detail"] = _(detail)
     body.update({k: v for k, v in extra.items() if v is not None})
-    # An error may say how long to wait (``retry_after`` seconds, also in the body); else a minute.
-    headers = {"Retry-After": str(extra.get("retry_after") or 60)} if status == 429 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = dict(headers or {})
+    if status == 429:
+        # An error may say how long to wait (``retry_after`` seconds, also in the body); else a
+        # minute.
+        sent["Retry-After"] = str(extra.get("retry_after") or 60)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
-def _wants_html(request: Request) -> bool:
+def wants_html(request: Request) -> bool:
     if request.url.path.startswith("/api/") or request.url.path == "/healthz":
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path. Starlette's own ``Allow`` names only the first
+    route that matched the path, and a page's GET and POST are two routes."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _child = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods))
 
 
 def install(app: FastAPI, *, render_html: RenderHtml) -> None:
@@ -60,7 +82,7 @@ def install(app: FastAPI, *, render_html: RenderHtml) -> None:
 
     @app.exception_handler(AgoraError)
     async def agora_error(request: Request, exc: AgoraError) -> Response:
-        if _wants_html(request):
+        if wants_html(request):
             return render_html(
                 request, exc.status, _(exc.title), _(exc.detail) if exc.detail else None
             )
@@ -75,7 +97,7 @@ def install(app: FastAPI, *, render_html: RenderHtml) -> None:
             }
             for err in exc.errors()
         ]
-        if _wants_html(request):
+        if wants_html(request):
             detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
             return render_html(request, 422, _("Some of the input is not valid."), detail)
         return problem(422, "invalid_input", "Some of the input is not valid.", errors=errors)
@@ -83,15 +105,21 @@ def install(app: FastAPI, *, render_html: RenderHtml) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         title = _HTTP_TITLES.get(exc.status_code, "The request cannot be processed.")
-        if _wants_html(request):
-            return render_html(request, exc.status_code, _(title), None)
+        # Starlette's own errors carry headers the client needs: ``Allow`` on a 405.
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        if wants_html(request):
+            page = render_html(request, exc.status_code, _(title), None)
+            page.headers.update(headers)
+            return page
         code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
-        return problem(exc.status_code, code, title)
+        return problem(exc.status_code, code, title, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _wants_html(request):
+        if wants_html(request):
             return render_html(
                 request, 500, _("Something went wrong on our side."), _("Please try again.")
             )

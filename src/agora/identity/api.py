@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from agora import sharing
 from agora.http.deps import Actor, ClientInfo, Uow
+from agora.http.openapi import also
 from agora.identity import service
 from agora.identity.models import User
 from agora.identity.schemas import (
@@ -27,7 +28,9 @@ def user_out(user: User) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@router.post(
+    "/users", status_code=status.HTTP_201_CREATED, response_model=UserOut, responses=also(409)
+)
 def register(body: RegisterIn, uow: Uow, client: ClientInfo, request: Request) -> UserOut:
     with uow:
         user = service.register(
@@ -44,7 +47,12 @@ def register(body: RegisterIn, uow: Uow, client: ClientInfo, request: Request) -
     return user_out(user)
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenOut)
+@router.post(
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenOut,
+    responses=also(401, 403, 429),
+)
 def create_token(body: SignInIn, uow: Uow, client: ClientInfo) -> TokenOut:
     """Sign in and get a bearer token for the API."""
     signed = service.sign_in(

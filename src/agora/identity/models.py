@@ -65,3 +65,22 @@ class SecurityEvent(Base):
     user_agent: Mapped[str | None] = mapped_column(String(255), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts counted per account (``scope`` "account", key: the identifier) or per
+    address ("address", key: the IP) in the window that began at ``window_started_at``.
+
+    An attempt is counted *before* its password is checked, by one guarded UPDATE, and given back
+    when the password was right: so concurrent guesses serialize on this row and can never take
+    more than the limit between them, whatever the backend.
+    """
+
+    __tablename__ = "signin_throttles"
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    window_started_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    # Over its limit, an address may try again only from this time on.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)

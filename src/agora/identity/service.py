@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, func, select, update
 
 from agora.config import get_settings
 from agora.core.clock import utcnow
-from agora.core.errors import Forbidden, InvalidInput, NotFound, RateLimited
+from agora.core.errors import Forbidden, InvalidInput, NotFound
 from agora.core.security import hash_password, new_token, token_digest, verify_password
 from agora.core.uow import UnitOfWork
+from agora.identity import throttle
 from agora.identity.domain import (
     Principal,
     clean_display_name,
@@ -24,7 +25,6 @@ from agora.identity.errors import AccountExists, AccountSuspended, InvalidCreden
 from agora.identity.models import AuthSession, SecurityEvent, User
 
 SIGNIN_FAILED = "signin_failed"
-MAX_FAILURES_PER_IP = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,19 +115,23 @@ def sign_in(
     """Check the password and open a session (``web``) or issue an API token (``api``).
 
     Raises:
-        RateLimited: too many recent failures for this account or this address.
+        RateLimited: too many recent attempts for this account, or this address must wait
+            (``identity.throttle``).
         InvalidCredentials: unknown account or wrong password (indistinguishable on purpose).
     """
     settings = get_settings()
     parsed = parse_identifier(identifier)
     subject = parsed.value if parsed else identifier.strip().lower()[:254]
     with uow:
-        _check_rate_limit(uow, subject=subject, ip=client.ip)
+        throttle.take_attempt(uow, subject=subject, ip=client.ip)
         user = None
         if parsed is not None:
             column = User.email if parsed.kind == "email" else User.phone
             user = uow.session.scalar(select(User).where(column == parsed.value))
-        if not verify_password(user.password_hash if user else None, password) or user is None:
+    # The slot is taken and committed, so argon2's work holds no transaction (nor SQLite's
+    # write lock) while it runs.
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        with uow:
             _audit(
                 uow,
                 SIGNIN_FAILED,
@@ -135,48 +139,15 @@ def sign_in(
                 subject=subject,
                 user_id=user.id if user else None,
             )
-            failure = InvalidCredentials()
-        else:
-            failure = None
-    if failure is not None:
-        # Raised only after the block above committed, so the failure stays in the audit log.
-        raise failure
-    assert user is not None
+        raise InvalidCredentials()
     if user.status != "active":
         raise AccountSuspended()
     days = settings.session_days if kind == "web" else settings.api_token_days
     with uow:
+        throttle.give_back(uow, subject=subject, ip=client.ip)
         signed_in = _open_session(uow, user, kind=kind, client=client, days=days, label=label)
         _audit(uow, "signin_succeeded", client=client, user_id=user.id, subject=subject, via=kind)
     return signed_in
-
-
-def _check_rate_limit(uow: UnitOfWork, *, subject: str, ip: str | None) -> None:
-    settings = get_settings()
-    since = utcnow() - timedelta(seconds=settings.signin_window_seconds)
-    failures = uow.session.scalar(
-        select(func.count())
-        .select_from(SecurityEvent)
-        .where(
-            SecurityEvent.kind == SIGNIN_FAILED,
-            SecurityEvent.subject == subject,
-            SecurityEvent.created_at >= since,
-        )
-    )
-    if (failures or 0) >= settings.signin_max_failures:
-        raise RateLimited("Too many failed sign-ins for this account. Try again in 15 minutes.")
-    if ip:
-        by_ip = uow.session.scalar(
-            select(func.count())
-            .select_from(SecurityEvent)
-            .where(
-                SecurityEvent.kind == SIGNIN_FAILED,
-                SecurityEvent.ip == ip,
-                SecurityEvent.created_at >= since,
-            )
-        )
-        if (by_ip or 0) >= MAX_FAILURES_PER_IP:
-            raise RateLimited("Too many failed sign-ins from this address. Try again later.")
 
 
 def _open_session(

@@ -9,19 +9,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agora.catalog.schemas import MoneyOut
+from agora.core.fields import MAX_QUANTITY, Amount, JsonInt, Quantity
 
 
 class CartItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku_id: uuid.UUID
-    quantity: int = Field(default=1, ge=1, le=99)
+    quantity: Quantity = 1
 
 
 class CartQuantityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int = Field(ge=0, le=99, description="0 removes the line.")
+    quantity: JsonInt = Field(ge=0, le=MAX_QUANTITY, description="0 removes the line.")
 
 
 class CartLineOut(BaseModel):
@@ -51,7 +52,7 @@ class CheckoutLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku_id: uuid.UUID
-    quantity: int = Field(ge=1, le=99)
+    quantity: Quantity
 
 
 class CheckoutIn(BaseModel):
@@ -158,10 +159,8 @@ class SourceIn(BaseModel):
         description='"points", "wallet", "treasure", "credit" or "gateway:sandbox" (the treasure '
         "and credit do not combine with a bank).",
     )
-    amount: int | None = Field(
+    amount: Amount | None = Field(
         default=None,
-        ge=1,
-        le=100_000_000_00,
         description="Fen; omit on one source for the rest. For points: the discount in fen "
         "(100 points = ¥1 by default), at most half of each order, required.",
     )
@@ -195,7 +194,7 @@ class RefundLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     line_id: uuid.UUID
-    quantity: int = Field(ge=1, le=99)
+    quantity: Quantity
 
 
 class RefundIn(BaseModel):

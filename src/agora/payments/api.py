@@ -18,8 +18,10 @@ from pydantic import BaseModel
 from agora import catalog, payments
 from agora.catalog.errors import StoreNotFound
 from agora.catalog.schemas import MoneyOut
+from agora.core.fields import BIGINT_MAX
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.openapi import also
 from agora.payments.gateways import SIGNATURE_HEADER
 from agora.payments.schemas import SwitchesIn, TopUpIn, WithdrawalIn
 
@@ -118,7 +120,9 @@ def wallet(actor: Actor, uow: Uow) -> WalletOut:
 def statement(
     actor: Actor,
     uow: Uow,
-    before: Annotated[int | None, Query(ge=1, description="Cursor: an entry id.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=BIGINT_MAX, description="Cursor: an entry id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> StatementOut:
     """The wallet's history, newest first."""
@@ -187,7 +191,11 @@ def charge(charge_id: uuid.UUID, actor: Actor, uow: Uow) -> ChargeOut:
     return charge_out(payments.access_charge(uow, actor=actor, charge_id=charge_id))
 
 
-@router.post("/payments/gateways/{gateway}/notifications", response_model=NotificationOut)
+@router.post(
+    "/payments/gateways/{gateway}/notifications",
+    response_model=NotificationOut,
+    responses=also(400, 401),
+)
 async def notification(
     gateway: str,
     request: Request,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
+
+from agora.core.fields import CheckedAmount
 
 Source = Literal["wallet", "gateway:sandbox", "points", "treasure", "credit"]
 
@@ -14,7 +16,7 @@ Source = Literal["wallet", "gateway:sandbox", "points", "treasure", "credit"]
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: StrictInt = Field(description="Minor units (fen); limits are in the settings.")
+    amount: CheckedAmount = Field(description="Minor units (fen); limits are in the settings.")
 
 
 class TopUpIn(AmountIn):

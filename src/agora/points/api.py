@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from agora import points
 from agora.catalog.schemas import MoneyOut
 from agora.config import get_settings
+from agora.core.fields import BIGINT_MAX
 from agora.http.deps import Actor, Uow
 from agora.points.schemas import HistoryLineOut, HistoryOut, LotOut, PointsOut
 
@@ -47,7 +48,9 @@ def my_points(actor: Actor, uow: Uow) -> PointsOut:
 def my_points_history(
     actor: Actor,
     uow: Uow,
-    cursor: Annotated[int | None, Query(ge=1, description="An entry id from next_cursor.")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=1, le=BIGINT_MAX, description="An entry id from next_cursor.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> HistoryOut:
     """My points movements, newest first."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from agora import red_envelopes
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.openapi import also
 from agora.red_envelopes.schemas import EnvelopeIn
 
 router = APIRouter(prefix="/api/v1", tags=["red_envelopes"])
@@ -105,6 +106,7 @@ def envelope_out(view: red_envelopes.EnvelopeView) -> EnvelopeOut:
     "/conversations/{conversation_id}/red-envelopes",
     status_code=status.HTTP_201_CREATED,
     response_model=EnvelopeOut,
+    responses=also(429),
 )
 def send_envelope(
     conversation_id: uuid.UUID,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agora.core.fields import CheckedAmount, JsonInt
+
 
 class EnvelopeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -11,9 +13,9 @@ class EnvelopeIn(BaseModel):
     kind: str = Field(
         description="single (a 1:1 chat), lucky (random shares) or equal (a group chat)."
     )
-    shares: int = Field(default=1, ge=1, le=1000, description="Number of shares (1 in a 1:1).")
-    total: int | None = Field(default=None, description="Fen in the whole envelope.")
-    per_share: int | None = Field(
+    shares: JsonInt = Field(default=1, ge=1, le=1000, description="Number of shares (1 in a 1:1).")
+    total: CheckedAmount | None = Field(default=None, description="Fen in the whole envelope.")
+    per_share: CheckedAmount | None = Field(
         default=None, description="Fen per share, for an equal or single envelope instead of total."
     )
     greeting: str = Field(default="", max_length=200)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from agora import sharing
 from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
+from agora.http.openapi import also
 from agora.sharing.schemas import ShareIn
 
 router = APIRouter(prefix="/api/v1", tags=["sharing"])
@@ -114,7 +115,9 @@ def _row(row: sharing.ReportRow, currency: str) -> ReportRowOut:
     )
 
 
-@router.post("/shares", status_code=status.HTTP_201_CREATED, response_model=SharedOut)
+@router.post(
+    "/shares", status_code=status.HTTP_201_CREATED, response_model=SharedOut, responses=also(429)
+)
 def create_share(body: ShareIn, actor: Actor, uow: Uow) -> JSONResponse:
     """Share a target. Into a conversation (``chat_direct``/``chat_group``, yours, of that kind)
     a ``share_link`` message is sent; on ``moments`` a moment is posted; ``external`` and

@@ -275,7 +275,6 @@ def post_moment(body: MomentIn, actor: Actor, uow: Uow) -> MomentOut:
             actor=actor,
             text=body.text,
             product_ids=body.product_ids,
-            share_code=body.share_code,
         )
     )
 

@@ -22,7 +22,8 @@ class MomentIn(BaseModel):
     text: str = Field(default="", max_length=domain.MAX_MOMENT_TEXT + 100)
     """Up to 1,000 characters once trimmed; may be empty when there are product cards."""
     product_ids: list[uuid.UUID] = Field(default_factory=list, max_length=domain.MAX_MOMENT_CARDS)
-    share_code: str | None = Field(default=None, max_length=64)
+    # No share code here: a moment that leads through a share link is posted by sharing itself
+    # (``POST /api/v1/shares`` with channel ``moments``), which made that share for these cards.
 
 
 class CommentIn(BaseModel):

@@ -11,13 +11,14 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from agora import chat, identity, social
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.errors import AgoraError, InvalidInput
+from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
 from agora.core.uow import UnitOfWork
@@ -157,7 +158,7 @@ def conversation_page(
     conversation_id: str,
     actor: Actor,
     uow: Uow,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
 ) -> Response:
     return _conversation_page(request, uow, actor, _id(conversation_id), before=before)
 
@@ -278,7 +279,12 @@ def send(
 
 @router.post("/chat/{conversation_id}/messages/{seq}/recall")
 def recall(
-    request: Request, conversation_id: str, seq: int, actor: Actor, uow: Uow, csrf_token: Text = ""
+    request: Request,
+    conversation_id: str,
+    seq: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     cid = _id(conversation_id)

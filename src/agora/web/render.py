@@ -18,7 +18,7 @@ from agora.catalog import load_categories, stores_of
 from agora.core import i18n
 from agora.core.errors import Forbidden
 from agora.core.money import format_amount
-from agora.http.deps import get_uow, optional_actor
+from agora.http.deps import api_csrf_token, get_uow, optional_actor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CSRF_COOKIE = "agora_csrf"
@@ -87,6 +87,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "actor": actor,
         "merchant_stores": stores_of(uow, actor.user_id) if actor else [],
         "csrf_token": csrf_token(request),
+        "api_csrf_token": api_csrf_token(request) if actor else None,
         "flash": flash,
         "query": request.query_params.get("q", ""),
         "root_categories": load_categories(uow).roots(),

@@ -18,6 +18,7 @@ from agora import catalog, credit, identity, payments, points, treasure
 from agora.catalog.errors import StoreNotFound
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
+from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import gettext as _
 from agora.core.money import format_amount
 from agora.core.uow import UnitOfWork
@@ -102,8 +103,8 @@ def wallet(
     request: Request,
     actor: Actor,
     uow: Uow,
-    before: Annotated[int | None, Query(ge=1)] = None,
-    points_before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
+    points_before: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     charge: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     charge_id = None
