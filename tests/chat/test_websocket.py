@@ -3,7 +3,6 @@ gaps filled from the database, the reconnect test (exactly once, in order), slow
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -21,22 +20,7 @@ from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.runtime import Runtime
 from chat.conftest import Trio
-from chat.world import bearer
-
-WAIT = 10  # seconds before a missing frame fails the test (never a sleep: a bound on waiting)
-
-
-def recv(ws: WebSocketTestSession, timeout: float = WAIT) -> dict[str, Any]:
-    """The next frame, or fail after ``timeout`` instead of hanging the test run."""
-
-    async def get() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(get)
-    ws._raise_on_close(message)
-    frame: dict[str, Any] = json.loads(message["text"])
-    return frame
+from chat.world import WAIT, bearer, recv
 
 
 def until(ws: WebSocketTestSession, kind: str) -> dict[str, Any]:

@@ -23,24 +23,10 @@ from agora.chat import messages as chat_messages
 from agora.config import Settings, get_settings
 from agora.core.uow import UnitOfWork
 from chat.conftest import Trio
-from chat.world import auth, bearer
+from chat.world import WAIT, auth, bearer, recv
 
-WAIT = 10  # seconds before a missing frame fails the test (a bound on waiting, never a sleep)
 MiB = 1024 * 1024
 TEXT_TITLE = "Text must not contain NUL characters or unpaired surrogates."
-
-
-def recv(ws: WebSocketTestSession, timeout: float = WAIT) -> dict[str, Any]:
-    """The next frame, or fail after ``timeout`` instead of hanging the run."""
-
-    async def get() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(get)
-    ws._raise_on_close(message)
-    frame: dict[str, Any] = json.loads(message["text"])
-    return frame
 
 
 def closed_with(ws: WebSocketTestSession) -> int:

@@ -3,14 +3,20 @@ of work."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import anyio
+from starlette.testclient import WebSocketTestSession
 
 from agora import catalog, social
 from agora.core.db import Database
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from factories import make_categories, make_operator, make_product, make_store, make_user, principal
+
+WAIT = 10  # seconds before a missing frame fails the test (never a sleep: a bound on waiting)
 
 
 def person(uow: UnitOfWork, name: str) -> Principal:
@@ -60,3 +66,16 @@ def bearer(uow: UnitOfWork, actor: Principal) -> str:
 
 def auth(uow: UnitOfWork, actor: Principal) -> dict[str, str]:
     return {"Authorization": f"Bearer {bearer(uow, actor)}"}
+
+
+def recv(ws: WebSocketTestSession, timeout: float = WAIT) -> dict[str, Any]:
+    """The next frame on a test socket, or fail after ``timeout`` instead of hanging the run."""
+
+    async def get() -> Any:
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()
+
+    message = ws.portal.call(get)
+    ws._raise_on_close(message)
+    frame: dict[str, Any] = json.loads(message["text"])
+    return frame
