@@ -50,7 +50,7 @@ from agora.chat import conversations, domain, frames, messages
 from agora.chat.errors import ConversationNotFound
 from agora.chat.views import MessageView, message_event
 from agora.core import i18n, text
-from agora.core.errors import AgoraError, RateLimited
+from agora.core.errors import AgoraError, InvalidInput, RateLimited
 from agora.core.realtime import LocalHub, Subscription
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -367,7 +367,7 @@ class Connection:
             return None
         if bad is not None:
             # As the HTTP guard answers: the field is a path of keys that are themselves clean.
-            title = "Some of the input is not valid."
+            title = InvalidInput.title
             errors = [{"field": bad}]
             self._error(
                 frames.client_id(frame), 422, "invalid_text", title, text.MESSAGE, errors=errors

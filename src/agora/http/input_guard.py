@@ -17,17 +17,14 @@ problem+json or as the error page, before any route runs — so nothing is ever 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora.core.i18n import gettext as _
 from agora.core.text import MESSAGE, first_bad_text
-from agora.http.problems import problem, wants_html
+from agora.http.problems import HTTP_TITLES, RenderHtml, problem, wants_html
 
-RenderHtml = Callable[[Request, int, str, str | None], Response]
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -76,9 +73,9 @@ class InputGuard:
     async def _refuse(self, scope: Scope, send: Send, status: int, field: str | None) -> None:
         request = Request(scope)
         if status == 413:
-            title, code, errors = "The request is too large.", "body_too_large", None
+            title, code, errors = HTTP_TITLES[413], "body_too_large", None
         else:
-            title, code = "Some of the input is not valid.", "invalid_text"
+            title, code = HTTP_TITLES[422], "invalid_text"
             errors = [{"field": field, "message": _(MESSAGE)}]
         if wants_html(request):
             detail = _(MESSAGE) if errors else None

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 RenderHtml = Callable[[Request, int, str, str | None], Response]
 PROBLEM_JSON = "application/problem+json"
-_HTTP_TITLES = {
+HTTP_TITLES = {
     400: "The request cannot be processed.",
     401: "Please sign in first.",
     403: "You are not allowed to do this.",
@@ -104,7 +104,7 @@ def install(app: FastAPI, *, render_html: RenderHtml) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = _HTTP_TITLES.get(exc.status_code, "The request cannot be processed.")
+        title = HTTP_TITLES.get(exc.status_code, "The request cannot be processed.")
         # Starlette's own errors carry headers the client needs: ``Allow`` on a 405.
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
