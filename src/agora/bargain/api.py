@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -20,11 +20,12 @@ from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
 from agora.http.deps import Actor, MaybeActor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.routing import Router
 from agora.identity import Principal
 from agora.ordering.api import order_out
 from agora.ordering.schemas import OrderOut
 
-router = APIRouter(prefix="/api/v1", tags=["bargain"])
+router = Router(prefix="/api/v1", tags=["bargain"])
 
 
 class OfferOut(BaseModel):

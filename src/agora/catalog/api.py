@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import JSONResponse
 
 from agora import inventory
@@ -36,9 +36,10 @@ from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, MaybeActor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.routing import Router
 from agora.identity.schemas import UserStatusIn
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"])
+router = Router(prefix="/api/v1", tags=["catalog"])
 MAX_PRICE = service.MAX_PRICE
 
 

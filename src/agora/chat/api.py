@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import anyio.to_thread
-from fastapi import APIRouter, Path, Query, Response, WebSocket, status
+from fastapi import Path, Query, Response, WebSocket, status
 
 from agora import chat, identity
 from agora.chat import gateway
@@ -31,8 +31,9 @@ from agora.core import i18n
 from agora.core.fields import BIGINT_MAX
 from agora.http.deps import SESSION_COOKIE, Actor, Uow
 from agora.http.openapi import also
+from agora.http.routing import Router
 
-router = APIRouter(tags=["chat"])
+router = Router(tags=["chat"])
 API = "/api/v1/conversations"
 Seq = Annotated[
     int, Path(ge=1, le=BIGINT_MAX, description="A message's place in the conversation.")

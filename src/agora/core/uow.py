@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
 from agora.core.db import Database
+from agora.core.gates import OPENED_TOPIC, PROCESS_GATES, Gates
 from agora.core.ids import new_id
 from agora.core.models import OutboxEvent
 
@@ -24,6 +25,11 @@ class UnitOfWork:
 
     Re-entrant: a use case that calls another shares its transaction, and only the outermost block
     commits. Callbacks registered with :meth:`after_commit` run once the commit succeeded.
+
+    A *joined* unit of work (:meth:`joined`, used by ``core.writer``) runs inside a transaction
+    someone else owns and commits: its outermost block is a savepoint instead, released on success
+    and rolled back on error, so a use case behaves exactly as in its own transaction, except that
+    its after-commit callbacks wait for the owner's commit (:meth:`finish_joined`).
     """
 
     def __init__(
@@ -32,8 +38,10 @@ class UnitOfWork:
         *,
         on_events: Callable[[], None] | None = None,
         publisher: Callable[[str, dict[str, Any]], None] | None = None,
+        gates: Gates | None = None,
     ) -> None:
         self.db = db
+        self.gates = gates if gates is not None else PROCESS_GATES
         self._publisher = publisher
         self._depth = 0
         self._stack: ExitStack | None = None
@@ -42,6 +50,36 @@ class UnitOfWork:
         self._on_events = on_events
         self._emitted = False
         self._snapshot: Session | None = None
+        self._joined = False
+        self._savepoint: Any = None
+        self._released: list[Callable[[], None]] = []
+        self._released_events = False
+
+    @classmethod
+    def joined(
+        cls,
+        db: Database,
+        session: Session,
+        *,
+        on_events: Callable[[], None] | None = None,
+        publisher: Callable[[str, dict[str, Any]], None] | None = None,
+        gates: Gates | None = None,
+    ) -> UnitOfWork:
+        """A unit of work inside ``session``'s open transaction, which the caller commits."""
+        uow = cls(db, on_events=on_events, publisher=publisher, gates=gates)
+        uow._session = session
+        uow._depth = 1
+        uow._joined = True
+        return uow
+
+    def finish_joined(self) -> None:
+        """Run what the released blocks deferred; call once the owner's commit succeeded."""
+        callbacks, self._released = self._released, []
+        if self._released_events and self._on_events is not None:
+            self._on_events()
+        self._released_events = False
+        for callback in callbacks:
+            callback()
 
     @property
     def session(self) -> Session:
@@ -50,7 +88,11 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
-        if self._depth == 0:
+        if self._joined and self._depth == 1:
+            self._savepoint = self.session.begin_nested()
+            self._after_commit = []
+            self._emitted = False
+        elif self._depth == 0:
             self._stack = ExitStack()
             self._session = self._stack.enter_context(self.db.write_session())
             self._after_commit = []
@@ -65,6 +107,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._depth -= 1
+        if self._joined and self._depth == 1:
+            self._leave_savepoint(committed=exc_type is None)
+            return
         if self._depth > 0:
             return
         assert self._stack is not None and self._session is not None
@@ -87,8 +132,22 @@ class UnitOfWork:
             for callback in callbacks:
                 callback()
 
+    def _leave_savepoint(self, *, committed: bool) -> None:
+        savepoint, self._savepoint = self._savepoint, None
+        callbacks, self._after_commit = self._after_commit, []
+        if not committed:
+            if savepoint.is_active:
+                savepoint.rollback()
+            return
+        savepoint.commit()
+        self._released.extend(callbacks)
+        self._released_events = self._released_events or self._emitted
+
     def after_commit(self, callback: Callable[[], None]) -> None:
-        self._after_commit.append(callback)
+        if self._joined and self._depth == 1:  # outside any block: waits for the owner's commit
+            self._released.append(callback)
+        else:
+            self._after_commit.append(callback)
 
     def publish(self, topic: str, event: dict[str, Any]) -> None:
         """Push ``event`` to real-time subscribers of ``topic`` once this transaction commits.
@@ -101,6 +160,20 @@ class UnitOfWork:
         publisher = self._publisher
         if publisher is not None:
             self.after_commit(lambda: publisher(topic, event))
+
+    def open_gates(self, name: str, keys: list[str]) -> None:
+        """Units of ``keys`` came back (see ``core.gates``): once this transaction commits, open
+        their gates here at once and in every other process through the hub."""
+        if not keys:
+            return
+        gate = self.gates[name]
+
+        def reopen() -> None:
+            for key in keys:
+                gate.open(key)
+
+        self.after_commit(reopen)
+        self.publish(OPENED_TOPIC, {"gate": name, "keys": keys})
 
     def emit(
         self,
@@ -126,6 +199,8 @@ class UnitOfWork:
             },
         )
         self._emitted = True
+        if self._joined and self._depth == 1:
+            self._released_events = True
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import JSONResponse
 
 from agora import credit
@@ -29,8 +29,9 @@ from agora.credit.schemas import (
 )
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["credit"])
+router = Router(prefix="/api/v1", tags=["credit"])
 
 
 def _money(amount: int) -> MoneyOut:

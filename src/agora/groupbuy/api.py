@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -18,8 +18,9 @@ from agora.core.i18n import lazy_pick
 from agora.groupbuy.schemas import DealIn, TeamLineIn
 from agora.http.deps import Actor, MaybeActor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["groupbuy"])
+router = Router(prefix="/api/v1", tags=["groupbuy"])
 
 
 class DealOut(BaseModel):

@@ -1,14 +1,25 @@
-"""FastAPI dependencies: the runtime, a unit of work, the acting principal, the client."""
+"""FastAPI dependencies: the runtime, a unit of work, the acting principal, the client.
+
+Every dependency is ``async def`` and does no blocking work: FastAPI runs a ``def`` dependency
+in the thread pool, and each such hand-off cost more than the dependency itself (a queue, a
+condition, the GIL changing hands; docs/performance.md). The principal comes from the runtime's
+token cache; only a token not seen lately is read from the database, in the thread pool. A request
+then crosses into a thread at most once: for a ``def`` endpoint, or for a command of the writer.
+The plain functions (``get_uow``, ``optional_actor``, ``client_of``) serve pages that call them
+from their own ``def`` code.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from agora.core.errors import N_, Forbidden, Unauthenticated
-from agora.core.security import csrf_ok, csrf_token
+from agora.core.security import csrf_ok, csrf_token, token_digest
 from agora.core.uow import UnitOfWork
+from agora.core.writer import Writer
 from agora.identity import Client, Principal, authenticate
 from agora.runtime import Runtime
 
@@ -43,17 +54,41 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-def optional_actor(request: Request) -> Principal | None:
-    """The signed-in principal from a bearer token or the session cookie, cached per request."""
-    if hasattr(request.state, "actor"):
-        cached: Principal | None = request.state.actor
-        return cached
+def _request_token(request: Request) -> str | None:
     token = bearer_token(request)
     if token is None:
         token = session_token(request)
         if token is not None:
             _check_cookie_write(request, token)
-    actor = authenticate(get_uow(request), token) if token else None
+    return token
+
+
+def optional_actor(request: Request) -> Principal | None:
+    """The signed-in principal from a bearer token or the session cookie, cached per request."""
+    if hasattr(request.state, "actor"):
+        cached: Principal | None = request.state.actor
+        return cached
+    token = _request_token(request)
+    runtime = get_runtime(request)
+    actor = authenticate(runtime.uow(), token, cache=runtime.tokens) if token else None
+    request.state.actor = actor
+    return actor
+
+
+async def _maybe_actor(request: Request) -> Principal | None:
+    """:func:`optional_actor` without a thread: a known token is answered from the cache."""
+    if hasattr(request.state, "actor"):
+        cached: Principal | None = request.state.actor
+        return cached
+    token = _request_token(request)
+    actor = None
+    if token:
+        runtime = get_runtime(request)
+        actor = runtime.tokens.get(token_digest(token))
+        if actor is None:
+            actor = await run_in_threadpool(
+                authenticate, runtime.uow(), token, cache=runtime.tokens
+            )
     request.state.actor = actor
     return actor
 
@@ -76,8 +111,8 @@ def api_csrf_token(request: Request) -> str | None:
     return csrf_token(get_runtime(request).settings.secret_key, token) if token else None
 
 
-def current_actor(request: Request) -> Principal:
-    actor = optional_actor(request)
+async def current_actor(request: Request) -> Principal:
+    actor = await _maybe_actor(request)
     if actor is None:
         raise Unauthenticated()
     return actor
@@ -88,7 +123,20 @@ def client_of(request: Request) -> Client:
     return Client(ip=ip, user_agent=request.headers.get("user-agent"))
 
 
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
+async def _uow(request: Request) -> UnitOfWork:
+    return get_uow(request)
+
+
+async def _client(request: Request) -> Client:
+    return client_of(request)
+
+
+async def _writer(request: Request) -> Writer:
+    return get_runtime(request).writer
+
+
+Uow = Annotated[UnitOfWork, Depends(_uow)]
 Actor = Annotated[Principal, Depends(current_actor)]
-MaybeActor = Annotated[Principal | None, Depends(optional_actor)]
-ClientInfo = Annotated[Client, Depends(client_of)]
+MaybeActor = Annotated[Principal | None, Depends(_maybe_actor)]
+ClientInfo = Annotated[Client, Depends(_client)]
+HotWriter = Annotated[Writer, Depends(_writer)]

@@ -10,9 +10,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from agora.core.idempotency import run_idempotent
+from agora.core.idempotency import IdempotentResult, run_idempotent
 from agora.core.security import request_digest
 from agora.core.uow import UnitOfWork
+from agora.core.writer import Writer
+from agora.http.deps import get_uow
 from agora.identity import Principal
 
 IdempotencyKeyHeader = Annotated[
@@ -36,24 +38,66 @@ def respond_idempotently(
     precheck: Callable[[], None] | None = None,
 ) -> JSONResponse:
     """Run ``action`` at most once per (actor, key); the stored response is replayed verbatim."""
-    digest = request_digest(
-        request.method, request.url.path, body.model_dump_json() if body is not None else ""
-    )
-
-    def run() -> tuple[int, Any]:
-        status, payload = action()
-        # Pydantic dumps its own models several times faster than the generic encoder.
-        if isinstance(payload, BaseModel):
-            return status, payload.model_dump(mode="json")
-        return status, jsonable_encoder(payload)
-
     result = run_idempotent(
         uow,
         scope=f"user:{actor.user_id}",
         key=key,
-        request_hash=digest,
-        action=run,
+        request_hash=_digest(request, body),
+        action=lambda: _as_json(action()),
         precheck=precheck,
     )
+    return _response(result)
+
+
+async def write_idempotently(
+    request: Request,
+    writer: Writer,
+    *,
+    actor: Principal,
+    key: str | None,
+    body: BaseModel | None,
+    action: Callable[[UnitOfWork], tuple[int, Any]],
+    refuse: Callable[[UnitOfWork], None] | None = None,
+) -> JSONResponse:
+    """:func:`respond_idempotently` for a hot write: ``action`` runs as a command of the
+    process's writer (``core.writer``), batched with others and answered once committed.
+
+    ``refuse`` answers from memory alone (a closed gate, ``core.gates``); it runs after the stored
+    response was looked for, so a retry of a purchase that succeeded replays it even once the
+    item has sold out. Without a key there is nothing to replay, and it runs before the hand-off.
+    """
+    digest = _digest(request, body)
+    scope = f"user:{actor.user_id}"
+    if key is None and refuse is not None:
+        refuse(get_uow(request))
+
+    def command(uow: UnitOfWork) -> IdempotentResult:
+        return run_idempotent(
+            uow,
+            scope=scope,
+            key=key,
+            request_hash=digest,
+            action=lambda: _as_json(action(uow)),
+            precheck=None if refuse is None else lambda: refuse(uow),
+        )
+
+    return _response(await writer.run(command))
+
+
+def _digest(request: Request, body: BaseModel | None) -> str:
+    return request_digest(
+        request.method, request.url.path, body.model_dump_json() if body is not None else ""
+    )
+
+
+def _as_json(outcome: tuple[int, Any]) -> tuple[int, Any]:
+    status, payload = outcome
+    # Pydantic dumps its own models several times faster than the generic encoder.
+    if isinstance(payload, BaseModel):
+        return status, payload.model_dump(mode="json")
+    return status, jsonable_encoder(payload)
+
+
+def _response(result: IdempotentResult) -> JSONResponse:
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from agora import sharing
-from agora.http.deps import Actor, ClientInfo, Uow
+from agora.http.deps import Actor, ClientInfo, Uow, get_runtime, get_uow
 from agora.http.openapi import also
+from agora.http.routing import Router
 from agora.identity import service
 from agora.identity.models import User
 from agora.identity.schemas import (
@@ -21,7 +23,7 @@ from agora.identity.schemas import (
     UserStatusIn,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = Router(prefix="/api/v1", tags=["identity"])
 
 
 def user_out(user: User) -> UserOut:
@@ -77,8 +79,13 @@ def revoke_current(actor: Actor, uow: Uow, client: ClientInfo) -> None:
 
 
 @router.get("/me", response_model=UserOut)
-def me(actor: Actor, uow: Uow) -> UserOut:
-    user = service.get_user(uow, actor.user_id)
+async def me(actor: Actor, request: Request) -> UserOut:
+    """Who is signed in. Answered from the token cache, which keeps the profile its sign-in read
+    found; a principal not cached (a token read before a restart) reads the account row."""
+    profile = get_runtime(request).tokens.profile(actor.user_id)
+    if profile is not None:
+        return UserOut.model_validate(profile, from_attributes=True)
+    user = await run_in_threadpool(service.get_user, get_uow(request), actor.user_id)
     assert user is not None
     return user_out(user)
 

@@ -16,6 +16,8 @@ from agora.identity import Principal
 from agora.inventory.models import Stock
 
 MAX_STOCK = 10_000_000
+# The memory gate of sold-out SKUs (core.gates), keyed by the SKU id as text.
+STOCK_GATE = "stock"
 
 
 class InsufficientStock(Conflict):
@@ -50,6 +52,7 @@ def set_stock(uow: UnitOfWork, *, actor: Principal, levels: Mapping[uuid.UUID, i
                     set_={"available": values["available"], "updated_at": values["updated_at"]},
                 )
             )
+        uow.open_gates(STOCK_GATE, [str(s) for s in sorted(levels) if levels[s] > 0])
 
 
 def adjust_stock(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, delta: int) -> int:
@@ -75,6 +78,7 @@ def adjust_stock(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, delta:
             ).first()
             if added is None:
                 raise InvalidInput("Stock must be between 0 and 10,000,000.")
+            uow.open_gates(STOCK_GATE, [str(sku_id)])
             return int(added[0])
         result = session.execute(
             update(Stock)

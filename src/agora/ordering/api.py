@@ -9,13 +9,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import JSONResponse
 
 from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
-from agora.http.deps import Actor, Uow
-from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.core.uow import UnitOfWork
+from agora.http.deps import Actor, HotWriter, Uow
+from agora.http.idempotency import (
+    IdempotencyKeyHeader,
+    respond_idempotently,
+    write_idempotently,
+)
+from agora.http.routing import Router
 from agora.ordering import domain, service
 from agora.ordering.schemas import (
     CartItemIn,
@@ -40,7 +46,7 @@ from agora.ordering.schemas import (
     ShipIn,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["ordering"])
+router = Router(prefix="/api/v1", tags=["ordering"])
 
 StatusFilter = Annotated[
     str | None, Query(pattern="^(" + "|".join(domain.STATUSES) + ")$", description="Filter.")
@@ -207,10 +213,10 @@ def remove_item(sku_id: uuid.UUID, actor: Actor, uow: Uow) -> CartOut:
     response_model=CheckoutOut,
     responses={201: {"description": "One order per store, each pending payment for 15 minutes."}},
 )
-def checkout(
+async def checkout(
     body: CheckoutIn,
     actor: Actor,
-    uow: Uow,
+    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -221,20 +227,20 @@ def checkout(
         else [service.LineRequest(line.sku_id, line.quantity) for line in body.lines]
     )
 
-    def action() -> tuple[int, CheckoutOut]:
+    def action(uow: UnitOfWork) -> tuple[int, CheckoutOut]:
         orders = service.place_orders(uow, actor=actor, lines=lines)
         return status.HTTP_201_CREATED, CheckoutOut(
             orders=[order_out(o) for o in orders], total=_money(sum(o.total for o in orders))
         )
 
-    return respond_idempotently(
+    return await write_idempotently(
         request,
-        uow,
+        writer,
         actor=actor,
         key=idempotency_key,
         body=body,
         action=action,
-        precheck=lambda: service.check_stock(uow, actor=actor, lines=lines),
+        refuse=lambda uow: service.refuse_sold_out(uow, lines),
     )
 
 
@@ -257,11 +263,11 @@ def order(order_id: uuid.UUID, actor: Actor, uow: Uow) -> OrderDetailOut:
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut)
-def pay(
+async def pay(
     order_id: uuid.UUID,
     body: PayIn,
     actor: Actor,
-    uow: Uow,
+    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -269,7 +275,7 @@ def pay(
     fen; one source other than points may omit its amount to take the rest)."""
     sources = [service.SourceRequest(s.source, s.amount) for s in body.sources]
 
-    def action() -> tuple[int, PayOut]:
+    def action(uow: UnitOfWork) -> tuple[int, PayOut]:
         outcome = service.pay_orders(
             uow,
             actor=actor,
@@ -289,8 +295,8 @@ def pay(
             redirect_url=outcome.redirect_url,
         )
 
-    return respond_idempotently(
-        request, uow, actor=actor, key=idempotency_key, body=body, action=action
+    return await write_idempotently(
+        request, writer, actor=actor, key=idempotency_key, body=body, action=action
     )
 
 

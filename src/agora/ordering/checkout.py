@@ -21,7 +21,7 @@ from agora.core.ids import new_id
 from agora.core.jobs import schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
-from agora.inventory import InsufficientStock, Stock
+from agora.inventory import STOCK_GATE, InsufficientStock, Stock
 from agora.ordering import domain, state
 from agora.ordering.cart import MAX_CART_LINES, MAX_QUANTITY, sellable_sku, take_from_cart
 from agora.ordering.errors import N_, CartEmpty
@@ -79,7 +79,7 @@ def _place(
     """Reserve the stock and write one order per store with its lines; returns the order ids."""
     session = uow.session
     snapshots = {sku_id: sellable_sku(session, sku_id) for sku_id in quantities}
-    state.reserve_stock(session, quantities)
+    state.reserve_stock(uow, quantities)
 
     def price_of(sku: Sku) -> int:
         return deal.unit_price if deal is not None else sku.price
@@ -193,6 +193,7 @@ def check_stock(
     already gone (InsufficientStock). Only a fast path for sold-out flash sales: stock that is
     there now may be gone a moment later, which :func:`place_orders`'s guarded update decides.
     """
+    refuse_sold_out(uow, lines)
     with uow.read() as session:
         wanted = _totals(_requested(session, actor, lines))
         if not wanted:
@@ -205,6 +206,16 @@ def check_stock(
     for sku_id in sorted(wanted):
         if available.get(sku_id, 0) < wanted[sku_id]:
             raise InsufficientStock(sku_id=str(sku_id))
+
+
+def refuse_sold_out(uow: UnitOfWork, lines: Sequence[LineRequest] | None) -> None:
+    """Refuse "buy now" lines of a SKU whose stock gate is closed, from memory alone."""
+    if lines is None:
+        return
+    gate = uow.gates[STOCK_GATE]
+    for line in lines:
+        if gate.is_closed(str(line.sku_id)):
+            raise InsufficientStock(sku_id=str(line.sku_id))
 
 
 def _requested(

@@ -408,7 +408,7 @@ def cancel_order(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) -> O
         order = access_buyer_order(session, actor, order_id)
         if not state.transition(uow, order.id, domain.CANCELLED, closed_at=utcnow()):
             raise OrderStateConflict(order_status=state.reload(session, order.id).status)
-        state.release_stock(session, _line_quantities(uow, order.id))
+        state.release_stock(uow, _line_quantities(uow, order.id))
         cancel_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id)
         state.record(uow, order, "cancelled", actor=actor, role="buyer")
         return order_views(session, [order.id])[0]
@@ -425,6 +425,6 @@ def expire_order(uow: UnitOfWork, order_id: uuid.UUID) -> bool:
         ):
             return False
         order = state.reload(session, order_id)
-        state.release_stock(session, _line_quantities(uow, order_id))
+        state.release_stock(uow, _line_quantities(uow, order_id))
         state.record(uow, order, "expired", actor=None, role=state.SYSTEM)
         return True

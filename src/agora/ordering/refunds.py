@@ -164,7 +164,7 @@ def _refund_now(
     _move_lines(uow, wanted, refunded=True)
     session.add(refund)
     session.flush()
-    state.release_stock(session, skus)
+    state.release_stock(uow, skus)
     _pay_back(uow, order, refund.id, amount)
     state.record(
         uow,
@@ -228,7 +228,7 @@ def accept_return(
             if done is None:
                 raise RuntimeError(f"order line {line_id} does not hold the return it should")
             skus[done[0]] = skus.get(done[0], 0) + quantity
-        state.restock(session, skus)
+        state.restock(uow, skus)
         _pay_back(uow, order, refund.id, refund.amount)
         state.record(
             uow,

@@ -13,7 +13,7 @@ from agora.ordering.cart import (
     set_cart_quantity,
     view_cart,
 )
-from agora.ordering.checkout import LineRequest, check_stock, place_orders
+from agora.ordering.checkout import LineRequest, check_stock, place_orders, refuse_sold_out
 from agora.ordering.fulfilment import auto_confirm, confirm_receipt, mark_delivered, ship_order
 from agora.ordering.payment import (
     PaymentOutcome,
@@ -74,6 +74,7 @@ __all__ = [
     "order_detail",
     "pay_orders",
     "place_orders",
+    "refuse_sold_out",
     "reject_return",
     "remove_from_cart",
     "request_refund",

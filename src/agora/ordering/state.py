@@ -7,8 +7,10 @@ then stock rows in sku-id order, then ledger accounts (the ledger sorts those it
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
@@ -18,7 +20,7 @@ from agora.core.clock import utcnow
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
-from agora.inventory import InsufficientStock, Stock
+from agora.inventory import STOCK_GATE, InsufficientStock, Stock
 from agora.ordering import domain
 from agora.ordering.errors import OrderNotFound, OrderStateConflict, PaymentExpired
 from agora.ordering.models import Order, OrderEvent
@@ -114,28 +116,38 @@ def refuse(session: Session, order_id: uuid.UUID, *, expected: str) -> Exception
     return OrderStateConflict(order_status=order.status)
 
 
-def reserve_stock(session: Session, quantities: Mapping[uuid.UUID, int]) -> None:
+def reserve_stock(uow: UnitOfWork, quantities: Mapping[uuid.UUID, int]) -> None:
     """Hold units for a new order: one guarded UPDATE per SKU, in sku-id order.
 
-    Raises InsufficientStock (the caller's transaction then rolls back every earlier hold).
+    Raises InsufficientStock (the caller's transaction then rolls back every earlier hold). A SKU
+    found empty, or emptied by this order once it commits, closes its stock gate
+    (``core.gates``): the next buyer of it is refused from memory.
     """
     now = utcnow()
+    gate = uow.gates[STOCK_GATE]
     for sku_id in sorted(quantities):
         n = quantities[sku_id]
-        result = session.execute(
+        observed_at = time.monotonic()
+        left = uow.session.execute(
             update(_stock)
             .where(_stock.c.sku_id == sku_id, _stock.c.available >= n)
             .values(
                 available=_stock.c.available - n, reserved=_stock.c.reserved + n, updated_at=now
             )
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+            .returning(_stock.c.available)
+        ).scalar()
+        if left is None:
+            if n == 1:  # nothing at all is left (or there is no stock row)
+                gate.close(str(sku_id), observed_at=observed_at)
             raise InsufficientStock(sku_id=str(sku_id))
+        if left == 0:
+            uow.after_commit(partial(gate.close, str(sku_id), observed_at=observed_at))
 
 
-def release_stock(session: Session, quantities: Mapping[uuid.UUID, int]) -> None:
+def release_stock(uow: UnitOfWork, quantities: Mapping[uuid.UUID, int]) -> None:
     """Give held units back to sale (cancel, expiry, refund before shipment)."""
-    _move(session, quantities, available=+1, reserved=-1)
+    _move(uow.session, quantities, available=+1, reserved=-1)
+    uow.open_gates(STOCK_GATE, [str(sku_id) for sku_id in sorted(quantities)])
 
 
 def ship_stock(session: Session, quantities: Mapping[uuid.UUID, int]) -> None:
@@ -143,9 +155,10 @@ def ship_stock(session: Session, quantities: Mapping[uuid.UUID, int]) -> None:
     _move(session, quantities, available=0, reserved=-1)
 
 
-def restock(session: Session, quantities: Mapping[uuid.UUID, int]) -> None:
+def restock(uow: UnitOfWork, quantities: Mapping[uuid.UUID, int]) -> None:
     """Returned goods are back on sale."""
-    _move(session, quantities, available=+1, reserved=0)
+    _move(uow.session, quantities, available=+1, reserved=0)
+    uow.open_gates(STOCK_GATE, [str(sku_id) for sku_id in sorted(quantities)])
 
 
 def _move(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -22,10 +22,11 @@ from agora.core.fields import BIGINT_MAX
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
 from agora.http.openapi import also
+from agora.http.routing import Router
 from agora.payments.gateways import SIGNATURE_HEADER
 from agora.payments.schemas import SwitchesIn, TopUpIn, WithdrawalIn
 
-router = APIRouter(prefix="/api/v1", tags=["payments"])
+router = Router(prefix="/api/v1", tags=["payments"])
 
 
 class ChargeOut(BaseModel):

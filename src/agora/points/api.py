@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from agora import points
 from agora.catalog.schemas import MoneyOut
 from agora.config import get_settings
 from agora.core.fields import BIGINT_MAX
 from agora.http.deps import Actor, Uow
+from agora.http.routing import Router
 from agora.points.schemas import HistoryLineOut, HistoryOut, LotOut, PointsOut
 
-router = APIRouter(prefix="/api/v1", tags=["points"])
+router = Router(prefix="/api/v1", tags=["points"])
 
 
 @router.get("/points", response_model=PointsOut)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -14,9 +14,10 @@ from agora import red_envelopes
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
 from agora.http.openapi import also
+from agora.http.routing import Router
 from agora.red_envelopes.schemas import EnvelopeIn
 
-router = APIRouter(prefix="/api/v1", tags=["red_envelopes"])
+router = Router(prefix="/api/v1", tags=["red_envelopes"])
 
 
 class MoneyOut(BaseModel):

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from agora import referrals
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.routing import Router
 from agora.referrals.schemas import (
     MyReferralOut,
     MyReferralsOut,
@@ -20,7 +21,7 @@ from agora.referrals.schemas import (
     RewardsOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["referrals"])
+router = Router(prefix="/api/v1", tags=["referrals"])
 Status = Literal["granted", "withheld", "released"]
 
 

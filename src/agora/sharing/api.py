@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -15,9 +15,10 @@ from agora import sharing
 from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
 from agora.http.openapi import also
+from agora.http.routing import Router
 from agora.sharing.schemas import ShareIn
 
-router = APIRouter(prefix="/api/v1", tags=["sharing"])
+router = Router(prefix="/api/v1", tags=["sharing"])
 
 
 class CardOut(BaseModel):

@@ -6,15 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from pydantic import BaseModel
 
 from agora import social
 from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
+from agora.http.routing import Router
 from agora.social.schemas import CommentIn, FriendRequestIn, MomentIn
 
-router = APIRouter(prefix="/api/v1", tags=["social"])
+router = Router(prefix="/api/v1", tags=["social"])
 
 
 class PersonOut(BaseModel):

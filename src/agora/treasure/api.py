@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -15,9 +15,10 @@ from agora import treasure
 from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.routing import Router
 from agora.treasure.schemas import DepositIn, RateIn, RedemptionIn
 
-router = APIRouter(prefix="/api/v1", tags=["treasure"])
+router = Router(prefix="/api/v1", tags=["treasure"])
 
 
 class PendingOut(BaseModel):
