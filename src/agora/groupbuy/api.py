@@ -15,9 +15,14 @@ from pydantic import BaseModel
 from agora import groupbuy, ordering
 from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
+from agora.core.uow import UnitOfWork
 from agora.groupbuy.schemas import DealIn, TeamLineIn
-from agora.http.deps import Actor, MaybeActor, Uow
-from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.http.deps import Actor, HotWriter, MaybeActor, Uow
+from agora.http.idempotency import (
+    IdempotencyKeyHeader,
+    respond_idempotently,
+    write_idempotently,
+)
 from agora.http.routing import Router
 
 router = Router(prefix="/api/v1", tags=["groupbuy"])
@@ -296,11 +301,11 @@ def team(team_id: uuid.UUID, uow: Uow, actor: MaybeActor) -> TeamOut:
 @router.post(
     "/teams/{team_id}/join", status_code=status.HTTP_201_CREATED, response_model=TeamPurchaseOut
 )
-def join_team(
+async def join_team(
     team_id: uuid.UUID,
     body: TeamLineIn,
     actor: Actor,
-    uow: Uow,
+    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -308,20 +313,12 @@ def join_team(
     team and every member's order goes to fulfilment. 409 ``team_full``, ``team_closed``,
     ``already_in_team``, ``insufficient_funds``, ...: nothing was charged."""
 
-    def action() -> tuple[int, TeamPurchaseOut]:
+    def action(uow: UnitOfWork) -> tuple[int, TeamPurchaseOut]:
         outcome = groupbuy.join_team(
             uow, actor=actor, team_id=team_id, sku_id=body.sku_id, quantity=body.quantity
         )
         return status.HTTP_201_CREATED, _purchase(outcome)
 
-    return respond_idempotently(
-        request,
-        uow,
-        actor=actor,
-        key=idempotency_key,
-        body=body,
-        action=action,
-        precheck=lambda: groupbuy.check_join(
-            uow, actor=actor, team_id=team_id, sku_id=body.sku_id, quantity=body.quantity
-        ),
+    return await write_idempotently(
+        request, writer, actor=actor, key=idempotency_key, body=body, action=action
     )

@@ -13,8 +13,10 @@ row, stock, ledger accounts).
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, case, insert, select, update
@@ -40,6 +42,8 @@ from agora.groupbuy.queries import TeamView, access_deal, access_team, team_view
 from agora.identity import Principal
 
 TEAM_EXPIRY = "groupbuy.team_expiry"
+# The memory gate of full teams (core.gates), keyed by the team id as text.
+TEAM_GATE = "group_team"
 REFUND_REASON = "team_failed"
 
 _teams: Table = GroupTeam.__table__  # type: ignore[assignment]
@@ -130,11 +134,17 @@ def join_team(
         GroupLimitReached (409), SkuNotInDeal / InvalidInput (422), and ordering's refusals
         (InsufficientStock, InsufficientFunds 409, ...) — nothing changed.
     """
+    gate = uow.gates[TEAM_GATE]
     with uow:
         session = uow.session
         team, deal = access_team(session, actor, team_id)
         _check_line(uow, deal, sku_id, quantity)
+        # In the last minute most joiners of a popular team lose: once it is full they are told
+        # so from memory (core.gates), after the access check.
+        if gate.is_closed(str(team.id)):
+            raise TeamFull()
         now = utcnow()
+        observed_at = time.monotonic()
         # The member row first: one person's second join waits here for the first to finish,
         # then finds the row and is refused without touching the team.
         inserted = session.execute(
@@ -170,7 +180,10 @@ def join_team(
             .returning(_teams.c.joined, _teams.c.status)
         ).first()
         if seat is None:
-            raise _seat_refusal(uow, team.id)
+            refusal = _seat_refusal(uow, team.id)
+            if isinstance(refusal, TeamFull):
+                gate.close(str(team.id), observed_at=observed_at)
+            raise refusal
         position, status = int(seat[0]), str(seat[1])
         _take_allotment(uow, deal, quantity, starting=False)
         _count_units(uow, deal, actor.user_id, quantity)
@@ -179,6 +192,7 @@ def join_team(
             session.scalars(select(_members.c.user_id).where(_members.c.team_id == team.id))
         )
         if status == domain.COMPLETE:
+            uow.after_commit(partial(gate.close, str(team.id), observed_at=observed_at))
             _complete(uow, team.id, member_ids)
             view = _view(uow, actor, team.id)  # reads the rows as released, the order too
             return TeamOutcome(view, ordering.order_detail(uow, actor=actor, order_id=order.id))

@@ -11,8 +11,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from agora import red_envelopes
-from agora.http.deps import Actor, Uow
-from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
+from agora.core.uow import UnitOfWork
+from agora.http.deps import Actor, HotWriter, Uow
+from agora.http.idempotency import (
+    IdempotencyKeyHeader,
+    respond_idempotently,
+    write_idempotently,
+)
 from agora.http.openapi import also
 from agora.http.routing import Router
 from agora.red_envelopes.schemas import EnvelopeIn
@@ -148,17 +153,17 @@ def envelope(envelope_id: uuid.UUID, actor: Actor, uow: Uow) -> EnvelopeOut:
 
 
 @router.post("/red-envelopes/{envelope_id}/grab", response_model=GrabResultOut)
-def grab_envelope(
+async def grab_envelope(
     envelope_id: uuid.UUID,
     actor: Actor,
-    uow: Uow,
+    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Open an envelope: the next share goes to your wallet. 409 ``red_envelope_already_grabbed``,
     ``red_envelope_empty``, ``red_envelope_expired``, ``red_envelope_own``: nothing moved."""
 
-    def action() -> tuple[int, GrabResultOut]:
+    def action(uow: UnitOfWork) -> tuple[int, GrabResultOut]:
         outcome = red_envelopes.grab(uow, actor=actor, envelope_id=envelope_id)
         c = outcome.envelope.currency
         return status.HTTP_200_OK, GrabResultOut(
@@ -167,6 +172,6 @@ def grab_envelope(
             envelope=envelope_out(outcome.envelope),
         )
 
-    return respond_idempotently(
-        request, uow, actor=actor, key=idempotency_key, body=None, action=action
+    return await write_idempotently(
+        request, writer, actor=actor, key=idempotency_key, body=None, action=action
     )

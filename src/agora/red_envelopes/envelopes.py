@@ -16,9 +16,11 @@ ledger's accounts (escrow, wallet) in id order.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import Table, case, insert, select, update
 
@@ -48,6 +50,8 @@ from agora.red_envelopes.queries import (
 )
 
 EXPIRY = "red_envelopes.expiry"
+# The memory gate of envelopes whose every share is taken (core.gates), keyed by id as text.
+ENVELOPE_GATE = "red_envelope"
 SINGLE, LUCKY, EQUAL = "single", domain.LUCKY, domain.EQUAL
 KINDS = (SINGLE, LUCKY, EQUAL)
 OPEN, FINISHED, EXPIRED = "open", "finished", "expired"
@@ -286,13 +290,18 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
         EnvelopeNotFound (404, not in the conversation now); OwnEnvelope (409, the sender of a
         1:1 envelope), AlreadyGrabbed, EnvelopeEmpty, EnvelopeExpired (409) — nothing changed.
     """
-    _refuse_early(uow, actor, envelope_id)
+    gate = uow.gates[ENVELOPE_GATE]
     with uow:
         session = uow.session
         envelope = access_envelope(session, actor, envelope_id)
         if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
             raise OwnEnvelope()
+        # In a storm most grabbers lose: once every share is taken, a member is told so from
+        # memory (core.gates), after the access check that keeps outsiders at 404.
+        if gate.is_closed(str(envelope_id)):
+            raise EnvelopeEmpty()
         now = utcnow()
+        observed_at = time.monotonic()
         # The grab row first: one person's second grab waits here for the first to finish,
         # then finds the row and is refused without touching the envelope.
         mine = session.execute(
@@ -327,7 +336,10 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
             .returning(_envelopes.c.grabbed_count, _envelopes.c.status)
         ).first()
         if taken is None:
-            raise _refusal(uow, envelope_id, now)
+            refusal = _refusal(uow, envelope_id, now)
+            if isinstance(refusal, EnvelopeEmpty):
+                gate.close(str(envelope_id), observed_at=observed_at)
+            raise refusal
         position, status = int(taken[0]), str(taken[1])
         amount = int(
             session.execute(
@@ -353,6 +365,7 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
         )
         if status == FINISHED:
             cancel_deadline(uow, kind=EXPIRY, ref_id=envelope_id)
+            uow.after_commit(partial(gate.close, str(envelope_id), observed_at=observed_at))
         uow.publish(
             f"conv:{envelope.conversation_id}",
             {
@@ -366,27 +379,6 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
             },
         )
         return GrabOutcome(position, amount, envelope_view_in(session, actor, envelope_id))
-
-
-def _refuse_early(uow: UnitOfWork, actor: Principal, envelope_id: uuid.UUID) -> None:
-    """In a storm most grabbers lose: refuse them with one read, off the write lock, when the
-    answer is already settled — the envelope is gone, or the member has their share. This only
-    ever refuses; every grab that gets past it is decided again by the guarded statements."""
-    with uow.read() as session:
-        envelope = access_envelope(session, actor, envelope_id)
-        if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
-            raise OwnEnvelope()
-        mine = session.execute(
-            select(_grabs.c.user_id).where(
-                _grabs.c.envelope_id == envelope_id, _grabs.c.user_id == actor.user_id
-            )
-        ).first()
-        if mine is not None:
-            raise AlreadyGrabbed()
-        if envelope.status == FINISHED or envelope.grabbed_count >= envelope.shares:
-            raise EnvelopeEmpty()
-        if envelope.status == EXPIRED or envelope.expires_at <= utcnow():
-            raise EnvelopeExpired()
 
 
 def _refusal(uow: UnitOfWork, envelope_id: uuid.UUID, now: object) -> Exception:
