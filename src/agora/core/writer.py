@@ -137,6 +137,7 @@ class Writer:
 
     def _apply(self, batch: list[_Command]) -> list[_Command]:
         """Run ``batch`` in one transaction; answer it; return the commands to run again."""
+        self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
         try:
             with self.db.write_session() as session:
                 session.connection()  # BEGIN (IMMEDIATE on SQLite) here, in the writer's context
@@ -157,7 +158,6 @@ class Writer:
         self._answer(done)
         self.stats.batches += 1
         self.stats.commands += len(done)
-        self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
         return [_fresh(c) for c in again]
 
     def _run_one(self, session: Session, command: _Command) -> None:

@@ -1,0 +1,176 @@
+"""The writer: commands applied in batches, each in its own savepoint, answered after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from agora.core.db import Database
+from agora.core.models import JobLease
+from agora.core.uow import UnitOfWork
+from agora.core.writer import Writer
+
+
+class Refused(Exception):
+    pass
+
+
+def leases(db: Database) -> list[str]:
+    with db.read_session() as session:
+        return list(session.scalars(select(JobLease.name).order_by(JobLease.name)))
+
+
+def add_lease(name: str, *, fail: bool = False) -> Any:
+    def command(uow: UnitOfWork) -> str:
+        with uow:
+            uow.session.add(JobLease(name=name, owner="w"))
+            uow.session.flush()
+            if fail:
+                raise Refused(name)
+        return name
+
+    return command
+
+
+async def run_all(writer: Writer, commands: list[Any]) -> list[Any]:
+    return await asyncio.gather(*(writer.run(c) for c in commands), return_exceptions=True)
+
+
+def test_commands_waiting_together_commit_as_one_batch(db: Database) -> None:
+    writer = Writer(db)
+    try:
+        results = asyncio.run(run_all(writer, [add_lease(f"l{n:02d}") for n in range(40)]))
+    finally:
+        writer.stop()
+
+    assert results == [f"l{n:02d}" for n in range(40)]
+    assert leases(db) == [f"l{n:02d}" for n in range(40)]
+    assert writer.stats.commands == 40
+    assert writer.stats.batches < 40  # they were grouped
+    assert writer.stats.largest_batch > 1
+
+
+def test_a_refused_command_rolls_back_alone(db: Database) -> None:
+    writer = Writer(db)
+    try:
+        results = asyncio.run(
+            run_all(writer, [add_lease("a"), add_lease("b", fail=True), add_lease("c")])
+        )
+    finally:
+        writer.stop()
+
+    assert results[0] == "a" and results[2] == "c"
+    assert isinstance(results[1], Refused)
+    assert leases(db) == ["a", "c"]
+
+
+def test_an_answer_comes_only_after_the_commit(db: Database) -> None:
+    seen: list[list[str]] = []
+
+    def look(uow: UnitOfWork) -> None:
+        with uow:
+            uow.session.add(JobLease(name="seen", owner="w"))
+        uow.after_commit(lambda: seen.append(leases(db)))
+
+    writer = Writer(db)
+    try:
+        asyncio.run(writer.run(look))
+        # The caller, once answered, reads the row from another connection
+        assert leases(db) == ["seen"]
+    finally:
+        writer.stop()
+    assert seen == [["seen"]]  # the after-commit callback saw it committed too
+
+
+def test_a_command_runs_in_its_callers_context(db: Database) -> None:
+    locale: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default="en")
+    writer = Writer(db)
+
+    async def main() -> list[str]:
+        async def one(value: str) -> str:
+            locale.set(value)
+            return await writer.run(lambda _: f"{locale.get()}@{threading.current_thread().name}")
+
+        return await asyncio.gather(one("zh"), one("en"))
+
+    try:
+        assert asyncio.run(main()) == ["zh@agora-writer", "en@agora-writer"]
+    finally:
+        writer.stop()
+
+
+def test_a_deadlocked_command_is_run_again(db: Database) -> None:
+    attempts: list[int] = []
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def flaky(uow: UnitOfWork) -> str:
+        attempts.append(1)
+        with uow:
+            uow.session.add(JobLease(name=f"try{len(attempts)}", owner="w"))
+            uow.session.flush()
+            if len(attempts) == 1:
+                raise OperationalError("UPDATE ...", {}, Deadlock())
+        return "done"
+
+    writer = Writer(db)
+    try:
+        assert asyncio.run(writer.run(flaky)) == "done"
+    finally:
+        writer.stop()
+    assert len(attempts) == 2
+    assert leases(db) == ["try2"]  # the first attempt's savepoint was rolled back
+    assert writer.stats.retried == 1
+
+
+def test_a_failed_commit_retries_each_command_alone(db: Database, monkeypatch: Any) -> None:
+    from sqlalchemy.orm import Session
+
+    real_commit = Session.commit
+    commits = iter([False, True])  # the second batch's commit fails once
+
+    def commit(self: Session) -> None:
+        if next(commits, False):
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        real_commit(self)
+
+    monkeypatch.setattr(Session, "commit", commit)
+    queued = threading.Event()
+
+    def hold(_uow: UnitOfWork) -> None:
+        queued.wait(10)  # keeps the writer busy until x and y wait together
+
+    writer = Writer(db)
+
+    async def main() -> list[Any]:
+        first = asyncio.ensure_future(writer.run(hold))
+        await asyncio.sleep(0.05)
+        rest = [asyncio.ensure_future(writer.run(add_lease(n))) for n in ("x", "y")]
+        await asyncio.sleep(0.05)
+        queued.set()
+        return await asyncio.gather(first, *rest)
+
+    try:
+        assert asyncio.run(main()) == [None, "x", "y"]
+    finally:
+        writer.stop()
+    assert leases(db) == ["x", "y"]
+    assert writer.stats.largest_batch == 2
+
+
+@pytest.mark.parametrize("batch", [1, 64])
+def test_the_batch_size_is_bounded(db: Database, batch: int) -> None:
+    writer = Writer(db, max_batch=batch)
+    try:
+        asyncio.run(run_all(writer, [add_lease(f"b{n:03d}") for n in range(100)]))
+    finally:
+        writer.stop()
+    assert writer.stats.largest_batch <= batch
+    assert len(leases(db)) == 100
