@@ -76,7 +76,15 @@ def ledger_check(
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: bool = typer.Option(True, help="Run the outbox relay and scheduler in this process."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Server processes sharing the port (PostgreSQL and Redis beyond one: each has its "
+        "own writer, token cache and gates, kept in step through the hub).",
+    ),
+    jobs: bool = typer.Option(
+        True, help="Run the outbox relay and the scheduler here (off when agora worker runs)."
+    ),
     reload: bool = False,
 ) -> None:
     """Serve the shop and the API."""
@@ -85,7 +93,11 @@ def serve(
     import uvicorn
 
     _prepare_sqlite_dir()
-    if not workers:
+    settings = get_settings()
+    if workers > 1 and settings.sqlite_path() is not None:
+        # One SQLite file has one writer; several processes would fight over its lock.
+        raise typer.BadParameter("several server processes need PostgreSQL", param_hint="--workers")
+    if not jobs:
         os.environ["AGORA_EMBEDDED_WORKERS"] = "false"
         get_settings.cache_clear()
     logging.basicConfig(level=get_settings().log_level)
@@ -94,6 +106,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        workers=workers if workers > 1 else None,
         reload=reload,
         log_level="info",
         access_log=False,
@@ -151,12 +164,16 @@ def demo(
 def bench(
     scenario: str = typer.Argument(
         ...,
-        help="search | ledger | checkout | flash-sale | chat-fanout | group-buy | red-envelope",
+        help="search | ledger | checkout | flash-sale | chat-fanout | group-buy | red-envelope"
+        " | api-floor",
     ),
     products: int = typer.Option(100_000, help="Products to generate (search)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
     transfers: int = typer.Option(5_000, help="Transfers per shape (ledger)."),
-    threads: int = typer.Option(4, help="Concurrent client threads (ledger, checkout)."),
+    threads: int = typer.Option(
+        4, help="Concurrent clients (ledger; team leaders and senders in group-buy, red-envelope)."
+    ),
+    connections: int = typer.Option(32, help="Buyers at once, a connection each (checkout)."),
     orders: int = typer.Option(2_000, help="Paid orders to make (checkout)."),
     buyers: int = typer.Option(
         2_000, help="Buyers arriving at once (flash-sale); shoppers, leaders included (group-buy)."
@@ -170,7 +187,20 @@ def bench(
     envelopes: int = typer.Option(20, help="Envelopes sent, one per group (red-envelope)."),
     grabbers: int = typer.Option(200, help="Members grabbing each envelope (red-envelope)."),
     shares: int = typer.Option(100, help="Shares per envelope (red-envelope)."),
+    seconds: float = typer.Option(6.0, help="Load on each server, in seconds (api-floor)."),
+    driver: str = typer.Option(
+        "auto", help="auto (wrk when installed) | wrk | loadgen: what drives the load (api-floor)."
+    ),
     database_url: str = typer.Option("", help="Database to use; default a fresh SQLite file."),
+    shape: str = typer.Option(
+        "single",
+        help="single: one agora serve; scaled: --workers server processes and one agora worker"
+        " on PostgreSQL and Redis (checkout, flash-sale, group-buy, red-envelope).",
+    ),
+    workers: int = typer.Option(1, help="Server processes (--shape scaled)."),
+    redis_url: str = typer.Option(
+        "redis://127.0.0.1:6379/0", help="The Redis hub the processes share (--shape scaled)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Run a benchmark scenario against a fresh database and report throughput and latency."""
@@ -183,6 +213,7 @@ def bench(
             queries=queries,
             transfers=transfers,
             threads=threads,
+            connections=connections,
             orders=orders,
             buyers=buyers,
             stock=stock,
@@ -194,7 +225,12 @@ def bench(
             envelopes=envelopes,
             grabbers=grabbers,
             shares=shares,
+            seconds=seconds,
+            driver=driver,
             database_url=database_url,
+            shape=shape,
+            processes=workers,
+            redis_url=redis_url,
         )
     except KeyError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agora.bench.chat import run_chat_fanout
+from agora.bench.floor import run_api_floor
 from agora.bench.groupbuy import run_group_buy
 from agora.bench.ledger import run_ledger
 from agora.bench.red_envelopes import run_red_envelope
@@ -13,6 +14,7 @@ from agora.bench.search import run_search
 from agora.bench.trading import run_checkout, run_flash_sale
 
 SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
+    "api-floor": run_api_floor,
     "chat-fanout": run_chat_fanout,
     "checkout": run_checkout,
     "flash-sale": run_flash_sale,

@@ -17,7 +17,8 @@ What is measured:
   queueing, all included.
 - ``sends_per_s``: messages / time from first to last send; ``server_cpu_s`` and ``client_cpu_s``:
   CPU time the server process and this load generator used over the window (they share the
-  machine, so both are reported).
+  machine, so both are reported), and from them ``loadgen_cpu_cores`` (``loadgen_ok`` below
+  ``bench.loadgen.LOADGEN_CPU_LIMIT``) and the server's CPU per message sent and per delivery.
 
 The load generator is one asyncio loop: each client is a bare protocol around the sans-I/O
 ``websockets`` client (no task per client); a message frame is recognised by its prefix and only
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import tempfile
 import time
@@ -44,6 +44,7 @@ from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
+from agora.bench import loadgen
 from agora.bench.fresh import fresh_database
 from agora.bench.server import start_server
 from agora.bench.stats import summary_ms
@@ -231,15 +232,6 @@ class Client(asyncio.Protocol):
             self.transport.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux ``/proc``; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _run(
     url: str,
     server_pid: int,
@@ -254,7 +246,7 @@ async def _run(
     for first in range(0, len(clients), 100):  # connect in waves, not 1,000 handshakes at once
         await asyncio.gather(*(c.connect(host, port) for c in clients[first : first + 100]))
     senders = clients[:groups]  # the first client of each group owns it
-    server_cpu, client_cpu = _cpu_seconds(server_pid), time.process_time()
+    window = loadgen.CpuWindow([server_pid])
     started = time.time()
     sending = [asyncio.create_task(s.send_all(messages, interval)) for s in senders]
     timed_out = False
@@ -267,11 +259,8 @@ async def _run(
     except TimeoutError:
         timed_out = True
         sent_at = time.time()
+    usage = window.close()
     finished = max([c.last_at for c in clients] + [started])
-    server_cpu, client_cpu = (
-        _cpu_seconds(server_pid) - server_cpu,
-        time.process_time() - client_cpu,
-    )
     for task in sending:
         task.cancel()
     for c in clients:
@@ -292,17 +281,15 @@ async def _run(
         "duplicated": duplicated,
         "timed_out": timed_out,
         "latency": summary_ms(latencies),
-        "server_cpu_s": round(server_cpu, 2),
-        "client_cpu_s": round(client_cpu, 2),
+        "server_cpu_s": round(usage.server_cpu_s, 2),
+        "client_cpu_s": round(usage.loadgen_cpu_s, 2),
+        "loadgen_cpu_cores": round(usage.loadgen_cores, 3),
+        "loadgen_ok": usage.loadgen_cores < loadgen.LOADGEN_CPU_LIMIT,
+        "server_cpu_ms_per_message": round(usage.server_cpu_s * 1000 / (groups * messages), 3),
+        "server_cpu_us_per_delivery": round(usage.server_cpu_s * 1e6 / delivered, 1)
+        if delivered
+        else 0.0,
     }
-
-
-def _event_loop() -> asyncio.AbstractEventLoop:
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
 
 
 def run_chat_fanout(
@@ -325,17 +312,16 @@ def run_chat_fanout(
             extra_env={"AGORA_CHAT_SEND_LIMIT": "1000000", "AGORA_LOG_LEVEL": "WARNING"},
         )
         try:
-            with asyncio.Runner(loop_factory=_event_loop) as runner:
-                result = runner.run(
-                    _run(
-                        server.base_url,
-                        server.process.pid,
-                        people,
-                        groups,
-                        messages,
-                        interval_ms / 1000,
-                    )
+            result = loadgen.run(
+                _run(
+                    server.base_url,
+                    server.process.pid,
+                    people,
+                    groups,
+                    messages,
+                    interval_ms / 1000,
                 )
+            )
         finally:
             server.stop()
     return {

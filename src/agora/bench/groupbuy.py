@@ -5,10 +5,15 @@ and funded wallets are written straight into the database (as in ``bench/trading
 lists ``deals`` single-SKU products, each under a group deal for teams of ``team_size``. Then,
 through HTTP with an ``Idempotency-Key`` as a client would:
 
-1. ``teams`` leaders each open a team (``POST /group-deals/{id}/teams``) from ``threads`` client
-   threads — measured as ``starts``;
-2. every other shopper (``buyers`` − ``teams``) at once asks to join one team chosen at random
-   (``POST /teams/{id}/join``): there are ``teams × (team_size − 1)`` places, so most are refused.
+1. ``teams`` leaders each open a team (``POST /group-deals/{id}/teams``) over ``threads``
+   connections at once — measured as ``starts``;
+2. every other shopper (``buyers`` − ``teams``) at once, a connection each, asks to join one team
+   chosen at random (``POST /teams/{id}/join``): there are ``teams × (team_size − 1)`` places, so
+   most are refused.
+
+Requests go out from the raw load generator of ``bench/loadgen.py``; over the storm's window it
+reports its own CPU (``loadgen_cpu_cores``, ``loadgen_ok``) and the server's CPU per request and
+per join.
 
 What is counted afterwards, from the database:
 - ``joins`` (201) and ``refused`` (by problem code); ``joins_per_s`` over the storm's window and
@@ -25,22 +30,20 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 
 from agora import catalog, groupbuy, ledger, ordering, payments
+from agora.bench import loadgen
 from agora.bench.fresh import fresh_database
-from agora.bench.server import start_server
+from agora.bench.server import DEFAULT_REDIS_URL, ServerProcess, start_bench_server
 from agora.bench.stats import summary_ms
-from agora.bench.trading import WALLET_FUNDS, _client, _shoppers, _skus, _warm_up
+from agora.bench.trading import WALLET_FUNDS, _shoppers, _skus, _warm_up
 from agora.core.db import Database
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
@@ -58,6 +61,9 @@ def run_group_buy(
     threads: int = 8,
     database_url: str = "",
     seed: int = 7,
+    shape: str = "single",
+    processes: int = 1,
+    redis_url: str = DEFAULT_REDIS_URL,
     **_: Any,
 ) -> dict[str, Any]:
     """Open ``teams`` teams, then race ``buyers − teams`` joiners for their places."""
@@ -71,14 +77,15 @@ def run_group_buy(
         on_deal = _deals(database, deals, stock=teams * team_size, team_size=team_size)
         url = database.url
         database.dispose()
-        server = start_server(url, Path(folder) / "server.log")
+        server = start_bench_server(
+            url, Path(folder), shape=shape, processes=processes, redis_url=redis_url
+        )
         _warm_up(server.base_url)
+        leaders, joiners = people[:teams], people[teams:]
         try:
-            leaders, joiners = people[:teams], people[teams:]
-            started = _start_teams(server.base_url, leaders, on_deal, threads)
-            rng = random.Random(seed)
-            picks = [rng.choice(started["teams"]) for _ in joiners]
-            storm = asyncio.run(_storm(server.base_url, joiners, picks))
+            started, storm = loadgen.run(
+                _race(server, leaders, joiners, on_deal, threads, random.Random(seed))
+            )
         finally:
             server.stop()
         refused_people = [
@@ -88,9 +95,13 @@ def run_group_buy(
         ]
         audit = _audit(Database(url), refused_people)
         codes: Counter[str] = storm["codes"]
+        usage: loadgen.CpuUsage = storm["usage"]
+        seconds = usage.wall_s
         return {
             "scenario": "group-buy",
             "dialect": audit.pop("dialect"),
+            "shape": shape,
+            "server_processes": processes,
             "teams": teams,
             "team_size": team_size,
             "deals": deals,
@@ -100,15 +111,29 @@ def run_group_buy(
             "starts_per_s": started["per_s"],
             "start_failures": started["failures"],
             "joins": codes.get("201", 0),
-            "joins_per_s": round(codes.get("201", 0) / storm["seconds"], 1),
-            "answers_per_s": round(len(joiners) / storm["seconds"], 1),
+            "joins_per_s": round(codes.get("201", 0) / seconds, 1),
+            "answers_per_s": round(len(joiners) / seconds, 1),
             "refused": {code: n for code, n in codes.items() if code != "201"},
             "unanswered": storm["unanswered"],
             "client_errors": storm["errors"],
-            "seconds": storm["seconds"],
+            "seconds": round(seconds, 2),
             **summary_ms(storm["latencies"]),
+            **usage.report(len(joiners), join=codes.get("201", 0)),
             **audit,
         }
+
+
+async def _race(
+    server: ServerProcess,
+    leaders: list[tuple[uuid.UUID, str]],
+    joiners: list[tuple[uuid.UUID, str]],
+    deals: list[tuple[uuid.UUID, uuid.UUID]],
+    threads: int,
+    rng: random.Random,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    started = await _start_teams(server.base_url, leaders, deals, threads)
+    picks = [rng.choice(started["teams"]) for _ in joiners]
+    return started, await _storm(server, joiners, picks)
 
 
 def _deals(
@@ -138,38 +163,43 @@ def _deals(
     ]
 
 
-def _start_teams(
+async def _start_teams(
     base_url: str,
     leaders: list[tuple[uuid.UUID, str]],
     deals: list[tuple[uuid.UUID, uuid.UUID]],
     threads: int,
 ) -> dict[str, Any]:
-    """Each leader opens one team, deals taken in turn, from ``threads`` client threads; returns
-    the teams made as (team id, SKU id)."""
+    """Each leader opens one team, deals taken in turn, from ``threads`` connections at once;
+    returns the teams made as (team id, SKU id)."""
     made: list[tuple[str, str]] = []
     failures: Counter[str] = Counter()
-    lock = threading.Lock()
 
-    def lead(n: int) -> None:
+    async def lead(n: int, connection: loadgen.Connection) -> None:
         for i in range(n, len(leaders), threads):
             deal_id, sku_id = deals[i % len(deals)]
-            with _client(base_url, leaders[i][1]) as client:
-                answer = client.post(
-                    f"/api/v1/group-deals/{deal_id}/teams",
-                    json={"sku_id": str(sku_id)},
-                    headers={"Idempotency-Key": f"lead-{i}"},
+            try:
+                answer = await connection.send(
+                    loadgen.api_request(
+                        "POST",
+                        f"/api/v1/group-deals/{deal_id}/teams",
+                        token=leaders[i][1],
+                        payload={"sku_id": str(sku_id)},
+                        idempotency_key=f"lead-{i}",
+                    )
                 )
-            with lock:
-                if answer.status_code == 201:
-                    made.append((answer.json()["team"]["id"], str(sku_id)))
-                else:
-                    body = answer.json() if answer.content else {}
-                    failures[str(body.get("code", answer.status_code))] += 1
+            except (ConnectionError, TimeoutError) as exc:
+                failures[type(exc).__name__] += 1
+                continue
+            if answer.status == 201:
+                made.append((answer.json()["team"]["id"], str(sku_id)))
+            else:
+                failures[str(answer.json().get("code", answer.status))] += 1
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(lead, range(threads)))
-    seconds = time.perf_counter() - started
+    opened = await loadgen.open_connections(base_url, min(threads, len(leaders)) or 1)
+    began = time.perf_counter()
+    await asyncio.gather(*(lead(n, c) for n, c in enumerate(opened)))
+    seconds = time.perf_counter() - began
+    loadgen.close_all(opened)
     return {
         "teams": made,
         "count": len(made),
@@ -179,58 +209,57 @@ def _start_teams(
 
 
 async def _storm(
-    base_url: str, joiners: list[tuple[uuid.UUID, str]], picks: list[tuple[str, str]]
+    server: ServerProcess, joiners: list[tuple[uuid.UUID, str]], picks: list[tuple[str, str]]
 ) -> dict[str, Any]:
-    """Every joiner at once, each on the team picked for them: picks are (team id, SKU id)."""
-    # A connection per joiner, as in the flash sale: requests queued inside httpx's pool cost the
-    # load generator time quadratic in the queue's length, which would be measured instead.
-    limits = httpx.Limits(max_connections=len(joiners), max_keepalive_connections=len(joiners))
+    """Every joiner at once, a connection each, on the team picked for them: picks are (team id,
+    SKU id)."""
+    raws = [
+        loadgen.api_request(
+            "POST",
+            f"/api/v1/teams/{team_id}/join",
+            token=token,
+            payload={"sku_id": sku_id},
+            idempotency_key=f"join-{n}",
+        )
+        for n, ((_, token), (team_id, sku_id)) in enumerate(zip(joiners, picks, strict=True))
+    ]
+    host, port = loadgen.host_port(server.base_url)
+    opened = await asyncio.gather(
+        *(loadgen.Connection.open(host, port) for _ in joiners), return_exceptions=True
+    )
     codes: Counter[str] = Counter()
     answers: list[int] = [0] * len(joiners)
     latencies: list[float] = []
-    unanswered = 0
     errors: Counter[str] = Counter()
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=300) as client:
-        start = asyncio.Event()
 
-        async def one(n: int, token: str, team_id: str, sku_id: str) -> None:
-            nonlocal unanswered
-            await start.wait()
-            t0 = time.perf_counter()
-            try:
-                response = await client.post(
-                    f"/api/v1/teams/{team_id}/join",
-                    json={"sku_id": sku_id},
-                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"join-{n}"},
-                )
-            except httpx.HTTPError as exc:
-                unanswered += 1
-                errors[type(exc).__name__] += 1
-                return
-            latencies.append(time.perf_counter() - t0)
-            answers[n] = response.status_code
-            if response.status_code == 201:
-                codes["201"] += 1
-            else:
-                body = response.json() if response.content else {}
-                codes[str(body.get("code", response.status_code))] += 1
+    async def one(n: int, connection: loadgen.Connection | BaseException) -> None:
+        if isinstance(connection, BaseException):
+            errors[f"connect:{type(connection).__name__}"] += 1
+            return
+        try:
+            reply = await connection.send(raws[n])
+        except (ConnectionError, TimeoutError) as exc:
+            errors[type(exc).__name__] += 1
+            return
+        latencies.append(reply.seconds)
+        answers[n] = reply.status
+        if reply.status == 201:
+            codes["201"] += 1
+        else:
+            codes[str(reply.json().get("code", reply.status))] += 1
 
-        tasks = [
-            asyncio.create_task(one(n, token, team_id, sku_id))
-            for n, ((_, token), (team_id, sku_id)) in enumerate(zip(joiners, picks, strict=True))
-        ]
-        await asyncio.sleep(0.1)
-        started = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        seconds = time.perf_counter() - started
+    await asyncio.sleep(0.1)
+    window = loadgen.CpuWindow(server.pids)
+    await asyncio.gather(*(one(n, c) for n, c in enumerate(opened)))
+    usage = window.close()
+    loadgen.close_all(c for c in opened if isinstance(c, loadgen.Connection))
     return {
         "codes": codes,
         "answers": answers,
         "latencies": latencies,
-        "unanswered": unanswered,
+        "unanswered": sum(errors.values()),
         "errors": dict(errors),
-        "seconds": round(seconds, 2),
+        "usage": usage,
     }
 
 

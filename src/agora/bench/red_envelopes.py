@@ -10,8 +10,11 @@ as in ``bench/chat.py``). Then, through HTTP as a client would:
 2. every member of every group at once grabs their group's envelope (``POST
    /red-envelopes/{id}/grab``): ``grabbers`` race for ``shares`` shares per envelope.
 
-What is counted afterwards, from the database: ``grabs`` (200) and ``refused`` (by problem code),
-``grabs_per_s`` over the storm's window and the latency of every answered grab (p50/p95/p99);
+Requests go out from the raw load generator of ``bench/loadgen.py``, the storm over at most 500
+keep-alive connections. What is counted afterwards, from the database: ``grabs`` (200) and
+``refused`` (by problem code), ``grabs_per_s`` over the storm's window and the latency of every
+answered grab (p50/p95/p99, each from its request written); the generator's own CPU
+(``loadgen_cpu_cores``, ``loadgen_ok``) and the server's CPU per request and per grab;
 ``envelopes_overgrabbed`` (more grabs, positions or ledger payouts than shares: must be 0),
 ``double_grabs`` (a member paid twice from one envelope: 0), ``share_sum_mismatch`` (an envelope
 whose drawn shares do not sum to its total, or whose payouts differ from its counters: 0),
@@ -23,21 +26,19 @@ from __future__ import annotations
 import asyncio
 import secrets
 import tempfile
-import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, insert, select
 
 from agora import ledger, red_envelopes
+from agora.bench import loadgen
 from agora.bench.fresh import fresh_database
-from agora.bench.server import start_server
+from agora.bench.server import DEFAULT_REDIS_URL, ServerProcess, start_bench_server
 from agora.bench.stats import summary_ms
-from agora.bench.trading import _client, _shoppers
+from agora.bench.trading import _shoppers
 from agora.chat.models import ConversationRow, MemberRow
 from agora.core.clock import utcnow
 from agora.core.db import Database
@@ -54,6 +55,9 @@ def run_red_envelope(
     shares: int = 100,
     threads: int = 8,
     database_url: str = "",
+    shape: str = "single",
+    processes: int = 1,
+    redis_url: str = DEFAULT_REDIS_URL,
     **_: Any,
 ) -> dict[str, Any]:
     """Send ``envelopes`` lucky envelopes of ``shares`` shares, then let ``grabbers`` members of
@@ -70,45 +74,63 @@ def run_red_envelope(
         groups = _groups(database, senders, members, grabbers)
         url = database.url
         database.dispose()
-        server = start_server(url, Path(folder) / "server.log")
+        server = start_bench_server(
+            url, Path(folder), shape=shape, processes=processes, redis_url=redis_url
+        )
         try:
-            sent = _send(server.base_url, senders, groups, shares, threads)
-            attempts = [
-                (token, envelope_id)
-                for (_, token), envelope_id in zip(
-                    members,
-                    [e for e in sent["envelopes"] for _ in range(grabbers)],
-                    strict=False,
-                )
-            ]
-            storm = asyncio.run(_storm(server.base_url, attempts))
+            sent, attempts, storm = loadgen.run(
+                _send_then_grab(server, senders, members, groups, shares, grabbers, threads)
+            )
         finally:
             server.stop()
         audit = _audit(Database(url))
         codes: Counter[str] = storm["codes"]
+        usage: loadgen.CpuUsage = storm["usage"]
+        seconds = usage.wall_s
         return {
             "scenario": "red-envelope",
             "dialect": audit.pop("dialect"),
+            "shape": shape,
+            "server_processes": processes,
             "envelopes": envelopes,
             "grabbers_per_envelope": grabbers,
             "shares": shares,
             "sent": len(sent["envelopes"]),
             "send_failures": sent["failures"],
-            "attempts": len(attempts),
+            "attempts": attempts,
+            "connections": storm["connections"],
             "grabs": codes.get("200", 0),
-            "grabs_per_s": round(codes.get("200", 0) / storm["seconds"], 1)
-            if storm["seconds"]
-            else 0.0,
-            "answers_per_s": round(len(attempts) / storm["seconds"], 1)
-            if storm["seconds"]
-            else 0.0,
+            "grabs_per_s": round(codes.get("200", 0) / seconds, 1) if seconds else 0.0,
+            "answers_per_s": round(attempts / seconds, 1) if seconds else 0.0,
             "refused": {code: n for code, n in codes.items() if code != "200"},
             "unanswered": storm["unanswered"],
             "client_errors": storm["errors"],
-            "seconds": storm["seconds"],
+            "seconds": round(seconds, 2),
             **summary_ms(storm["latencies"]),
+            **usage.report(attempts, grab=codes.get("200", 0)),
             **audit,
         }
+
+
+async def _send_then_grab(
+    server: ServerProcess,
+    senders: list[tuple[uuid.UUID, str]],
+    members: list[tuple[uuid.UUID, str]],
+    groups: list[uuid.UUID],
+    shares: int,
+    grabbers: int,
+    threads: int,
+) -> tuple[dict[str, Any], int, dict[str, Any]]:
+    sent = await _send(server.base_url, senders, groups, shares, threads)
+    attempts = [
+        (token, envelope_id)
+        for (_, token), envelope_id in zip(
+            members,
+            [e for e in sent["envelopes"] for _ in range(grabbers)],
+            strict=False,
+        )
+    ]
+    return sent, len(attempts), await _storm(server, attempts)
 
 
 def _groups(
@@ -154,90 +176,89 @@ def _groups(
     return group_ids
 
 
-def _send(
+async def _send(
     base_url: str,
     senders: list[tuple[uuid.UUID, str]],
     groups: list[uuid.UUID],
     shares: int,
     threads: int,
 ) -> dict[str, Any]:
+    """Every sender sends one envelope into their group, over ``threads`` connections at once."""
     made: list[str | None] = [None] * len(senders)
     failures: Counter[str] = Counter()
 
-    def one(n: int) -> None:
-        with _client(base_url, senders[n][1]) as client:
-            answer = client.post(
+    async def send(first: int, connection: loadgen.Connection) -> None:
+        for n in range(first, len(senders), threads):
+            raw = loadgen.api_request(
+                "POST",
                 f"/api/v1/conversations/{groups[n]}/red-envelopes",
-                json={
+                token=senders[n][1],
+                payload={
                     "kind": "lucky",
                     "total": shares * TOTAL_PER_SHARE,
                     "shares": shares,
                     "greeting": "恭喜发财",
                     "client_id": f"bench-{n}",
                 },
-                headers={"Idempotency-Key": f"send-{n}-{secrets.token_hex(4)}"},
+                idempotency_key=f"send-{n}-{secrets.token_hex(4)}",
             )
-        if answer.status_code == 201:
-            made[n] = answer.json()["id"]
-        else:
-            body = answer.json() if answer.content else {}
-            failures[str(body.get("code", answer.status_code))] += 1
+            try:
+                answer = await connection.send(raw)
+            except (ConnectionError, TimeoutError) as exc:
+                failures[type(exc).__name__] += 1
+                continue
+            if answer.status == 201:
+                made[n] = answer.json()["id"]
+            else:
+                failures[str(answer.json().get("code", answer.status))] += 1
 
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        list(pool.map(one, range(len(senders))))
+    opened = await loadgen.open_connections(base_url, max(1, min(threads, len(senders))))
+    await asyncio.gather(*(send(n, c) for n, c in enumerate(opened)))
+    loadgen.close_all(opened)
     return {"envelopes": [e for e in made if e], "failures": dict(failures)}
 
 
-async def _storm(base_url: str, attempts: list[tuple[str, str]]) -> dict[str, Any]:
-    """Every member at once, each on their group's envelope."""
+async def _storm(server: ServerProcess, attempts: list[tuple[str, str]]) -> dict[str, Any]:
+    """Every member at once, each on their group's envelope, over at most 500 keep-alive
+    connections: each connection takes the next attempt as soon as its previous one is answered.
+    A grab's latency runs from its request written, not from the storm's start."""
     connections = min(len(attempts), 500) or 1
-    # A connection per request, as each member's phone would open: a kept-alive one that the
-    # server closes as idle just as it is reused fails the request (ReadError) on loopback.
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=0)
+    raws = iter(
+        [
+            loadgen.api_request("POST", f"/api/v1/red-envelopes/{eid}/grab", token=token)
+            for token, eid in attempts
+        ]
+    )
+    opened = await loadgen.open_connections(server.base_url, connections)
     codes: Counter[str] = Counter()
     latencies: list[float] = []
-    unanswered = 0
     errors: Counter[str] = Counter()
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=300) as client:
-        start = asyncio.Event()
-        # No more requests in flight than connections: requests queued inside the client's pool
-        # cost it time on every release (thousands of waiters keep a core busy), while requests
-        # queued here cost nothing. The wait still counts in the latency, from the storm's start.
-        gate = asyncio.Semaphore(connections)
 
-        async def one(token: str, envelope_id: str) -> None:
-            nonlocal unanswered
-            await start.wait()
-            t0 = time.perf_counter()
+    async def member(connection: loadgen.Connection) -> None:
+        for raw in raws:
             try:
-                async with gate:
-                    response = await client.post(
-                        f"/api/v1/red-envelopes/{envelope_id}/grab",
-                        headers={"Authorization": f"Bearer {token}"},
-                    )
-            except httpx.HTTPError as exc:
-                unanswered += 1
+                reply = await connection.send(raw)
+            except (ConnectionError, TimeoutError) as exc:
                 errors[type(exc).__name__] += 1
-                return
-            latencies.append(time.perf_counter() - t0)
-            if response.status_code == 200:
+                continue
+            latencies.append(reply.seconds)
+            if reply.status == 200:
                 codes["200"] += 1
             else:
-                body = response.json() if response.content else {}
-                codes[str(body.get("code", response.status_code))] += 1
+                codes[str(reply.json().get("code", reply.status))] += 1
 
-        tasks = [asyncio.create_task(one(token, eid)) for token, eid in attempts]
-        await asyncio.sleep(0.1)
-        started = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        seconds = time.perf_counter() - started
+    await asyncio.sleep(0.1)
+    window = loadgen.CpuWindow(server.pids)
+    await asyncio.gather(*(member(c) for c in opened))
+    usage = window.close()
+    loadgen.close_all(opened)
     return {
         "codes": codes,
         "latencies": latencies,
-        "unanswered": unanswered,
+        "unanswered": sum(errors.values()),
         "errors": dict(errors),
-        "seconds": round(seconds, 2),
+        "connections": connections,
+        "usage": usage,
     }
 
 

@@ -4,24 +4,26 @@ Both start a real ``agora serve`` on a loopback port over a fresh database. Shop
 tokens and their wallets are written straight into the database first (signing 2,000 people up
 through argon2 would take minutes and measure nothing of trading); wallets are funded by ledger
 transfers from the sandbox gateway's clearing account, as a captured top-up would. Every request
-then goes through HTTP exactly as a client's would, with an ``Idempotency-Key``.
+then goes through HTTP exactly as a client's would, with an ``Idempotency-Key``, from the raw
+load generator of ``bench/loadgen.py`` (so the figures are the server's, not an HTTP client's).
 
-- checkout: each thread's shoppers buy one unit of an uncontended SKU and pay it from the
-  wallet; throughput is paid orders per second, latency is per checkout+pay pair.
-- flash-sale: every buyer at once on one SKU with little stock; counts answers, orders placed,
-  and ``oversold`` (orders beyond the stock, or stock below zero).
+- checkout: each of ``connections`` buyers loops over its own shoppers, buying one unit of an
+  uncontended SKU and paying it from the wallet; throughput is paid orders per second, latency
+  is per checkout+pay pair (the two requests' latencies, each from its bytes written).
+- flash-sale: every buyer at once on one SKU with little stock, a connection each; counts
+  answers, orders placed, and ``oversold`` (orders beyond the stock, or stock below zero).
+
+Both report the load generator's own CPU (``loadgen_cpu_cores``, ``loadgen_ok``) and the server
+processes' CPU per request over the measured window.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import secrets
 import tempfile
-import threading
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,9 @@ import httpx
 from sqlalchemy import func, insert, select
 
 from agora import catalog, inventory, ledger, payments
+from agora.bench import loadgen
 from agora.bench.fresh import fresh_database
-from agora.bench.server import start_server
+from agora.bench.server import DEFAULT_REDIS_URL, ServerProcess, start_bench_server
 from agora.bench.stats import summary_ms
 from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
 from agora.core.clock import utcnow
@@ -140,87 +143,140 @@ def _warm_up(base_url: str) -> None:
     httpx.get(f"{base_url}/api/v1/products", params={"q": "红色 外套"}, timeout=60)
 
 
-def _client(base_url: str, token: str) -> httpx.Client:
-    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-
-
 def run_checkout(
-    *, orders: int = 2_000, threads: int = 8, database_url: str = "", **_: Any
+    *,
+    orders: int = 2_000,
+    connections: int = 32,
+    database_url: str = "",
+    shape: str = "single",
+    processes: int = 1,
+    redis_url: str = DEFAULT_REDIS_URL,
+    **_: Any,
 ) -> dict[str, Any]:
-    """Uncontended checkout + wallet payment through HTTP from ``threads`` client threads."""
+    """Uncontended checkout + wallet payment through HTTP from ``connections`` buyers at once."""
     with (
         tempfile.TemporaryDirectory(prefix="agora-bench-") as folder,
         fresh_database(database_url) as database,
     ):
-        people = _shoppers(database, threads * 4)
+        people = _shoppers(database, connections * 4)
         skus = _skus(database, 50, stock=orders)
         url = database.url
         database.dispose()
-        server = start_server(url, Path(folder) / "server.log")
+        server = start_bench_server(
+            url, Path(folder), shape=shape, processes=processes, redis_url=redis_url
+        )
         _warm_up(server.base_url)
-        latencies: list[float] = []
-        failures: dict[str, int] = {}
-        examples: dict[str, str] = {}
-        lock = threading.Lock()
-        counter = itertools.count()
         try:
-
-            def buyer(n: int) -> None:
-                clients = [_client(server.base_url, tok) for _, tok in people[n::threads]]
-                for turn in itertools.count():
-                    i = next(counter)
-                    if i >= orders:
-                        break
-                    client = clients[turn % len(clients)]
-                    t0 = time.perf_counter()
-                    placed = client.post(
-                        "/api/v1/checkout",
-                        json={"lines": [{"sku_id": str(skus[i % len(skus)]), "quantity": 1}]},
-                        headers={"Idempotency-Key": f"co-{i}"},
-                    )
-                    paid = None
-                    if placed.status_code == 201:
-                        order_id = placed.json()["orders"][0]["id"]
-                        paid = client.post(
-                            f"/api/v1/orders/{order_id}/pay",
-                            json={"sources": [{"source": "wallet"}]},
-                            headers={"Idempotency-Key": f"pay-{i}"},
-                        )
-                    elapsed = time.perf_counter() - t0
-                    with lock:
-                        if paid is not None and paid.status_code == 200:
-                            latencies.append(elapsed)
-                        else:
-                            failed = paid or placed
-                            code = f"{failed.request.url.path.split('/')[-1]}:{failed.status_code}"
-                            if code not in failures:
-                                examples[code] = failed.text[:300]
-                            failures[code] = failures.get(code, 0) + 1
-                for client in clients:
-                    client.close()
-
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                list(pool.map(buyer, range(threads)))
-            seconds = time.perf_counter() - started
+            outcome = loadgen.run(_buy(server, people, skus, orders, connections))
         finally:
             server.stop()
         audit = _audit(Database(url), skus, initial=orders)
+        latencies: list[float] = outcome["latencies"]
+        usage: loadgen.CpuUsage = outcome["usage"]
         return {
             "scenario": "checkout",
             "dialect": audit.pop("dialect"),
-            "threads": threads,
+            "shape": shape,
+            "server_processes": processes,
+            "connections": connections,
             "paid_orders": len(latencies),
-            "paid_orders_per_s": round(len(latencies) / seconds, 1),
+            "paid_orders_per_s": round(len(latencies) / usage.wall_s, 1),
+            "requests": outcome["requests"],
+            "seconds": round(usage.wall_s, 2),
             **summary_ms(latencies),
-            "failures": failures,
-            "failure_examples": examples,
+            **usage.report(outcome["requests"], paid_order=len(latencies)),
+            "failures": outcome["failures"],
+            "failure_examples": outcome["examples"],
             **audit,
         }
 
 
+async def _buy(
+    server: ServerProcess,
+    people: list[tuple[uuid.UUID, str]],
+    skus: list[uuid.UUID],
+    orders: int,
+    connections: int,
+) -> dict[str, Any]:
+    """Each connection is one buyer looping checkout then pay, over its own shoppers, on the
+    orders ``n, n + connections, …``; latency is per checkout+pay pair."""
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    examples: dict[str, str] = {}
+    requests = 0
+
+    def fail(step: str, problem: str, detail: str) -> None:
+        code = f"{step}:{problem}"
+        if code not in failures:
+            examples[code] = detail[:300]
+        failures[code] = failures.get(code, 0) + 1
+
+    async def buyer(n: int, connection: loadgen.Connection) -> None:
+        nonlocal requests
+        tokens = [token for _, token in people[n::connections]]
+        mine = range(n, orders, connections)
+        checkouts = [
+            loadgen.api_request(
+                "POST",
+                "/api/v1/checkout",
+                token=tokens[turn % len(tokens)],
+                payload={"lines": [{"sku_id": str(skus[i % len(skus)]), "quantity": 1}]},
+                idempotency_key=f"co-{i}",
+            )
+            for turn, i in enumerate(mine)
+        ]
+        for turn, (i, checkout) in enumerate(zip(mine, checkouts, strict=True)):
+            requests += 1
+            try:
+                placed = await connection.send(checkout)
+            except (ConnectionError, TimeoutError) as exc:
+                fail("checkout", type(exc).__name__, str(exc))
+                continue
+            if placed.status != 201:
+                fail("checkout", str(placed.status), placed.body.decode(errors="replace"))
+                continue
+            order_id = placed.json()["orders"][0]["id"]
+            pay = loadgen.api_request(
+                "POST",
+                f"/api/v1/orders/{order_id}/pay",
+                token=tokens[turn % len(tokens)],
+                payload={"sources": [{"source": "wallet"}]},
+                idempotency_key=f"pay-{i}",
+            )
+            requests += 1
+            try:
+                paid = await connection.send(pay)
+            except (ConnectionError, TimeoutError) as exc:
+                fail("pay", type(exc).__name__, str(exc))
+                continue
+            if paid.status != 200:
+                fail("pay", str(paid.status), paid.body.decode(errors="replace"))
+                continue
+            latencies.append(placed.seconds + paid.seconds)
+
+    opened = await loadgen.open_connections(server.base_url, connections)
+    window = loadgen.CpuWindow(server.pids)
+    await asyncio.gather(*(buyer(n, c) for n, c in enumerate(opened)))
+    usage = window.close()
+    loadgen.close_all(opened)
+    return {
+        "latencies": latencies,
+        "failures": failures,
+        "examples": examples,
+        "requests": requests,
+        "usage": usage,
+    }
+
+
 def run_flash_sale(
-    *, buyers: int = 2_000, stock: int = 100, database_url: str = "", **_: Any
+    *,
+    buyers: int = 2_000,
+    stock: int = 100,
+    database_url: str = "",
+    shape: str = "single",
+    processes: int = 1,
+    redis_url: str = DEFAULT_REDIS_URL,
+    **_: Any,
 ) -> dict[str, Any]:
     """Every buyer at once on one SKU: no oversell, every request answered."""
     with (
@@ -231,66 +287,85 @@ def run_flash_sale(
         [sku] = _skus(database, 1, stock=stock)
         url = database.url
         database.dispose()
-        server = start_server(url, Path(folder) / "server.log")
+        server = start_bench_server(
+            url, Path(folder), shape=shape, processes=processes, redis_url=redis_url
+        )
         _warm_up(server.base_url)
         try:
-            outcome = asyncio.run(_storm(server.base_url, people, sku))
+            outcome = loadgen.run(_storm(server, people, sku))
         finally:
             server.stop()
         audit = _audit(Database(url), [sku], initial=stock)
         statuses: dict[str, int] = outcome["statuses"]
+        usage: loadgen.CpuUsage = outcome["usage"]
+        answered = sum(statuses.values())
         return {
             "scenario": "flash-sale",
             "dialect": audit.pop("dialect"),
+            "shape": shape,
+            "server_processes": processes,
             "buyers": buyers,
             "stock": stock,
             "orders_placed": statuses.get("201", 0),
             "sold_out_answers": statuses.get("409", 0),
-            "answered": sum(n for code, n in statuses.items() if code.isdigit()),
+            "answered": answered,
             "unanswered": outcome["unanswered"],
             "statuses": statuses,
-            "seconds": outcome["seconds"],
+            "client_errors": outcome["errors"],
+            "seconds": round(usage.wall_s, 2),
+            "answers_per_s": round(answered / usage.wall_s, 1) if usage.wall_s else 0.0,
             **summary_ms(outcome["latencies"]),
+            **usage.report(buyers, order=statuses.get("201", 0)),
             **audit,
         }
 
 
-async def _storm(base_url: str, people: list[tuple[uuid.UUID, str]], sku: uuid.UUID) -> Any:
-    limits = httpx.Limits(max_connections=len(people), max_keepalive_connections=len(people))
+async def _storm(
+    server: ServerProcess, people: list[tuple[uuid.UUID, str]], sku: uuid.UUID
+) -> dict[str, Any]:
+    """A connection per buyer, all opened first; then every request written at once."""
+    raws = [
+        loadgen.api_request(
+            "POST",
+            "/api/v1/checkout",
+            token=token,
+            payload={"lines": [{"sku_id": str(sku), "quantity": 1}]},
+            idempotency_key=f"fs-{n}",
+        )
+        for n, (_, token) in enumerate(people)
+    ]
+    host, port = loadgen.host_port(server.base_url)
+    opened = await asyncio.gather(
+        *(loadgen.Connection.open(host, port) for _ in people), return_exceptions=True
+    )
     statuses: dict[str, int] = {}
     latencies: list[float] = []
-    unanswered = 0
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
-        start = asyncio.Event()
+    errors: Counter[str] = Counter()
 
-        async def one(n: int, token: str) -> None:
-            nonlocal unanswered
-            await start.wait()
-            t0 = time.perf_counter()
-            try:
-                response = await client.post(
-                    "/api/v1/checkout",
-                    json={"lines": [{"sku_id": str(sku), "quantity": 1}]},
-                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"fs-{n}"},
-                )
-            except httpx.HTTPError:
-                unanswered += 1
-                return
-            latencies.append(time.perf_counter() - t0)
-            code = str(response.status_code)
-            statuses[code] = statuses.get(code, 0) + 1
+    async def one(connection: loadgen.Connection | BaseException, raw: bytes) -> None:
+        if isinstance(connection, BaseException):
+            errors[f"connect:{type(connection).__name__}"] += 1
+            return
+        try:
+            reply = await connection.send(raw)
+        except (ConnectionError, TimeoutError) as exc:
+            errors[type(exc).__name__] += 1
+            return
+        latencies.append(reply.seconds)
+        code = str(reply.status)
+        statuses[code] = statuses.get(code, 0) + 1
 
-        tasks = [asyncio.create_task(one(n, tok)) for n, (_, tok) in enumerate(people)]
-        await asyncio.sleep(0.1)
-        started = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        seconds = time.perf_counter() - started
+    await asyncio.sleep(0.1)
+    window = loadgen.CpuWindow(server.pids)
+    await asyncio.gather(*(one(c, raw) for c, raw in zip(opened, raws, strict=True)))
+    usage = window.close()
+    loadgen.close_all(c for c in opened if isinstance(c, loadgen.Connection))
     return {
         "statuses": statuses,
         "latencies": latencies,
-        "unanswered": unanswered,
-        "seconds": round(seconds, 2),
+        "unanswered": sum(errors.values()),
+        "errors": dict(errors),
+        "usage": usage,
     }
 
 
