@@ -29,7 +29,8 @@ from agora.chat.schemas import (
 )
 from agora.core import i18n
 from agora.core.fields import BIGINT_MAX
-from agora.http.deps import SESSION_COOKIE, Actor, Uow
+from agora.core.security import token_digest
+from agora.http.deps import SESSION_COOKIE, Actor, HotWriter, Uow
 from agora.http.openapi import also
 from agora.http.routing import Router
 
@@ -163,15 +164,19 @@ def history(
     response_model=MessageOut,
     responses=also(429),
 )
-def send(conversation_id: uuid.UUID, body: MessageIn, actor: Actor, uow: Uow) -> MessageOut:
+async def send(
+    conversation_id: uuid.UUID, body: MessageIn, actor: Actor, writer: HotWriter
+) -> MessageOut:
     """Send a message. Retrying with the same ``client_id`` returns the stored message."""
-    view = chat.send_message(
-        uow,
-        actor=actor,
-        conversation_id=conversation_id,
-        kind=body.kind,
-        body=body.body,
-        client_id=body.client_id,
+    view = await writer.run(
+        lambda uow: chat.send_message(
+            uow,
+            actor=actor,
+            conversation_id=conversation_id,
+            kind=body.kind,
+            body=body.body,
+            client_id=body.client_id,
+        )
     )
     return message_out(view)
 
@@ -213,7 +218,10 @@ async def websocket_gateway(websocket: WebSocket) -> None:
         await websocket.close(code=gateway.CLOSE_FORBIDDEN_ORIGIN, reason="origin not allowed")
         return
     uow = runtime.uow()
-    actor = await anyio.to_thread.run_sync(lambda: identity.authenticate(uow, token))
+    cached = runtime.tokens.get(token_digest(token)) if token else None
+    actor = cached or await anyio.to_thread.run_sync(
+        lambda: identity.authenticate(uow, token, cache=runtime.tokens)
+    )
     if actor is None:
         await websocket.close(code=gateway.CLOSE_UNAUTHENTICATED, reason="sign in first")
         return
@@ -225,6 +233,7 @@ async def websocket_gateway(websocket: WebSocket) -> None:
         websocket,
         hub=runtime.hub,
         uow_factory=runtime.uow,
+        writer=runtime.writer,
         actor=actor,
         queue_size=settings.chat_ws_queue,
         locale=locale,

@@ -53,6 +53,7 @@ from agora.core import i18n, text
 from agora.core.errors import AgoraError, InvalidInput, RateLimited
 from agora.core.realtime import LocalHub, Subscription
 from agora.core.uow import UnitOfWork
+from agora.core.writer import Writer
 from agora.identity import Principal
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ class Connection:
         *,
         hub: LocalHub,
         uow_factory: Callable[[], UnitOfWork],
+        writer: Writer,
         actor: Principal,
         queue_size: int,
         locale: str,
@@ -148,6 +150,7 @@ class Connection:
         self.ws = websocket
         self.hub = hub
         self.uow_factory = uow_factory
+        self.writer = writer
         self.actor = actor
         self.me = str(actor.user_id)
         self.locale = locale
@@ -488,13 +491,20 @@ class Connection:
                 client_id, 404, "conversation_not_found", "This conversation does not exist."
             )
             return
+        kind = str(frame.get("kind") or "")
+        given = frame.get("body")
+        body: dict[str, Any] = given if isinstance(given, dict) else {}
         try:
-            view = await self.call(
-                messages.send_message,
-                conversation_id=conversation_id,
-                kind=str(frame.get("kind") or ""),
-                body=frame.get("body") if isinstance(frame.get("body"), dict) else {},
-                client_id=client_id or "",
+            # A hot write: a command of the process's writer, batched with other sends.
+            view = await self.writer.run(
+                lambda uow: messages.send_message(
+                    uow,
+                    actor=self.actor,
+                    conversation_id=conversation_id,
+                    kind=kind,
+                    body=body,
+                    client_id=client_id or "",
+                )
             )
         except AgoraError as error:
             self._agora_error(client_id, error)
