@@ -1,8 +1,12 @@
 """A paying load against a real server process, killed with SIGKILL mid-load and restarted.
 
+Checkouts and payments are commands of the server's writer (core/writer.py), applied in batches
+with one commit each; with eight buyers at once, batches are in flight when the kill lands.
 After the crash and a restart (and the clients retrying what they had in flight with the same
-Idempotency-Keys), money and stock must add up: the ledger replays, every paid order has its
-escrow transfer and every escrow transfer its paid order, and no unit of stock is lost or made up.
+Idempotency-Keys): every command that was answered is in the database (an answer comes only after
+its batch's commit), none is half applied, a retried key has one effect, and money and stock add
+up — the ledger replays, every paid order has its escrow transfer and every escrow transfer its
+paid order, and no unit of stock is lost or made up.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class Load:
         self.people = people
         self.skus = skus
         self.paid = 0
+        self.placed_ids: list[str] = []
+        self.paid_ids: list[str] = []
         self.unanswered: list[tuple[str, str, dict[str, object], str]] = []
         self.lock = threading.Lock()
         self.enough = threading.Event()
@@ -78,6 +84,8 @@ class Load:
                 if placed.status_code != 201:
                     continue
                 order_id = placed.json()["orders"][0]["id"]
+                with self.lock:
+                    self.placed_ids.append(order_id)
                 pay = (f"/api/v1/orders/{order_id}/pay", {"sources": [{"source": "wallet"}]})
                 paid = self._post(client, token, *pay, f"crash-pay-{i}")
                 if paid is None:
@@ -85,6 +93,7 @@ class Load:
                 if paid.status_code == 200:
                     with self.lock:
                         self.paid += 1
+                        self.paid_ids.append(order_id)
                         if self.paid >= KILL_AFTER_PAID:
                             self.enough.set()
 
@@ -101,12 +110,12 @@ class Load:
 
 def test_a_killed_server_loses_no_money_and_no_stock(database: Database, tmp_path: Path) -> None:
     # Given shoppers with funded wallets and SKUs with stock, and a server under a paying load
-    people = _shoppers(database, 4)
+    people = _shoppers(database, 8)
     skus = _skus(database, 5, stock=STOCK)
     url = database.url
     server = start_server(url, tmp_path / "first.log")
     load = Load(server.base_url, people, skus)
-    runner = threading.Thread(target=load.run, args=(4,))
+    runner = threading.Thread(target=load.run, args=(8,))
     runner.start()
 
     # When the server is killed with SIGKILL in the middle of it
@@ -127,6 +136,7 @@ def test_a_killed_server_loses_no_money_and_no_stock(database: Database, tmp_pat
     uow = UnitOfWork(database)
     report = ledger.check(uow)
     assert report.ok, report.problems
+    _assert_answered_commands_hold(uow, load)
     _assert_orders_match_escrow(uow)
     _assert_stock_adds_up(uow, skus)
 
@@ -144,6 +154,22 @@ def _retry(
             )
             statuses.append(response.status_code)
     return statuses
+
+
+def _assert_answered_commands_hold(uow: UnitOfWork, load: Load) -> None:
+    """What the server answered before the kill is there: each placed order, each payment."""
+    with uow.read() as session:
+        status = {
+            str(order_id): state
+            for order_id, state in session.execute(
+                select(Order.id, Order.status).where(
+                    Order.id.in_([uuid.UUID(i) for i in load.placed_ids])
+                )
+            )
+        }
+    assert len(load.placed_ids) == len(set(load.placed_ids))
+    assert set(status) == set(load.placed_ids)
+    assert all(status[order_id] == "paid" for order_id in load.paid_ids)
 
 
 def _assert_orders_match_escrow(uow: UnitOfWork) -> None:
