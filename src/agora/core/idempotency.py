@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from agora.core.clock import utcnow
@@ -87,14 +87,18 @@ class _KeyTaken(Exception):
     pass
 
 
-def _lookup(uow: UnitOfWork, scope: str, key: str) -> IdempotencyKey | None:
+# Bare columns, not an ORM object: every keyed request looks here first, most of them in vain.
+_LOOKUP = select(
+    IdempotencyKey.request_hash, IdempotencyKey.status_code, IdempotencyKey.response_body
+).where(IdempotencyKey.scope == bindparam("scope"), IdempotencyKey.key == bindparam("key"))
+
+
+def _lookup(uow: UnitOfWork, scope: str, key: str) -> Row[Any] | None:
     with uow.read() as session:
-        return session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-        )
+        return session.execute(_LOOKUP, {"scope": scope, "key": key}).first()
 
 
-def _replay(stored: IdempotencyKey, request_hash: str) -> IdempotentResult:
+def _replay(stored: Row[Any], request_hash: str) -> IdempotentResult:
     if stored.request_hash != request_hash:
         raise IdempotencyMismatch()
     return IdempotentResult(stored.status_code, stored.response_body, replayed=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 
 from agora.config import get_settings
 from agora.core.clock import utcnow
@@ -188,8 +188,9 @@ def authenticate(
         cached = cache.get(digest)
         if cached is not None:
             return cached
-    with uow.read() as session:
-        row = session.execute(_AUTHENTICATE, {"token_hash": digest}).first()
+    # A plain connection, not a session: Core columns need none of the ORM's machinery.
+    with uow.db.engine.connect() as connection:
+        row = connection.execute(_AUTHENTICATE, {"token_hash": digest}).first()
     if row is None:
         return None
     if row.revoked_at is not None or row.expires_at <= utcnow() or row.status != "active":
@@ -221,21 +222,23 @@ def _tokens_revoked(uow: UnitOfWork, user_id: uuid.UUID) -> None:
     uow.publish(REVOKED_TOPIC, {"user_id": str(user_id)})
 
 
+_sessions: Table = AuthSession.__table__  # type: ignore[assignment]
+_users: Table = User.__table__  # type: ignore[assignment]
 _AUTHENTICATE = (
     select(
-        AuthSession.id,
-        AuthSession.expires_at,
-        AuthSession.revoked_at,
-        User.id.label("user_id"),
-        User.display_name,
-        User.is_operator,
-        User.status,
-        User.email,
-        User.phone,
-        User.created_at,
+        _sessions.c.id,
+        _sessions.c.expires_at,
+        _sessions.c.revoked_at,
+        _users.c.id.label("user_id"),
+        _users.c.display_name,
+        _users.c.is_operator,
+        _users.c.status,
+        _users.c.email,
+        _users.c.phone,
+        _users.c.created_at,
     )
-    .join(User, User.id == AuthSession.user_id)
-    .where(AuthSession.token_hash == bindparam("token_hash"))
+    .join(_users, _users.c.id == _sessions.c.user_id)
+    .where(_sessions.c.token_hash == bindparam("token_hash"))
 )
 
 
