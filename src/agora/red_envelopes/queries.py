@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from agora import chat
@@ -85,6 +85,20 @@ def effective_status(envelope: RedEnvelope, now: datetime) -> str:
     return envelope.status
 
 
+_GRABS = (
+    select(
+        RedEnvelopeGrab.user_id,
+        RedEnvelopeGrab.position,
+        RedEnvelopeGrab.amount,
+        RedEnvelopeGrab.grabbed_at,
+        User.display_name,
+    )
+    .join(User, User.id == RedEnvelopeGrab.user_id)
+    .where(RedEnvelopeGrab.envelope_id == bindparam("envelope_id"), RedEnvelopeGrab.position > 0)
+    .order_by(RedEnvelopeGrab.position)
+)
+
+
 def envelope_view_in(session: Session, actor: Principal, envelope_id: uuid.UUID) -> EnvelopeView:
     """The envelope as its page shows it to ``actor`` (read in the caller's session; the guarded
     Core updates bypassed the ORM, so the row is read afresh)."""
@@ -93,27 +107,23 @@ def envelope_view_in(session: Session, actor: Principal, envelope_id: uuid.UUID)
     if envelope is None:
         raise EnvelopeNotFound()
     now = utcnow()
-    rows = session.execute(
-        select(RedEnvelopeGrab, User.display_name)
-        .join(User, User.id == RedEnvelopeGrab.user_id)
-        .where(RedEnvelopeGrab.envelope_id == envelope_id, RedEnvelopeGrab.position > 0)
-        .order_by(RedEnvelopeGrab.position)
-    ).all()
+    # Bare rows: a grab's answer carries every grab so far, so this runs once per grab.
+    rows = session.execute(_GRABS, {"envelope_id": envelope_id}).all()
     status = effective_status(envelope, now)
     luckiest_id = None
     if envelope.kind == domain.LUCKY and envelope.grabbed_count >= envelope.shares and rows:
-        best = domain.luckiest([grab.amount for grab, _ in rows])
-        luckiest_id = rows[best][0].user_id if best is not None else None
+        best = domain.luckiest([row.amount for row in rows])
+        luckiest_id = rows[best].user_id if best is not None else None
     grabs = tuple(
         GrabView(
-            user_id=grab.user_id,
-            display_name=name,
-            position=grab.position,
-            amount=grab.amount,
-            grabbed_at=grab.grabbed_at,
-            luckiest=grab.user_id == luckiest_id,
+            user_id=row.user_id,
+            display_name=row.display_name,
+            position=row.position,
+            amount=row.amount,
+            grabbed_at=row.grabbed_at,
+            luckiest=row.user_id == luckiest_id,
         )
-        for grab, name in rows
+        for row in rows
     )
     mine = next((g.amount for g in grabs if g.user_id == actor.user_id), None)
     is_sender = envelope.sender_id == actor.user_id
