@@ -38,7 +38,9 @@ class Runtime:
     notices: Subscription | None = None
 
     def __post_init__(self) -> None:
-        self.writer = Writer(self.db, make_uow=self._joined_uow)
+        self.writer = Writer(
+            self.db, make_uow=self._joined_uow, max_batch=self.settings.writer_max_batch
+        )
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Runtime:
