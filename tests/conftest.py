@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from agora import ledger
+from agora.bench.server import ServerProcess
 from agora.config import Settings
 from agora.core.clock import clock
 from agora.core.db import Database, nullpool_engine
@@ -120,6 +121,29 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
     app = create_app(settings, db=db)
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path) -> Iterator[tuple[UnitOfWork, ServerProcess, ServerProcess]]:
+    """Two real ``agora serve`` processes (no relay, no scheduler) on one fresh database —
+    PostgreSQL when ``AGORA_TEST_DATABASE_URL`` is set, else a SQLite file both open — and one
+    Redis hub; with a unit of work on that database. Needs ``AGORA_TEST_REDIS_URL``."""
+    from agora.bench.fresh import fresh_database
+    from agora.bench.server import start_server
+
+    if not REDIS_URL:
+        pytest.skip("needs Redis for cross-process fan-out: set AGORA_TEST_REDIS_URL")
+    with fresh_database(PG_URL or "") as database:
+        env = {"AGORA_REDIS_URL": REDIS_URL}
+        a = start_server(database.url, tmp_path / "a.log", workers=False, extra_env=env)
+        try:
+            b = start_server(database.url, tmp_path / "b.log", workers=False, extra_env=env)
+            try:
+                yield UnitOfWork(database), a, b
+            finally:
+                b.stop()
+        finally:
+            a.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -9,39 +9,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from agora import chat
-from agora.bench.fresh import fresh_database
-from agora.bench.server import ServerProcess, start_server
+from agora.bench.server import ServerProcess
 from agora.core.uow import UnitOfWork
 from chat.world import bearer, befriend, person
-from conftest import PG_URL, REDIS_URL
-
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL, reason="needs Redis for cross-process fan-out: set AGORA_TEST_REDIS_URL"
-)
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[tuple[UnitOfWork, ServerProcess, ServerProcess]]:
-    assert REDIS_URL is not None
-    with fresh_database(PG_URL or "") as database:
-        env = {"AGORA_REDIS_URL": REDIS_URL}
-        a = start_server(database.url, tmp_path / "a.log", workers=False, extra_env=env)
-        try:
-            b = start_server(database.url, tmp_path / "b.log", workers=False, extra_env=env)
-            try:
-                yield UnitOfWork(database), a, b
-            finally:
-                b.stop()
-        finally:
-            a.stop()
 
 
 def ws_url(server: ServerProcess, token: str) -> str:
@@ -49,11 +24,11 @@ def ws_url(server: ServerProcess, token: str) -> str:
 
 
 def test_a_message_sent_through_one_process_reaches_a_socket_on_the_other(
-    servers: tuple[UnitOfWork, ServerProcess, ServerProcess],
+    two_servers: tuple[UnitOfWork, ServerProcess, ServerProcess],
 ) -> None:
     from websockets.sync.client import connect
 
-    uow, a, b = servers
+    uow, a, b = two_servers
     alice, bob = person(uow, "Alice"), person(uow, "Bob")
     befriend(uow, alice, bob)
     conv = chat.direct_conversation(uow, actor=alice, other_user_id=bob.user_id)

@@ -9,40 +9,17 @@ else a SQLite file both processes open.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from agora import identity
-from agora.bench.fresh import fresh_database
-from agora.bench.server import ServerProcess, start_server
+from agora.bench.server import ServerProcess
 from agora.core.uow import UnitOfWork
 from chat.world import bearer, person
-from conftest import PG_URL, REDIS_URL
 from factories import make_operator
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set AGORA_TEST_REDIS_URL"),
-]
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[tuple[UnitOfWork, ServerProcess, ServerProcess]]:
-    assert REDIS_URL is not None
-    with fresh_database(PG_URL or "") as database:
-        env = {"AGORA_REDIS_URL": REDIS_URL}
-        a = start_server(database.url, tmp_path / "a.log", workers=False, extra_env=env)
-        try:
-            b = start_server(database.url, tmp_path / "b.log", workers=False, extra_env=env)
-            try:
-                yield UnitOfWork(database), a, b
-            finally:
-                b.stop()
-        finally:
-            a.stop()
+pytestmark = pytest.mark.slow
 
 
 def me(server: ServerProcess, token: str) -> int:
@@ -62,9 +39,9 @@ def refused_within(server: ServerProcess, token: str, seconds: float) -> float |
 
 
 def test_a_token_signed_out_on_one_process_is_refused_on_the_other(
-    servers: tuple[UnitOfWork, ServerProcess, ServerProcess],
+    two_servers: tuple[UnitOfWork, ServerProcess, ServerProcess],
 ) -> None:
-    uow, a, b = servers
+    uow, a, b = two_servers
     token = bearer(uow, person(uow, "Alice"))
     # Both processes have answered with it, so both hold it in their caches
     assert (me(a, token), me(b, token)) == (200, 200)
@@ -81,9 +58,9 @@ def test_a_token_signed_out_on_one_process_is_refused_on_the_other(
 
 
 def test_a_suspension_reaches_every_process(
-    servers: tuple[UnitOfWork, ServerProcess, ServerProcess],
+    two_servers: tuple[UnitOfWork, ServerProcess, ServerProcess],
 ) -> None:
-    uow, a, b = servers
+    uow, a, b = two_servers
     alice = person(uow, "Alice")
     token = bearer(uow, alice)
     assert (me(a, token), me(b, token)) == (200, 200)

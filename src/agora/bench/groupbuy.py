@@ -193,7 +193,7 @@ async def _start_teams(
             if answer.status == 201:
                 made.append((answer.json()["team"]["id"], str(sku_id)))
             else:
-                failures[str(answer.json().get("code", answer.status))] += 1
+                failures[answer.outcome(201)] += 1
 
     opened = await loadgen.open_connections(base_url, min(threads, len(leaders)) or 1)
     began = time.perf_counter()
@@ -243,10 +243,7 @@ async def _storm(
             return
         latencies.append(reply.seconds)
         answers[n] = reply.status
-        if reply.status == 201:
-            codes["201"] += 1
-        else:
-            codes[str(reply.json().get("code", reply.status))] += 1
+        codes[reply.outcome(201)] += 1
 
     await asyncio.sleep(0.1)
     window = loadgen.CpuWindow(server.pids)

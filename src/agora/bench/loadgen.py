@@ -104,6 +104,13 @@ class Reply(NamedTuple):
     def json(self) -> Any:
         return json.loads(self.body) if self.body else {}
 
+    def outcome(self, success: int) -> str:
+        """``success`` as text when the reply has that status, else its problem's ``code``
+        (the status when the body names none): what the benches count answers by."""
+        if self.status == success:
+            return str(success)
+        return str(self.json().get("code", self.status))
+
 
 _Answer = tuple[int, bytes, float]  # status, body, the moment its last byte was read
 

@@ -210,7 +210,7 @@ async def _send(
             if answer.status == 201:
                 made[n] = answer.json()["id"]
             else:
-                failures[str(answer.json().get("code", answer.status))] += 1
+                failures[answer.outcome(201)] += 1
 
     opened = await loadgen.open_connections(base_url, max(1, min(threads, len(senders))))
     await asyncio.gather(*(send(n, c) for n, c in enumerate(opened)))
@@ -242,10 +242,7 @@ async def _storm(server: ServerProcess, attempts: list[tuple[str, str]]) -> dict
                 errors[type(exc).__name__] += 1
                 continue
             latencies.append(reply.seconds)
-            if reply.status == 200:
-                codes["200"] += 1
-            else:
-                codes[str(reply.json().get("code", reply.status))] += 1
+            codes[reply.outcome(200)] += 1
 
     await asyncio.sleep(0.1)
     window = loadgen.CpuWindow(server.pids)

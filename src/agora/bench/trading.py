@@ -211,8 +211,23 @@ async def _buy(
             examples[code] = detail[:300]
         failures[code] = failures.get(code, 0) + 1
 
-    async def buyer(n: int, connection: loadgen.Connection) -> None:
+    async def attempt(
+        connection: loadgen.Connection, step: str, raw: bytes, expected: int
+    ) -> loadgen.Reply | None:
+        """Send ``raw``; the reply if it has the ``expected`` status, else None (counted)."""
         nonlocal requests
+        requests += 1
+        try:
+            reply = await connection.send(raw)
+        except (ConnectionError, TimeoutError) as exc:
+            fail(step, type(exc).__name__, str(exc))
+            return None
+        if reply.status != expected:
+            fail(step, str(reply.status), reply.body.decode(errors="replace"))
+            return None
+        return reply
+
+    async def buyer(n: int, connection: loadgen.Connection) -> None:
         tokens = [token for _, token in people[n::connections]]
         mine = range(n, orders, connections)
         checkouts = [
@@ -226,14 +241,8 @@ async def _buy(
             for turn, i in enumerate(mine)
         ]
         for turn, (i, checkout) in enumerate(zip(mine, checkouts, strict=True)):
-            requests += 1
-            try:
-                placed = await connection.send(checkout)
-            except (ConnectionError, TimeoutError) as exc:
-                fail("checkout", type(exc).__name__, str(exc))
-                continue
-            if placed.status != 201:
-                fail("checkout", str(placed.status), placed.body.decode(errors="replace"))
+            placed = await attempt(connection, "checkout", checkout, 201)
+            if placed is None:
                 continue
             order_id = placed.json()["orders"][0]["id"]
             pay = loadgen.api_request(
@@ -243,14 +252,8 @@ async def _buy(
                 payload={"sources": [{"source": "wallet"}]},
                 idempotency_key=f"pay-{i}",
             )
-            requests += 1
-            try:
-                paid = await connection.send(pay)
-            except (ConnectionError, TimeoutError) as exc:
-                fail("pay", type(exc).__name__, str(exc))
-                continue
-            if paid.status != 200:
-                fail("pay", str(paid.status), paid.body.decode(errors="replace"))
+            paid = await attempt(connection, "pay", pay, 200)
+            if paid is None:
                 continue
             latencies.append(placed.seconds + paid.seconds)
 

@@ -6,10 +6,9 @@ import uuid
 from typing import Annotated
 from urllib.parse import urlsplit
 
-import anyio.to_thread
 from fastapi import Path, Query, Response, WebSocket, status
 
-from agora import chat, identity
+from agora import chat
 from agora.chat import gateway
 from agora.chat.schemas import (
     ConversationOut,
@@ -29,8 +28,7 @@ from agora.chat.schemas import (
 )
 from agora.core import i18n
 from agora.core.fields import BIGINT_MAX
-from agora.core.security import token_digest
-from agora.http.deps import SESSION_COOKIE, Actor, HotWriter, Uow
+from agora.http.deps import SESSION_COOKIE, Actor, HotWriter, Uow, authenticate_cached
 from agora.http.openapi import also
 from agora.http.routing import Router
 
@@ -217,11 +215,7 @@ async def websocket_gateway(websocket: WebSocket) -> None:
     if by_cookie and token and not _same_origin(websocket):
         await websocket.close(code=gateway.CLOSE_FORBIDDEN_ORIGIN, reason="origin not allowed")
         return
-    uow = runtime.uow()
-    cached = runtime.tokens.get(token_digest(token)) if token else None
-    actor = cached or await anyio.to_thread.run_sync(
-        lambda: identity.authenticate(uow, token, cache=runtime.tokens)
-    )
+    actor = await authenticate_cached(runtime, token)
     if actor is None:
         await websocket.close(code=gateway.CLOSE_UNAUTHENTICATED, reason="sign in first")
         return

@@ -80,17 +80,20 @@ async def _maybe_actor(request: Request) -> Principal | None:
     if hasattr(request.state, "actor"):
         cached: Principal | None = request.state.actor
         return cached
-    token = _request_token(request)
-    actor = None
-    if token:
-        runtime = get_runtime(request)
-        actor = runtime.tokens.get(token_digest(token))
-        if actor is None:
-            actor = await run_in_threadpool(
-                authenticate, runtime.uow(), token, cache=runtime.tokens
-            )
+    actor = await authenticate_cached(get_runtime(request), _request_token(request))
     request.state.actor = actor
     return actor
+
+
+async def authenticate_cached(runtime: Runtime, token: str | None) -> Principal | None:
+    """The principal behind ``token``: from the token cache on the event loop, or, for a token
+    not cached, read in the thread pool (and cached)."""
+    if not token:
+        return None
+    cached = runtime.tokens.get(token_digest(token))
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(authenticate, runtime.uow(), token, cache=runtime.tokens)
 
 
 def _check_cookie_write(request: Request, token: str) -> None:
