@@ -147,7 +147,12 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
 
 def upsert_insert(session: Session, table: Any) -> Any:
     """An INSERT that supports ``on_conflict_do_nothing/update`` on the session's dialect."""
-    if session.get_bind().dialect.name == "sqlite":
+    return dialect_insert(session.get_bind().dialect.name, table)
+
+
+def dialect_insert(dialect_name: str, table: Any) -> Any:
+    """:func:`upsert_insert` for a dialect named ``dialect_name`` (a prepared statement's)."""
+    if dialect_name == "sqlite":
         return sqlite_insert(table)
     return pg_insert(table)
 

@@ -1,8 +1,9 @@
 """Idempotency keys for POSTs that create orders or move money.
 
-The key row is inserted in the same transaction as the use case, so a crash leaves either both or
-neither. A retry with the same key and body replays the stored response; another body is refused.
-Concurrent requests with one key serialize on the unique index: the loser re-reads and replays.
+The key row is inserted, with the response, in the same transaction as the use case, so a crash
+leaves either both or neither. A retry with the same key and body replays the stored response;
+another body is refused. Concurrent requests with one key meet on the unique index: the one whose
+insert finds the key taken rolls its work back, re-reads and replays.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, select
 
 from agora.core.clock import utcnow
+from agora.core.db import dialect_insert
 from agora.core.errors import IdempotencyMismatch, InvalidInput
+from agora.core.ids import new_id
 from agora.core.models import IdempotencyKey
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 
 MAX_KEY_LENGTH = 255
@@ -59,26 +62,34 @@ def run_idempotent(
         precheck()
     try:
         with uow:
-            row = IdempotencyKey(
-                scope=scope,
-                key=key,
-                request_hash=request_hash,
-                status_code=0,
-                response_body=None,
-                created_at=utcnow(),
-            )
-            uow.session.add(row)
-            try:
-                uow.session.flush()
-            except IntegrityError as exc:
-                raise _KeyTaken from exc
             status, body = action()
-            row.status_code = status
-            row.response_body = body
+            # Recorded last, with the response, in the action's transaction: one statement. A
+            # concurrent request with this key that got there first makes it insert nothing
+            # (on PostgreSQL, after waiting for that request's commit), and this one replays.
+            recorded = _RECORD.first(
+                uow.session,
+                {
+                    "id": new_id(),
+                    "scope": scope,
+                    "key": key,
+                    "request_hash": request_hash,
+                    "status_code": status,
+                    "response_body": body,
+                    "created_at": utcnow(),
+                },
+            )
+            if recorded is None:
+                raise _KeyTaken
     except _KeyTaken:
-        # Another request with this key committed first: replay what it stored.
         stored = _lookup(uow, scope, key)
         assert stored is not None
+        return _replay(stored, request_hash)
+    except Exception:
+        # Refused — unless a concurrent request with this key did the work first (which is why
+        # this one was refused: the order was paid already): then that request's answer stands.
+        stored = _lookup(uow, scope, key)
+        if stored is None:
+            raise
         return _replay(stored, request_hash)
     return IdempotentResult(status, body, replayed=False)
 
@@ -87,18 +98,30 @@ class _KeyTaken(Exception):
     pass
 
 
-# Bare columns, not an ORM object: every keyed request looks here first, most of them in vain.
-_LOOKUP = select(
-    IdempotencyKey.request_hash, IdempotencyKey.status_code, IdempotencyKey.response_body
-).where(IdempotencyKey.scope == bindparam("scope"), IdempotencyKey.key == bindparam("key"))
+_keys: Table = IdempotencyKey.__table__  # type: ignore[assignment]
+
+# Prepared (core.prepared): every keyed request looks here first, most of them in vain.
+_LOOKUP = Prepared(
+    select(_keys.c.request_hash, _keys.c.status_code, _keys.c.response_body).where(
+        _keys.c.scope == bindparam("scope"), _keys.c.key == bindparam("key")
+    )
+)
+_COLUMNS = ("id", "scope", "key", "request_hash", "status_code", "response_body", "created_at")
+_RECORD = Prepared(
+    lambda dialect: dialect_insert(dialect, _keys)
+    .values({name: bindparam(name) for name in _COLUMNS})
+    .on_conflict_do_nothing(index_elements=["scope", "key"])
+    .returning(_keys.c.id)
+)
 
 
-def _lookup(uow: UnitOfWork, scope: str, key: str) -> Row[Any] | None:
+def _lookup(uow: UnitOfWork, scope: str, key: str) -> tuple[Any, ...] | None:
     with uow.read() as session:
-        return session.execute(_LOOKUP, {"scope": scope, "key": key}).first()
+        return _LOOKUP.first(session, {"scope": scope, "key": key})
 
 
-def _replay(stored: Row[Any], request_hash: str) -> IdempotentResult:
-    if stored.request_hash != request_hash:
+def _replay(stored: tuple[Any, ...], request_hash: str) -> IdempotentResult:
+    stored_hash, status_code, body = stored
+    if stored_hash != request_hash:
         raise IdempotencyMismatch()
-    return IdempotentResult(stored.status_code, stored.response_body, replayed=True)
+    return IdempotentResult(status_code, body, replayed=True)

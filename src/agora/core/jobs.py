@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from agora.core.clock import utcnow
-from agora.core.db import Database, upsert_insert
+from agora.core.db import Database, dialect_insert, upsert_insert
 from agora.core.ids import new_id
 from agora.core.models import Deadline, JobLease
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -67,28 +68,39 @@ def schedule_deadline(uow: UnitOfWork, *, kind: str, ref_id: uuid.UUID, due_at: 
 
     One statement either way (an upsert on the ``(kind, ref_id)`` key): placing an order sets one.
     """
-    session = uow.session
-    statement = upsert_insert(session, _deadlines).values(
-        id=new_id(), kind=kind, ref_id=ref_id, due_at=due_at, attempts=0
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["kind", "ref_id"],
-            set_={"due_at": due_at, "fired_at": None, "last_error": None},
-        )
+    _SCHEDULE.execute(
+        uow.session, {"id": new_id(), "kind": kind, "ref_id": ref_id, "due_at": due_at}
     )
 
 
 def cancel_deadline(uow: UnitOfWork, *, kind: str, ref_id: uuid.UUID) -> None:
-    uow.session.execute(
-        update(_deadlines)
-        .where(
-            _deadlines.c.kind == kind,
-            _deadlines.c.ref_id == ref_id,
-            _deadlines.c.fired_at.is_(None),
-        )
-        .values(fired_at=utcnow(), last_error="cancelled")
+    _CANCEL.execute(uow.session, {"kind": kind, "ref_id": ref_id, "now": utcnow()})
+
+
+# Prepared (core.prepared): every order sets one deadline and its payment cancels it.
+_SCHEDULE = Prepared(
+    lambda dialect: dialect_insert(dialect, _deadlines)
+    .values(
+        id=bindparam("id"),
+        kind=bindparam("kind"),
+        ref_id=bindparam("ref_id"),
+        due_at=bindparam("due_at"),
+        attempts=0,
     )
+    .on_conflict_do_update(
+        index_elements=["kind", "ref_id"],
+        set_={"due_at": bindparam("due_at"), "fired_at": None, "last_error": None},
+    )
+)
+_CANCEL = Prepared(
+    update(_deadlines)
+    .where(
+        _deadlines.c.kind == bindparam("kind"),
+        _deadlines.c.ref_id == bindparam("ref_id"),
+        _deadlines.c.fired_at.is_(None),
+    )
+    .values(fired_at=bindparam("now"), last_error="cancelled")
+)
 
 
 class Scheduler:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
@@ -16,8 +15,12 @@ from agora.core.db import Database
 from agora.core.gates import OPENED_TOPIC, PROCESS_GATES, Gates
 from agora.core.ids import new_id
 from agora.core.models import OutboxEvent
+from agora.core.prepared import Prepared
 
-_OUTBOX_INSERT = insert(OutboxEvent)
+_OUTBOX_INSERT = Prepared.insert(
+    OutboxEvent.__table__,  # type: ignore[arg-type]
+    ["id", "event_type", "topics", "payload", "created_at", "available_at", "attempts"],
+)
 
 
 class UnitOfWork:
@@ -185,9 +188,9 @@ class UnitOfWork:
     ) -> None:
         """Record a domain event in this transaction; the relay delivers it after commit."""
         now = utcnow()
-        # A Core insert: hot paths emit on every order, and the ORM's flush costs more than it.
-        self.session.execute(
-            _OUTBOX_INSERT,
+        # A prepared insert: hot paths emit on every order (see core.prepared).
+        _OUTBOX_INSERT.execute(
+            self.session,
             {
                 "id": new_id(),
                 "event_type": event_type,

@@ -19,9 +19,10 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
-from agora.core.db import for_update, upsert_insert
+from agora.core.db import dialect_insert, for_update, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.ledger.domain import AccountRef, Leg, check_key, net_legs
 from agora.ledger.errors import InsufficientFunds
@@ -59,10 +60,10 @@ def transfer(
         session = uow.session
         now = utcnow()
         transfer_id = new_id()
-        inserted = session.execute(
-            _insert_transfer(session),
+        inserted = _INSERT_TRANSFER.first(
+            session,
             {"id": transfer_id, "key": key, "kind": kind, "memo": memo or {}, "created_at": now},
-        ).first()
+        )
         if inserted is None:
             existing = session.scalar(select(_transfers.c.id).where(_transfers.c.key == key))
             assert existing is not None
@@ -81,7 +82,7 @@ def transfer(
                     "created_at": now,
                 }
             )
-        session.execute(_entries.insert(), rows)
+        _INSERT_ENTRY.execute_many(session, rows)
         return TransferResult(transfer_id, created=True)
 
 
@@ -101,8 +102,17 @@ def _insert_transfer(session: Session) -> Any:
     return statement
 
 
-# Built once: the hot path only binds values (statement construction costs more than SQLite).
-_GUARDED_UPDATE = (
+# Prepared once (core.prepared): every payment, grab and refund runs these.
+_INSERT_TRANSFER = Prepared(
+    lambda dialect: dialect_insert(dialect, _transfers)
+    .values({name: bindparam(name) for name in ("id", "key", "kind", "memo", "created_at")})
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(_transfers.c.id)
+)
+_INSERT_ENTRY = Prepared.insert(
+    _entries, ["transfer_id", "account_id", "amount", "balance_after", "created_at"]
+)
+_GUARDED_UPDATE = Prepared(
     update(_accounts)
     .where(
         _accounts.c.id == bindparam("account_id"),
@@ -118,13 +128,13 @@ _GUARDED_UPDATE = (
 
 def _apply(session: Session, account: AccountRef, amount: int, now: datetime) -> int:
     params = {"account_id": account.id, "amount": amount}
-    row = session.execute(_GUARDED_UPDATE, params).first()
+    row = _GUARDED_UPDATE.first(session, params)
     if row is None:
         # The account is missing, below its bound, or was opened by a concurrent transfer that
         # committed while this one waited on the insert (READ COMMITTED): open it if need be and
         # try once more — the guarded update decides.
         _open(session, account, now)
-        row = session.execute(_GUARDED_UPDATE, params).first()
+        row = _GUARDED_UPDATE.first(session, params)
         if row is None:
             raise InsufficientFunds(account_kind=account.kind)
     return int(row[0])

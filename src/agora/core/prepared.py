@@ -1,0 +1,162 @@
+"""Prepared statements: a Core statement compiled once per dialect and run on the driver's cursor.
+
+The hot writes (checkout, pay, a grab, a join, a chat message) are a dozen short statements each.
+Through ``Connection.execute`` every one of them pays for a cache key, an execution context and a
+result object, which on SQLite costs several times the statement itself (docs/performance.md).
+A :class:`Prepared` statement is still written as SQLAlchemy Core — the same tables, the same
+types, portable between SQLite and PostgreSQL — but it is compiled once per dialect, and each run
+only converts the values through the columns' own bind and result processors and hands the SQL
+to the cursor of the session's connection, inside the session's transaction.
+
+What it does not do, by design: Python-side column defaults (every value is given), ``IN`` lists
+that expand (a statement has a fixed shape), ORM loading. A statement that needs any of those
+goes through the session as usual.
+
+Every run counts in :data:`STATEMENTS` (per thread), so the benches can report statements per
+command without an engine event on the hot path.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import Executable
+
+
+class _Counter(threading.local):
+    count = 0
+
+
+STATEMENTS = _Counter()
+"""Statements run through :class:`Prepared` on this thread (the writer's, in a server)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    constants: dict[str, Any]
+    positional: bool
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    columns: tuple[str, ...]
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+
+class Prepared:
+    """``statement`` with named bind parameters, run as ``prepared.rows(session, params)``."""
+
+    def __init__(self, statement: Executable | Callable[[str], Executable]) -> None:
+        """``statement``, or a function of the dialect's name that builds it (an upsert is
+        spelled with each dialect's own ``insert``)."""
+        self._build = statement if callable(statement) else (lambda _name: statement)
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    @classmethod
+    def insert(cls, table: Table, columns: Iterable[str]) -> Prepared:
+        """``INSERT INTO table (columns) VALUES (:column, ...)``."""
+        return cls(table.insert().values({name: bindparam(name) for name in columns}))
+
+    def execute(self, session: Session, params: Mapping[str, Any]) -> Any:
+        """Run with one set of values; the driver's cursor (its ``rowcount`` is the count)."""
+        connection, compiled = self._prepare(session)
+        return _call(connection, compiled, "execute", _bind(compiled, params))
+
+    def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per set of values (one driver call)."""
+        if not rows:
+            return
+        connection, compiled = self._prepare(session)
+        _call(connection, compiled, "executemany", [_bind(compiled, params) for params in rows])
+
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run and return every row, each value through its column's result processor."""
+        connection, compiled = self._prepare(session)
+        cursor = _call(connection, compiled, "execute", _bind(compiled, params))
+        results = compiled.results
+        return [
+            tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
+            for row in cursor.fetchall()
+        ]
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        found = self.rows(session, params)
+        return found[0] if found else None
+
+    def scalar(self, session: Session, params: Mapping[str, Any]) -> Any:
+        found = self.first(session, params)
+        return None if found is None else found[0]
+
+    def _prepare(self, session: Session) -> tuple[Connection, _Compiled]:
+        connection = session.connection()
+        STATEMENTS.count += 1
+        return connection, self._compiled(connection)
+
+    def _compiled(self, connection: Connection) -> _Compiled:
+        dialect = connection.dialect
+        compiled = self._by_dialect.get(dialect.name)
+        if compiled is None:
+            statement = self._build(dialect.name)
+            compiled = self._by_dialect[dialect.name] = _compile(statement, dialect)
+        return compiled
+
+
+def _call(connection: Connection, compiled: _Compiled, method: str, params: Any) -> Any:
+    """Run on a cursor of the session's DBAPI connection (inside its transaction); the driver's
+    errors become SQLAlchemy's, as ``Connection.execute`` raises them (IntegrityError, the
+    SQLSTATE the writer retries on)."""
+    cursor = connection.connection.cursor()
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        getattr(cursor, method)(compiled.sql, params)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(
+            compiled.sql, params, exc, dbapi.Error, dialect=connection.dialect
+        ) from exc
+    return cursor
+
+
+def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    positional = bool(compiled.positional)
+    names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
+    binds = compiled.binds
+    # Values written into the statement itself (``.values(attempts=0)``) are binds with a value.
+    constants = {name: binds[name].effective_value for name in names if not binds[name].required}
+    processors = tuple(
+        binds[name].type._cached_bind_processor(dialect)  # noqa: SLF001 - the column's own
+        for name in names
+    )
+    columns: list[str] = []
+    results: list[Callable[[Any], Any] | None] = []
+    for key, _name, _objects, type_ in compiled._result_columns:  # noqa: SLF001
+        columns.append(key)
+        results.append(type_._cached_result_processor(dialect, None))  # noqa: SLF001
+    return _Compiled(
+        sql=compiled.string,
+        names=names,
+        constants=constants,
+        positional=positional,
+        processors=processors,
+        columns=tuple(columns),
+        results=tuple(results),
+    )
+
+
+def _bind(compiled: _Compiled, given: Mapping[str, Any]) -> Any:
+    params = {**compiled.constants, **given} if compiled.constants else given
+    values = [
+        params[name] if p is None else p(params[name])
+        for name, p in zip(compiled.names, compiled.processors, strict=True)
+    ]
+    if compiled.positional:
+        return values
+    return dict(zip(compiled.names, values, strict=True))
