@@ -108,10 +108,12 @@ _LOOKUP = Prepared(
 )
 _COLUMNS = ("id", "scope", "key", "request_hash", "status_code", "response_body", "created_at")
 _RECORD = Prepared(
-    lambda dialect: dialect_insert(dialect, _keys)
-    .values({name: bindparam(name) for name in _COLUMNS})
-    .on_conflict_do_nothing(index_elements=["scope", "key"])
-    .returning(_keys.c.id)
+    lambda dialect: (
+        dialect_insert(dialect, _keys)
+        .values({name: bindparam(name) for name in _COLUMNS})
+        .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(_keys.c.id)
+    )
 )
 
 

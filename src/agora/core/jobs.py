@@ -20,7 +20,7 @@ from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from agora.core.clock import utcnow
-from agora.core.db import Database, dialect_insert, upsert_insert
+from agora.core.db import Database, dialect_insert
 from agora.core.ids import new_id
 from agora.core.models import Deadline, JobLease
 from agora.core.prepared import Prepared
@@ -79,17 +79,19 @@ def cancel_deadline(uow: UnitOfWork, *, kind: str, ref_id: uuid.UUID) -> None:
 
 # Prepared (core.prepared): every order sets one deadline and its payment cancels it.
 _SCHEDULE = Prepared(
-    lambda dialect: dialect_insert(dialect, _deadlines)
-    .values(
-        id=bindparam("id"),
-        kind=bindparam("kind"),
-        ref_id=bindparam("ref_id"),
-        due_at=bindparam("due_at"),
-        attempts=0,
-    )
-    .on_conflict_do_update(
-        index_elements=["kind", "ref_id"],
-        set_={"due_at": bindparam("due_at"), "fired_at": None, "last_error": None},
+    lambda dialect: (
+        dialect_insert(dialect, _deadlines)
+        .values(
+            id=bindparam("id"),
+            kind=bindparam("kind"),
+            ref_id=bindparam("ref_id"),
+            due_at=bindparam("due_at"),
+            attempts=0,
+        )
+        .on_conflict_do_update(
+            index_elements=["kind", "ref_id"],
+            set_={"due_at": bindparam("due_at"), "fired_at": None, "last_error": None},
+        )
     )
 )
 _CANCEL = Prepared(

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement
 
 
 class _Counter(threading.local):
@@ -53,7 +53,7 @@ class _Compiled:
 class Prepared:
     """``statement`` with named bind parameters, run as ``prepared.rows(session, params)``."""
 
-    def __init__(self, statement: Executable | Callable[[str], Executable]) -> None:
+    def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]) -> None:
         """``statement``, or a function of the dialect's name that builds it (an upsert is
         spelled with each dialect's own ``insert``)."""
         self._build = statement if callable(statement) else (lambda _name: statement)
@@ -123,23 +123,22 @@ def _call(connection: Connection, compiled: _Compiled, method: str, params: Any)
     return cursor
 
 
-def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
+def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)
     positional = bool(compiled.positional)
     names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
     binds = compiled.binds
+    if any(bind.expanding for bind in binds.values()):
+        raise ValueError(f"a prepared statement has a fixed shape; no IN lists: {compiled}")
     # Values written into the statement itself (``.values(attempts=0)``) are binds with a value.
     constants = {name: binds[name].effective_value for name in names if not binds[name].required}
-    processors = tuple(
-        binds[name].type._cached_bind_processor(dialect)  # noqa: SLF001 - the column's own
-        for name in names
-    )
+    processors = tuple(binds[name].type._cached_bind_processor(dialect) for name in names)
     columns: list[str] = []
     results: list[Callable[[Any], Any] | None] = []
-    for key, _name, _objects, type_ in compiled._result_columns:  # noqa: SLF001
+    for key, _name, _objects, type_ in compiled._result_columns:
         columns.append(key)
-        results.append(type_._cached_result_processor(dialect, None))  # noqa: SLF001
+        results.append(type_._cached_result_processor(dialect, None))
     return _Compiled(
         sql=compiled.string,
         names=names,

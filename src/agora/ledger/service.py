@@ -104,10 +104,12 @@ def _insert_transfer(session: Session) -> Any:
 
 # Prepared once (core.prepared): every payment, grab and refund runs these.
 _INSERT_TRANSFER = Prepared(
-    lambda dialect: dialect_insert(dialect, _transfers)
-    .values({name: bindparam(name) for name in ("id", "key", "kind", "memo", "created_at")})
-    .on_conflict_do_nothing(index_elements=["key"])
-    .returning(_transfers.c.id)
+    lambda dialect: (
+        dialect_insert(dialect, _transfers)
+        .values({name: bindparam(name) for name in ("id", "key", "kind", "memo", "created_at")})
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_transfers.c.id)
+    )
 )
 _INSERT_ENTRY = Prepared.insert(
     _entries, ["transfer_id", "account_id", "amount", "balance_after", "created_at"]

@@ -10,13 +10,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from agora.catalog import Product, Sku, Store
 from agora.core.clock import utcnow
 from agora.core.db import least, upsert_insert
 from agora.core.errors import InvalidInput
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.inventory import stock_levels
@@ -82,20 +83,61 @@ def _check_quantity(quantity: int) -> None:
         )
 
 
-def sellable_sku(session: Session, sku_id: uuid.UUID) -> tuple[Sku, Product, Store]:
+@dataclass(frozen=True, slots=True)
+class Sellable:
+    """What an order line copies of a SKU on sale, with its product and store."""
+
+    sku_id: uuid.UUID
+    price: int
+    colour: str
+    size: str
+    image_url: str
+    product_id: uuid.UUID
+    title_en: str
+    title_zh: str | None
+    currency: str
+    store_id: uuid.UUID
+    store_name_en: str
+    store_name_zh: str | None
+
+
+_skus: Table = Sku.__table__  # type: ignore[assignment]
+_products: Table = Product.__table__  # type: ignore[assignment]
+_stores: Table = Store.__table__  # type: ignore[assignment]
+
+# Prepared (core.prepared): every checkout reads each of its SKUs this way.
+_SELLABLE = Prepared(
+    select(
+        _skus.c.id,
+        _skus.c.price,
+        _skus.c.colour,
+        _skus.c.size,
+        func.coalesce(_skus.c.image_url, _products.c.image_url),
+        _products.c.id,
+        _products.c.title_en,
+        _products.c.title_zh,
+        _products.c.currency,
+        _stores.c.id,
+        _stores.c.name_en,
+        _stores.c.name_zh,
+    )
+    .join(_products, _products.c.id == _skus.c.product_id)
+    .join(_stores, _stores.c.id == _products.c.store_id)
+    .where(
+        _skus.c.id == bindparam("sku_id"),
+        _skus.c.active.is_(True),
+        _products.c.status == "active",
+        _stores.c.status == "active",
+    )
+)
+
+
+def sellable_sku(session: Session, sku_id: uuid.UUID) -> Sellable:
     """The SKU with its product and store, if all three are on sale; else SkuUnavailable."""
-    row = session.execute(
-        select(Sku, Product, Store)
-        .join(Product, Product.id == Sku.product_id)
-        .join(Store, Store.id == Product.store_id)
-        .where(Sku.id == sku_id)
-    ).first()
+    row = _SELLABLE.first(session, {"sku_id": sku_id})
     if row is None:
         raise SkuUnavailable(errors=[{"field": "sku_id", "message": str(sku_id)}])
-    sku, product, store = row
-    if not (sku.active and product.status == "active" and store.status == "active"):
-        raise SkuUnavailable(errors=[{"field": "sku_id", "message": str(sku_id)}])
-    return sku, product, store
+    return Sellable(*row)
 
 
 def view_cart(uow: UnitOfWork, *, actor: Principal) -> CartView:

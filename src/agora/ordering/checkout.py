@@ -11,22 +11,28 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agora.catalog import Product, Sku, Store
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.jobs import schedule_deadline
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.inventory import STOCK_GATE, InsufficientStock, Stock
 from agora.ordering import domain, state
-from agora.ordering.cart import MAX_CART_LINES, MAX_QUANTITY, sellable_sku, take_from_cart
+from agora.ordering.cart import (
+    MAX_CART_LINES,
+    MAX_QUANTITY,
+    Sellable,
+    sellable_sku,
+    take_from_cart,
+)
 from agora.ordering.errors import N_, CartEmpty
 from agora.ordering.models import CartItem, Order, OrderLine
-from agora.ordering.queries import OrderView, order_views
+from agora.ordering.queries import LineView, OrderView
 
 PAYMENT_DUE = "order_payment_due"
 
@@ -54,10 +60,10 @@ def place_orders(
     """
     with uow:
         quantities = _merge(_requested(uow.session, actor, lines))
-        order_ids = _place(uow, actor, quantities)
+        orders = _place(uow, actor, quantities)
         if lines is None:
             take_from_cart(uow.session, actor, list(quantities))
-        return order_views(uow.session, order_ids)
+        return orders
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,81 +76,130 @@ class Deal:
     hold: bool
 
 
+_ORDER_COLUMNS = (
+    "id",
+    "checkout_id",
+    "buyer_id",
+    "store_id",
+    "status",
+    "currency",
+    "total",
+    "paid_amount",
+    "refunded_amount",
+    "return_open",
+    "created_at",
+    "pay_by",
+    "deal_kind",
+    "deal_id",
+    "held",
+)
+_LINE_VIEW_COLUMNS = (
+    "id",
+    "sku_id",
+    "product_id",
+    "title_en",
+    "title_zh",
+    "colour",
+    "size",
+    "image_url",
+    "unit_price",
+    "quantity",
+    "refunded_quantity",
+    "returning_quantity",
+)
+# Prepared (core.prepared): every purchase writes one order and its lines.
+_INSERT_ORDER = Prepared.insert(Order.__table__, _ORDER_COLUMNS)  # type: ignore[arg-type]
+_INSERT_LINE = Prepared.insert(
+    OrderLine.__table__,  # type: ignore[arg-type]
+    ("order_id", "position", *_LINE_VIEW_COLUMNS),
+)
+
+
 def _place(
     uow: UnitOfWork,
     actor: Principal,
     quantities: dict[uuid.UUID, int],
     deal: Deal | None = None,
-) -> list[uuid.UUID]:
-    """Reserve the stock and write one order per store with its lines; returns the order ids."""
+) -> list[OrderView]:
+    """Reserve the stock and write one order per store with its lines; the orders as written
+    (nothing is read back: the views are built from the rows this inserted)."""
     session = uow.session
     snapshots = {sku_id: sellable_sku(session, sku_id) for sku_id in quantities}
     state.reserve_stock(uow, quantities)
 
-    def price_of(sku: Sku) -> int:
+    def price_of(sku: Sellable) -> int:
         return deal.unit_price if deal is not None else sku.price
 
     now = utcnow()
     checkout_id = new_id()
-    by_store: dict[uuid.UUID, list[tuple[Sku, Product, Store]]] = {}
+    by_store: dict[uuid.UUID, list[Sellable]] = {}
     for sku_id in quantities:  # the shopper's order within each store
-        by_store.setdefault(snapshots[sku_id][2].id, []).append(snapshots[sku_id])
-    orders: list[Order] = []
-    line_rows: list[dict[str, object]] = []
+        by_store.setdefault(snapshots[sku_id].store_id, []).append(snapshots[sku_id])
+    orders: list[OrderView] = []
     for store_id in sorted(by_store):
-        rows = by_store[store_id]
-        # Transient objects as plain data: inserted below with two Core statements, which
-        # cost a fraction of the ORM's flush on this path that every purchase takes.
-        order = Order(
-            id=new_id(),
-            checkout_id=checkout_id,
-            buyer_id=actor.user_id,
-            store_id=store_id,
-            status=domain.PENDING_PAYMENT,
-            currency=rows[0][1].currency,
-            total=sum(price_of(sku) * quantities[sku.id] for sku, _, _ in rows),
-            created_at=now,
-            pay_by=now + domain.PAY_WINDOW,
+        skus = by_store[store_id]
+        order_id = new_id()
+        lines = [
+            LineView(
+                id=new_id(),
+                sku_id=sku.sku_id,
+                product_id=sku.product_id,
+                title_en=sku.title_en,
+                title_zh=sku.title_zh,
+                colour=sku.colour,
+                size=sku.size,
+                image_url=sku.image_url,
+                unit_price=price_of(sku),
+                quantity=quantities[sku.sku_id],
+                refunded_quantity=0,
+                returning_quantity=0,
+            )
+            for sku in skus
+        ]
+        orders.append(
+            OrderView(
+                id=order_id,
+                checkout_id=checkout_id,
+                buyer_id=actor.user_id,
+                store_id=store_id,
+                store_name_en=skus[0].store_name_en,
+                store_name_zh=skus[0].store_name_zh,
+                status=domain.PENDING_PAYMENT,
+                currency=skus[0].currency,
+                total=sum(line.line_total for line in lines),
+                paid_amount=0,
+                refunded_amount=0,
+                return_open=False,
+                tracking_number=None,
+                created_at=now,
+                pay_by=now + domain.PAY_WINDOW,
+                paid_at=None,
+                shipped_at=None,
+                delivered_at=None,
+                confirm_by=None,
+                closed_at=None,
+                lines=lines,
+                deal_kind=deal.kind if deal else None,
+                deal_id=deal.id if deal else None,
+                held=deal.hold if deal else False,
+            )
         )
-        orders.append(order)
-        line_rows.extend(
-            {
-                "id": new_id(),
-                "order_id": order.id,
-                "sku_id": sku.id,
-                "product_id": product.id,
-                "position": position,
-                "title_en": product.title_en,
-                "title_zh": product.title_zh,
-                "colour": sku.colour,
-                "size": sku.size,
-                "image_url": sku.image_url or product.image_url,
-                "unit_price": price_of(sku),
-                "quantity": quantities[sku.id],
-            }
-            for position, (sku, product, _) in enumerate(rows)
-        )
-    session.execute(
-        insert(Order),
+    _INSERT_ORDER.execute_many(
+        session,
+        [{name: getattr(order, name) for name in _ORDER_COLUMNS} for order in orders],
+    )
+    _INSERT_LINE.execute_many(
+        session,
         [
             {
-                "id": o.id,
-                "checkout_id": o.checkout_id,
-                "buyer_id": o.buyer_id,
-                "store_id": o.store_id,
-                "status": o.status,
-                "currency": o.currency,
-                "total": o.total,
-                "created_at": o.created_at,
-                "pay_by": o.pay_by,
-                "deal_kind": deal.kind if deal else None,
-                "deal_id": deal.id if deal else None,
-                "held": deal.hold if deal else False,
+                "order_id": order.id,
+                "position": position,
+                **{name: getattr(line, name) for name in _LINE_VIEW_COLUMNS},
             }
-            for o in orders
+            for order in orders
+            for position, line in enumerate(order.lines)
         ],
     )
-    session.execute(insert(OrderLine), line_rows)
     for order in orders:
         schedule_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id, due_at=order.pay_by)
         state.record(
@@ -155,7 +210,7 @@ def _place(
             role="buyer",
             data={"total": order.total, "checkout_id": str(checkout_id)},
         )
-    return [order.id for order in orders]
+    return orders
 
 
 def place_deal_order(
@@ -182,8 +237,8 @@ def place_deal_order(
     with uow:
         quantities = _merge([LineRequest(sku_id, quantity)])
         deal = Deal(deal_kind, deal_id, unit_price, hold)
-        (order_id,) = _place(uow, actor, quantities, deal)
-        return order_views(uow.session, [order_id])[0]
+        (order,) = _place(uow, actor, quantities, deal)
+        return order
 
 
 def check_stock(

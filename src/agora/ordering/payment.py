@@ -26,21 +26,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 
 from agora import credit, ledger, payments, points, treasure
 from agora.core.clock import utcnow
 from agora.core.errors import AgoraError, InvalidInput
+from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.ordering import domain, state
 from agora.ordering.checkout import PAYMENT_DUE
 from agora.ordering.errors import N_, OrderStateConflict, PaymentExpired
 from agora.ordering.models import Order, OrderCharge, OrderLine, OrderPayment
-from agora.ordering.queries import OrderView, access_buyer_order, order_views
+from agora.ordering.queries import (
+    OrderView,
+    access_buyer_order,
+    buyer_order_views,
+    order_views,
+)
 
 ORDER_PAYMENT = "order_payment"
 # Sources that are not a bank: they pay at once, inside the payment's transaction.
@@ -115,7 +122,7 @@ def pay_orders(
             )
     with uow:
         session = uow.session
-        orders = [access_buyer_order(session, actor, order_id) for order_id in ids]
+        orders = buyer_order_views(session, actor, ids)
         now = utcnow()
         for order in orders:
             if order.status != domain.PENDING_PAYMENT:
@@ -139,8 +146,7 @@ def pay_orders(
         treasure_part = parts.get(domain.TREASURE, 0)
         credit_part = parts.get(domain.CREDIT, 0)
         if not gateways:
-            for order in orders:
-                _mark_paid(uow, order, enforce_deadline=True)
+            paid = [_mark_paid(uow, order, enforce_deadline=True) for order in orders]
             if discount:
                 points.redeem(uow, user_id=actor.user_id, discount=discount)
             if treasure_part:
@@ -170,7 +176,7 @@ def pay_orders(
                 )
             return PaymentOutcome(
                 "paid",
-                order_views(session, ids),
+                paid,
                 total - discount - treasure_part - credit_part,
                 0,
                 points_amount=discount,
@@ -244,21 +250,37 @@ def pay_orders(
         )
 
 
-def _mark_paid(uow: UnitOfWork, order: Order, *, enforce_deadline: bool) -> None:
-    """Move the order to ``paid`` (guarded). A late bank capture still pays an order that has
-    not been cancelled yet (``enforce_deadline`` off): the buyer did pay in time at the bank;
-    only the sweep had not run."""
+def _mark_paid(uow: UnitOfWork, order: OrderView, *, enforce_deadline: bool) -> OrderView:
+    """Move the order to ``paid`` (guarded); the order as it is now. A late bank capture still
+    pays an order that has not been cancelled yet (``enforce_deadline`` off): the buyer did pay
+    in time at the bank; only the sweep had not run."""
     now = utcnow()
-    where = (Order.pay_by > now,) if enforce_deadline else ()
-    if not state.transition(
-        uow, order.id, domain.PAID, extra_where=where, paid_at=now, paid_amount=order.total
-    ):
+    statement = _MARK_PAID_IN_TIME if enforce_deadline else _MARK_PAID
+    moved = statement.execute(uow.session, {"order_id": order.id, "now": now, "total": order.total})
+    if moved.rowcount != 1:
         raise state.refuse(uow.session, order.id, expected=domain.PENDING_PAYMENT)
+    return replace(order, status=domain.PAID, paid_at=now, paid_amount=order.total)
+
+
+# Prepared (core.prepared): the guarded UPDATE of every payment, with and without the deadline.
+_orders: Table = Order.__table__  # type: ignore[assignment]
+(_PAYABLE,) = domain.sources_into(domain.PAID)  # one status only: a fixed-shape statement
+_PAY = (
+    update(_orders)
+    .where(_orders.c.id == bindparam("order_id"), _orders.c.status == _PAYABLE)
+    .values(status=domain.PAID, paid_at=bindparam("now"), paid_amount=bindparam("total"))
+)
+_MARK_PAID = Prepared(_PAY)
+_MARK_PAID_IN_TIME = Prepared(_PAY.where(_orders.c.pay_by > bindparam("now")))
+_INSERT_PAYMENT = Prepared.insert(
+    OrderPayment.__table__,  # type: ignore[arg-type]
+    ["id", "order_id", "source", "amount", "refunded", "charge_id", "created_at"],
+)
 
 
 def _pay_from_wallet(
     uow: UnitOfWork,
-    order: Order,
+    order: OrderView,
     *,
     actor: Principal | None,
     role: str,
@@ -317,17 +339,22 @@ def _pay_from_wallet(
     ]
     if gateway is not None:
         rows.append((gateway[0], gateway_part, gateway[2]))
-    for source, amount, charge_id in rows:
-        if amount > 0:
-            session.add(
-                OrderPayment(
-                    order_id=order.id,
-                    source=source,
-                    amount=amount,
-                    charge_id=charge_id,
-                    created_at=now,
-                )
-            )
+    _INSERT_PAYMENT.execute_many(
+        session,
+        [
+            {
+                "id": new_id(),
+                "order_id": order.id,
+                "source": source,
+                "amount": amount,
+                "refunded": 0,
+                "charge_id": charge_id,
+                "created_at": now,
+            }
+            for source, amount, charge_id in rows
+            if amount > 0
+        ],
+    )
     cancel_deadline(uow, kind=PAYMENT_DUE, ref_id=order.id)
     state.record(
         uow,
@@ -359,8 +386,8 @@ def apply_captured_charge(uow: UnitOfWork, charge: payments.Charge) -> None:
             .order_by(OrderCharge.order_id)
         ).all()
         for link in links:
-            order = session.get(Order, link.order_id)
-            if order is None or order.buyer_id != charge.user_id:
+            (order,) = order_views(session, [link.order_id])
+            if order.buyer_id != charge.user_id:
                 continue
             gateway = (f"{domain.GATEWAY_PREFIX}{charge.gateway}", link.amount, charge.id)
             discount = points.planned(uow, payment_ref=charge.id, order_id=order.id)

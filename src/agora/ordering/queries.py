@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from agora.catalog import Store, StoreStaff, access_store
 from agora.core.errors import InvalidInput
 from agora.core.ids import parse_id
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.ordering.errors import N_, OrderNotFound, RefundNotFound
@@ -315,13 +316,57 @@ def _views(
     return views
 
 
+_orders: Table = Order.__table__  # type: ignore[assignment]
+_order_lines: Table = OrderLine.__table__  # type: ignore[assignment]
+_stores: Table = Store.__table__  # type: ignore[assignment]
+
+# The order columns a view shows, by the view's own field names; then the store's names.
+_VIEW_COLUMNS = tuple(name for name in OrderView.__dataclass_fields__ if name in _orders.c)
+# Prepared (core.prepared): every checkout, payment and cancellation answers with these.
+_ORDER = Prepared(
+    select(*(_orders.c[name] for name in _VIEW_COLUMNS), _stores.c.name_en, _stores.c.name_zh)
+    .join(_stores, _stores.c.id == _orders.c.store_id)
+    .where(_orders.c.id == bindparam("order_id"))
+)
+_ORDER_LINES = Prepared(  # LineView's fields, in its order
+    select(*(_order_lines.c[column.key] for column in _LINE_COLUMNS if column.key != "order_id"))
+    .where(_order_lines.c.order_id == bindparam("order_id"))
+    .order_by(_order_lines.c.position)
+)
+
+
 def order_views(session: Session, order_ids: Sequence[uuid.UUID]) -> list[OrderView]:
-    """Orders by id (in the given order), with their lines; for use inside a use case."""
-    orders = {
-        row.id: row
-        for row in session.execute(select(*Order.__table__.c).where(Order.id.in_(order_ids)))
-    }
-    return _views(session, [orders[i] for i in order_ids], detail=False)
+    """Orders by id (in the given order), with their lines; for use inside a use case.
+
+    Raises OrderNotFound for an id that is no order.
+    """
+    views = []
+    for order_id in order_ids:
+        row = _ORDER.first(session, {"order_id": order_id})
+        if row is None:
+            raise OrderNotFound()
+        *columns, store_name_en, store_name_zh = row
+        views.append(
+            OrderView(
+                **dict(zip(_VIEW_COLUMNS, columns, strict=True)),
+                store_name_en=store_name_en,
+                store_name_zh=store_name_zh,
+                lines=[
+                    LineView(*line) for line in _ORDER_LINES.rows(session, {"order_id": order_id})
+                ],
+            )
+        )
+    return views
+
+
+def buyer_order_views(
+    session: Session, actor: Principal, order_ids: Sequence[uuid.UUID]
+) -> list[OrderView]:
+    """:func:`order_views` of orders the actor bought; OrderNotFound for any other."""
+    views = order_views(session, order_ids)
+    if any(view.buyer_id != actor.user_id for view in views):
+        raise OrderNotFound()
+    return views
 
 
 def order_detail(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) -> OrderView:

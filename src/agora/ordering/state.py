@@ -11,13 +11,14 @@ import time
 import uuid
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
 from agora.core.ids import new_id
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.inventory import STOCK_GATE, InsufficientStock, Stock
@@ -28,7 +29,37 @@ from agora.ordering.models import Order, OrderEvent
 _orders: Table = Order.__table__  # type: ignore[assignment]
 _stock: Table = Stock.__table__  # type: ignore[assignment]
 
-_EVENT_INSERT = insert(OrderEvent)
+# Prepared (core.prepared): every placed and paid order runs these.
+_EVENT_INSERT = Prepared.insert(
+    OrderEvent.__table__,  # type: ignore[arg-type]
+    ["id", "order_id", "kind", "actor_id", "actor_role", "data", "created_at"],
+)
+_RESERVE = Prepared(
+    update(_stock)
+    .where(_stock.c.sku_id == bindparam("sku_id"), _stock.c.available >= bindparam("n"))
+    .values(
+        available=_stock.c.available - bindparam("n"),
+        reserved=_stock.c.reserved + bindparam("n"),
+        updated_at=bindparam("now"),
+    )
+    .returning(_stock.c.available)
+)
+
+
+class OrderFacts(Protocol):
+    """What the timeline and its notice need of an order: a row, a model or a view."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def store_id(self) -> uuid.UUID: ...
+    @property
+    def buyer_id(self) -> uuid.UUID: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+
 
 SYSTEM = "system"
 
@@ -45,7 +76,7 @@ def role_of(order: Order | None, actor: Principal | None, *, merchant: bool = Fa
 
 def record(
     uow: UnitOfWork,
-    order: Order,
+    order: OrderFacts,
     kind: str,
     *,
     actor: Principal | None,
@@ -53,8 +84,8 @@ def record(
     data: Mapping[str, Any] | None = None,
 ) -> None:
     """Add a timeline entry and tell the buyer (and the store) through the outbox."""
-    uow.session.execute(
-        _EVENT_INSERT,
+    _EVENT_INSERT.execute(
+        uow.session,
         {
             "id": new_id(),
             "order_id": order.id,
@@ -128,14 +159,7 @@ def reserve_stock(uow: UnitOfWork, quantities: Mapping[uuid.UUID, int]) -> None:
     for sku_id in sorted(quantities):
         n = quantities[sku_id]
         observed_at = time.monotonic()
-        left = uow.session.execute(
-            update(_stock)
-            .where(_stock.c.sku_id == sku_id, _stock.c.available >= n)
-            .values(
-                available=_stock.c.available - n, reserved=_stock.c.reserved + n, updated_at=now
-            )
-            .returning(_stock.c.available)
-        ).scalar()
+        left = _RESERVE.scalar(uow.session, {"sku_id": sku_id, "n": n, "now": now})
         if left is None:
             if n == 1:  # nothing at all is left (or there is no stock row)
                 gate.close(str(sku_id), observed_at=observed_at)

@@ -11,11 +11,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, or_, select
 
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
 from agora.core.errors import InvalidInput
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, require_operator
 from agora.ledger import PLATFORM
@@ -37,17 +38,30 @@ class Switch:
 
 def _disabled(uow: UnitOfWork, store_ids: Collection[uuid.UUID]) -> dict[str, uuid.UUID | None]:
     """Each disabled source and where it is off (``None``: the platform)."""
-    scopes = [PLATFORM, *store_ids]
-    with uow.read() as session:
-        rows = session.execute(
-            select(SwitchRow.scope_id, SwitchRow.source).where(
-                SwitchRow.scope_id.in_(scopes), SwitchRow.enabled.is_(False)
-            )
-        ).all()
     off: dict[str, uuid.UUID | None] = {}
-    for scope_id, source in sorted(rows, key=lambda r: r.scope_id != PLATFORM):
-        off.setdefault(source, None if scope_id == PLATFORM else scope_id)
+    with uow.read() as session:
+        for store_id in sorted(store_ids):  # one short statement per store (a payment: one)
+            for scope_id, source in sorted(
+                _DISABLED.rows(session, {"platform": PLATFORM, "store_id": store_id}),
+                key=lambda row: row[0] != PLATFORM,
+            ):
+                off.setdefault(source, None if scope_id == PLATFORM else scope_id)
+        if not store_ids:
+            for _, source in _DISABLED.rows(session, {"platform": PLATFORM, "store_id": PLATFORM}):
+                off.setdefault(source, None)
     return off
+
+
+# Prepared (core.prepared): every payment asks.
+_DISABLED = Prepared(
+    select(_switches.c.scope_id, _switches.c.source).where(
+        or_(
+            _switches.c.scope_id == bindparam("platform"),
+            _switches.c.scope_id == bindparam("store_id"),
+        ),
+        _switches.c.enabled.is_(False),
+    )
+)
 
 
 def enabled_sources(uow: UnitOfWork, *, store_ids: Collection[uuid.UUID]) -> list[str]:

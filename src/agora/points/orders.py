@@ -15,6 +15,7 @@ from sqlalchemy import Table, insert, select, update
 from agora import ledger
 from agora.config import get_settings
 from agora.core.clock import utcnow
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.points import domain
 from agora.points.accounts import active_of, funding_of, issued_of, pending_of, redeemed_of
@@ -30,7 +31,24 @@ ACTIVE = "active"
 REVERSED = "reversed"
 
 # Built once: paying an order (every purchase) binds values only.
-_INSERT_ORDER = insert(_orders)
+# Prepared (core.prepared): every paid order records its points here.
+_INSERT_ORDER = Prepared.insert(
+    _orders,
+    [
+        "order_id",
+        "user_id",
+        "status",
+        "money_paid",
+        "money_refunded",
+        "earned",
+        "reversed",
+        "redeemed",
+        "restored",
+        "discount",
+        "discount_refunded",
+        "created_at",
+    ],
+)
 
 
 def points_for(discount: int) -> int:
@@ -102,8 +120,8 @@ def order_paid(
         return 0
     now = utcnow()
     redeemed = points_for(discount) if discount else 0
-    uow.session.execute(
-        _INSERT_ORDER,
+    _INSERT_ORDER.execute(
+        uow.session,
         {
             "order_id": order_id,
             "user_id": user_id,
