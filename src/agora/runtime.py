@@ -20,6 +20,7 @@ from agora.core.realtime import LocalHub, Subscription, make_hub
 from agora.core.uow import UnitOfWork
 from agora.core.writer import Writer
 from agora.identity.token_cache import PROCESS_TOKENS, REVOKED_TOPIC, TokenCache
+from agora.identity.token_reader import TokenReader
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Runtime:
     tokens: TokenCache = field(default_factory=lambda: PROCESS_TOKENS)
     gates: Gates = field(default_factory=lambda: PROCESS_GATES)
     writer: Writer = field(init=False)
+    token_reader: TokenReader = field(init=False)
     loop: asyncio.AbstractEventLoop | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event | None = None
@@ -41,6 +43,7 @@ class Runtime:
         self.writer = Writer(
             self.db, make_uow=self._joined_uow, max_batch=self.settings.writer_max_batch
         )
+        self.token_reader = TokenReader(self.db, self.tokens)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Runtime:

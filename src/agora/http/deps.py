@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from agora.core.errors import N_, Forbidden, Unauthenticated
 from agora.core.security import csrf_ok, csrf_token, token_digest
@@ -87,13 +86,14 @@ async def _maybe_actor(request: Request) -> Principal | None:
 
 async def authenticate_cached(runtime: Runtime, token: str | None) -> Principal | None:
     """The principal behind ``token``: from the token cache on the event loop, or, for a token
-    not cached, read in the thread pool (and cached)."""
+    not cached, read with the other misses of the moment (``identity.token_reader``) and cached."""
     if not token:
         return None
-    cached = runtime.tokens.get(token_digest(token))
+    digest = token_digest(token)
+    cached = runtime.tokens.get(digest)
     if cached is not None:
         return cached
-    return await run_in_threadpool(authenticate, runtime.uow(), token, cache=runtime.tokens)
+    return await runtime.token_reader.principal(digest)
 
 
 def _check_cookie_write(request: Request, token: str) -> None:

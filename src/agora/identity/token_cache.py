@@ -55,6 +55,7 @@ class TokenCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._by_user: dict[uuid.UUID, set[str]] = {}
         self._profiles: dict[uuid.UUID, Profile] = {}
+        self._forgets = 0
         # Readers on the event loop and writers in the thread pool: dict operations are atomic
         # under the GIL, but eviction walks the order, so changes take the lock.
         self._lock = threading.Lock()
@@ -73,6 +74,12 @@ class TokenCache:
             return None
         return entry.principal
 
+    @property
+    def epoch(self) -> int:
+        """Changes whenever tokens are forgotten: take it before reading a session row and pass
+        it to :meth:`put`, so a row read before a sign-out committed is not cached after it."""
+        return self._forgets
+
     def profile(self, user_id: uuid.UUID) -> Profile | None:
         """The profile read with a token of ``user_id`` that is cached now, if any."""
         return self._profiles.get(user_id) if user_id in self._by_user else None
@@ -83,9 +90,13 @@ class TokenCache:
         principal: Principal,
         session_expires_at: datetime,
         profile: Profile | None = None,
+        *,
+        epoch: int | None = None,
     ) -> None:
         entry = _Entry(principal, session_expires_at, time.monotonic())
         with self._lock:
+            if epoch is not None and epoch != self._forgets:
+                return  # something was forgotten since the read: it may have been this token
             self._drop(digest)
             if profile is not None:
                 self._profiles[principal.user_id] = profile
@@ -98,12 +109,14 @@ class TokenCache:
         """Drop every token of ``user_id`` (signed out, revoked, suspended): the next request
         with any of them reads its session row again."""
         with self._lock:
+            self._forgets += 1
             self._profiles.pop(user_id, None)
             for digest in self._by_user.pop(user_id, set()):
                 self._entries.pop(digest, None)
 
     def clear(self) -> None:
         with self._lock:
+            self._forgets += 1
             self._entries.clear()
             self._by_user.clear()
             self._profiles.clear()

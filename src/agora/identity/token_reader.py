@@ -1,0 +1,62 @@
+"""Tokens the cache does not hold, read many per statement.
+
+A flash sale brings thousands of shoppers at once, each with a token this process has not seen:
+read one by one, every miss is a hand-off to the thread pool and a statement of its own. The
+reader instead gathers the misses that arrive while a read is running and reads them all with the
+next one — one hand-off and one ``IN`` statement per batch, as the writer batches commits. A
+token asked for twice while it is being read waits for the one read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from agora.core.db import Database
+from agora.identity.domain import Principal
+from agora.identity.service import authenticate_many
+from agora.identity.token_cache import TokenCache
+
+
+class TokenReader:
+    """Reads uncached tokens in batches of at most ``max_batch``; use from the event loop."""
+
+    def __init__(self, db: Database, cache: TokenCache, *, max_batch: int = 500) -> None:
+        self.db = db
+        self.cache = cache
+        self.max_batch = max_batch
+        self._waiting: dict[str, asyncio.Future[Principal | None]] = {}
+        self._reading = False
+
+    async def principal(self, digest: str) -> Principal | None:
+        """The principal of the token with ``digest`` (cached once read), or ``None``."""
+        future = self._waiting.get(digest)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._waiting[digest] = future
+            if not self._reading:
+                self._reading = True
+                asyncio.get_running_loop().create_task(self._read_while_waiting())
+        # Shielded: one request giving up must not cancel the read others wait for.
+        return await asyncio.shield(future)
+
+    async def _read_while_waiting(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._waiting:
+                digests = list(self._waiting)[: self.max_batch]
+                futures = [self._waiting.pop(digest) for digest in digests]
+                try:
+                    found = await loop.run_in_executor(
+                        None, partial(authenticate_many, self.db, digests, cache=self.cache)
+                    )
+                except Exception as exc:  # every waiter gets the error, none hangs
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for digest, future in zip(digests, futures, strict=True):
+                    if not future.done():
+                        future.set_result(found[digest])
+        finally:
+            self._reading = False
