@@ -81,7 +81,7 @@ def test_a_row_read_before_a_sign_out_is_not_cached_after_it(uow: UnitOfWork, db
 
 
 def test_a_signed_out_token_reads_as_none(uow: UnitOfWork, db: Database) -> None:
-    [(person, token)] = signed_in(uow, 1)
+    [(_, token)] = signed_in(uow, 1)
     signed = sign_in(
         uow, identifier="reader-0@example.com", password=factories.PASSWORD, client=CLIENT
     )
