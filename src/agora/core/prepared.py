@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -65,21 +65,22 @@ class Prepared:
         return cls(table.insert().values({name: bindparam(name) for name in columns}))
 
     def execute(self, session: Session, params: Mapping[str, Any]) -> Any:
-        """Run with one set of values; the driver's cursor (its ``rowcount`` is the count)."""
-        connection, compiled = self._prepare(session)
-        return _call(connection, compiled, "execute", _bind(compiled, params))
+        """Run with one set of values; the driver's cursor (read its ``rowcount`` at once: the
+        next statement of the transaction reuses it)."""
+        link, compiled = self._prepare(session)
+        return link.call(compiled, "execute", _bind(compiled, params))
 
     def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per set of values (one driver call)."""
         if not rows:
             return
-        connection, compiled = self._prepare(session)
-        _call(connection, compiled, "executemany", [_bind(compiled, params) for params in rows])
+        link, compiled = self._prepare(session)
+        link.call(compiled, "executemany", [_bind(compiled, params) for params in rows])
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run and return every row, each value through its column's result processor."""
-        connection, compiled = self._prepare(session)
-        cursor = _call(connection, compiled, "execute", _bind(compiled, params))
+        link, compiled = self._prepare(session)
+        cursor = link.call(compiled, "execute", _bind(compiled, params))
         results = compiled.results
         return [
             tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
@@ -94,33 +95,55 @@ class Prepared:
         found = self.first(session, params)
         return None if found is None else found[0]
 
-    def _prepare(self, session: Session) -> tuple[Connection, _Compiled]:
-        connection = session.connection()
+    def _prepare(self, session: Session) -> tuple[_Link, _Compiled]:
         STATEMENTS.count += 1
-        return connection, self._compiled(connection)
-
-    def _compiled(self, connection: Connection) -> _Compiled:
-        dialect = connection.dialect
-        compiled = self._by_dialect.get(dialect.name)
+        link: _Link | None = session.info.get(_LINK)
+        nested = session.get_nested_transaction()
+        if link is None:
+            link = session.info[_LINK] = _Link(session.connection(), nested)
+        elif link.nested is not nested:
+            # A savepoint began (or ended) since the last statement: the session emits SAVEPOINT
+            # only when its connection is asked for inside it, so ask.
+            session.connection()
+            link.nested = nested
+        compiled = self._by_dialect.get(link.dialect.name)
         if compiled is None:
-            statement = self._build(dialect.name)
-            compiled = self._by_dialect[dialect.name] = _compile(statement, dialect)
-        return compiled
+            statement = self._build(link.dialect.name)
+            compiled = self._by_dialect[link.dialect.name] = _compile(statement, link.dialect)
+        return link, compiled
 
 
-def _call(connection: Connection, compiled: _Compiled, method: str, params: Any) -> Any:
-    """Run on a cursor of the session's DBAPI connection (inside its transaction); the driver's
-    errors become SQLAlchemy's, as ``Connection.execute`` raises them (IntegrityError, the
-    SQLSTATE the writer retries on)."""
-    cursor = connection.connection.cursor()
-    dbapi = connection.dialect.loaded_dbapi
-    try:
-        getattr(cursor, method)(compiled.sql, params)
-    except dbapi.Error as exc:
-        raise DBAPIError.instance(
-            compiled.sql, params, exc, dbapi.Error, dialect=connection.dialect
-        ) from exc
-    return cursor
+_LINK = "agora.prepared.link"
+
+
+class _Link:
+    """The session's transaction as the driver sees it: its dialect and one cursor of its
+    connection, kept in ``session.info`` until the transaction ends (asking the session for its
+    connection on every statement costs more than some of the statements)."""
+
+    def __init__(self, connection: Connection, nested: SessionTransaction | None) -> None:
+        self.nested = nested
+        self.dialect = connection.dialect
+        self.cursor = connection.connection.cursor()
+        self.error = self.dialect.loaded_dbapi.Error
+
+    def call(self, compiled: _Compiled, method: str, params: Any) -> Any:
+        """Run on the transaction's cursor; the driver's errors become SQLAlchemy's, as
+        ``Connection.execute`` raises them (IntegrityError, the SQLSTATEs the writer retries)."""
+        try:
+            getattr(self.cursor, method)(compiled.sql, params)
+        except self.error as exc:
+            raise DBAPIError.instance(
+                compiled.sql, params, exc, self.error, dialect=self.dialect
+            ) from exc
+        return self.cursor
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_link(session: Session, transaction: SessionTransaction) -> None:
+    # The root transaction ended: its connection goes back to the pool, and so does the link.
+    if transaction.parent is None:
+        session.info.pop(_LINK, None)
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:

@@ -6,6 +6,7 @@ import uuid
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agora.core.errors import InvalidInput
 
@@ -38,7 +39,13 @@ class AccountRef:
 
     def __post_init__(self) -> None:
         name = f"{self.owner_type}:{self.owner_id}:{self.kind}:{self.currency}:{self.shard}"
-        object.__setattr__(self, "id", uuid.uuid5(_NAMESPACE, name))
+        object.__setattr__(self, "id", _account_id(name))
+
+
+@lru_cache(maxsize=65_536)
+def _account_id(name: str) -> uuid.UUID:
+    # Every payment names the same few accounts again (a wallet, escrow shards, points pools).
+    return uuid.uuid5(_NAMESPACE, name)
 
 
 def shard_of(key: uuid.UUID | str) -> int:
