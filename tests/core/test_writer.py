@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from agora.core.db import Database
 from agora.core.models import JobLease
@@ -68,6 +68,44 @@ def test_a_refused_command_rolls_back_alone(db: Database) -> None:
     assert results[0] == "a" and results[2] == "c"
     assert isinstance(results[1], Refused)
     assert leases(db) == ["a", "c"]
+
+
+def test_orm_changes_left_unflushed_by_a_command_are_its_own(db: Database) -> None:
+    def add_unflushed(name: str) -> Any:
+        def command(uow: UnitOfWork) -> str:
+            with uow:
+                uow.session.add(JobLease(name=name, owner="w"))  # flushed when it is released
+            return name
+
+        return command
+
+    writer = Writer(db)
+    try:
+        results = asyncio.run(
+            run_all(writer, [add_unflushed("a"), add_lease("b", fail=True), add_unflushed("c")])
+        )
+    finally:
+        writer.stop()
+
+    assert results[0] == "a" and results[2] == "c" and isinstance(results[1], Refused)
+    assert leases(db) == ["a", "c"]
+
+
+def test_a_failed_flush_breaks_the_batch_and_each_command_runs_again_alone(
+    db: Database,
+) -> None:
+    with db.write_session() as session:
+        session.add(JobLease(name="taken", owner="w"))
+        session.commit()
+    writer = Writer(db)
+    try:
+        results = asyncio.run(run_all(writer, [add_lease("a"), add_lease("taken"), add_lease("c")]))
+    finally:
+        writer.stop()
+
+    assert results[0] == "a" and results[2] == "c"
+    assert isinstance(results[1], IntegrityError)  # its own error, not the lost transaction's
+    assert leases(db) == ["a", "c", "taken"]
 
 
 def test_an_answer_comes_only_after_the_commit(db: Database) -> None:

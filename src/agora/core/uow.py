@@ -15,7 +15,7 @@ from agora.core.db import Database
 from agora.core.gates import OPENED_TOPIC, PROCESS_GATES, Gates
 from agora.core.ids import new_id
 from agora.core.models import OutboxEvent
-from agora.core.prepared import Prepared
+from agora.core.prepared import Prepared, Savepoint
 
 _OUTBOX_INSERT = Prepared.insert(
     OutboxEvent.__table__,  # type: ignore[arg-type]
@@ -92,7 +92,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         if self._joined and self._depth == 1:
-            self._savepoint = self.session.begin_nested()
+            self._savepoint = Savepoint(self.session)
             self._after_commit = []
             self._emitted = False
         elif self._depth == 0:
@@ -139,10 +139,9 @@ class UnitOfWork:
         savepoint, self._savepoint = self._savepoint, None
         callbacks, self._after_commit = self._after_commit, []
         if not committed:
-            if savepoint.is_active:
-                savepoint.rollback()
+            savepoint.rollback()
             return
-        savepoint.commit()
+        savepoint.release()
         self._released.extend(callbacks)
         self._released_events = self._released_events or self._emitted
 

@@ -143,13 +143,18 @@ class Writer:
                 session.connection()  # BEGIN (IMMEDIATE on SQLite) here, in the writer's context
                 for command in batch:
                     self._run_one(session, command)
+                    if not session.is_active:
+                        # A failed ORM flush lost the transaction itself, not just a savepoint.
+                        raise _BatchBroken(command.error)
                 session.commit()
         except Exception as exc:
             # The commit itself failed (or the connection did): none of the batch holds.
             if len(batch) > 1:
                 log.warning("writer batch of %d failed (%s); applying one by one", len(batch), exc)
                 return [again for command in batch for again in self._apply([_fresh(command)])]
-            batch[0].error, batch[0].uow = exc, None
+            if batch[0].error is None:  # alone, a command that failed keeps its own error
+                batch[0].error = exc
+            batch[0].uow = None
         again = [c for c in batch if _retryable(c)]
         for command in again:
             command.attempts += 1
@@ -181,6 +186,10 @@ class Writer:
             # One wake-up of the loop per batch, not one per command.
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
                 loop.call_soon_threadsafe(_settle, settled)
+
+
+class _BatchBroken(Exception):
+    """A command left the batch's transaction unusable; every command runs again alone."""
 
 
 def _settle(commands: list[_Command]) -> None:
