@@ -3,6 +3,7 @@ refusal with nothing changed — no order, no money moved, no seat, no stock, no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -67,6 +68,22 @@ def test_the_last_place_completes_the_team_and_every_order_goes_to_fulfilment(
         deadline = session.query(Deadline).filter_by(ref_id=team.id).one()
     assert deadline.fired_at is not None and deadline.last_error == "cancelled"
     assert [m.display_name for m in third.team.members] == ["Leader", "Bob", "Carol"]
+
+
+def test_a_join_answers_with_the_team_and_order_as_they_read_back(world: World) -> None:
+    team = world.start("leader").team
+    for who, status in (("bob", "open"), ("carol", "complete")):
+        outcome = world.join(who, team.id, world.black)
+        read = groupbuy.team_view(world.uow, actor=world.people[who], team_id=team.id)
+        # the join builds its answer from what it holds; a reader measures time from its own now
+        assert outcome.team.status == status
+        assert replace(outcome.team, now=read.now) == read
+        order = world.order(outcome.order.id)
+        assert (outcome.order.status, outcome.order.held, outcome.order.total) == (
+            order.status,
+            order.held,
+            order.total,
+        )
 
 
 def test_a_held_order_is_not_shipped_nor_refunded_by_its_buyer(world: World) -> None:
@@ -210,7 +227,15 @@ def test_a_team_of_a_product_taken_off_sale_is_hidden_from_strangers(world: Worl
     with pytest.raises(groupbuy.TeamNotFound):
         groupbuy.team_view(world.uow, actor=None, team_id=team.id)
     refused(world, groupbuy.TeamNotFound, lambda: world.join("bob", team.id))
-    # its members and the store's staff still see it
+    # its members and the store's staff still see it (and are told why they cannot join)
+    refused(world, groupbuy.AlreadyInTeam, lambda: world.join("leader", team.id))
+    refused(
+        world,
+        ordering.SkuUnavailable,
+        lambda: groupbuy.join_team(
+            world.uow, actor=world.merchant, team_id=team.id, sku_id=world.red
+        ),
+    )
     mine = groupbuy.team_view(world.uow, actor=world.people["leader"], team_id=team.id)
     assert mine.mine is not None
     assert groupbuy.team_view(world.uow, actor=world.merchant, team_id=team.id).mine is None

@@ -14,7 +14,10 @@ from sqlalchemy import select
 from agora import chat, red_envelopes, treasure
 from agora.core.clock import clock, utcnow
 from agora.core.errors import AgoraError
+from agora.core.gates import Gates
 from agora.core.models import Deadline
+from agora.core.uow import UnitOfWork
+from agora.red_envelopes.envelopes import ENVELOPE_GATE
 from red_envelopes.world import FUNDS, World
 
 
@@ -241,3 +244,39 @@ def test_an_envelope_is_not_expired_early_and_a_finished_one_refunds_nothing(
     clock.travel(timedelta(hours=25))
     assert red_envelopes.expire_envelope(world.uow, envelope.id) is False
     assert world.sweep() == 0
+
+
+def test_a_grab_answers_with_the_envelope_as_a_fresh_read_shows_it(world: World) -> None:
+    envelope = world.send(total=1000, shares=3)
+
+    for who in ("bob", "alice", "carol"):
+        outcome = world.grab(who, envelope.id)
+
+        # Built from the rows the grab had in hand; a read afterwards sees the same page.
+        assert outcome.envelope == red_envelopes.envelope_view(
+            world.uow, actor=world.people[who], envelope_id=envelope.id
+        )
+        assert outcome.envelope.mine == outcome.amount
+        assert outcome.envelope.grabs[-1].position == outcome.position
+    assert outcome.envelope.status == "finished" and outcome.envelope.finished_at is not None
+    assert outcome.envelope.luckiest_id is not None
+
+
+def test_a_finished_envelope_is_refused_from_its_row_where_the_gate_is_open(
+    world: World,
+) -> None:
+    # Given an envelope whose every share is taken, and a process that has not seen it close
+    envelope = world.send(total=600, shares=2)
+    world.grab("bob", envelope.id)
+    world.grab("carol", envelope.id)
+    elsewhere = UnitOfWork(world.uow.db, gates=Gates())
+
+    # When a member grabs there, then they are told it is empty and nothing changed
+    refused(
+        world,
+        lambda: red_envelopes.grab(elsewhere, actor=world.people["dave"], envelope_id=envelope.id),
+        409,
+        "red_envelope_empty",
+    )
+    # and that process now answers from memory.
+    assert elsewhere.gates[ENVELOPE_GATE].is_closed(str(envelope.id))

@@ -7,6 +7,7 @@ orders go to fulfilment, a team whose deadline passes first is refunded in full.
 
 from agora.groupbuy import jobs as _jobs
 from agora.groupbuy import targets as _targets
+from agora.groupbuy.access import access_deal
 from agora.groupbuy.deals import DealStats, MerchantDeals, create_deal, end_deal, merchant_deals
 from agora.groupbuy.domain import (
     ACTIVE,
@@ -38,7 +39,6 @@ from agora.groupbuy.queries import (
     OpenTeam,
     ProductDeal,
     TeamView,
-    access_deal,
     my_teams,
     product_deal,
     team_view,

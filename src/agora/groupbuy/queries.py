@@ -1,10 +1,7 @@
-"""Who may see which team or deal, and the read models the API and the pages show.
+"""The read models the API and the pages show: a deal, its open teams, a team with its members.
 
-A team is as public as its product: anyone may look at it (the share link lands there, strangers
-join from the product page) while the product and its store are on sale. Once they are not, only
-the team's members, the store's staff and operators still see it; anyone else gets the same
-not-found as for a team that does not exist. What a member bought (their order) is shown to
-that member alone.
+Who may see them is ``groupbuy.access``'s. What a member bought (their order) is shown to that
+member alone.
 """
 
 from __future__ import annotations
@@ -14,18 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from agora import catalog
 from agora.core.clock import utcnow
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.groupbuy import domain
-from agora.groupbuy.errors import GroupDealNotFound, TeamNotFound
+from agora.groupbuy.access import JoinTarget, access_team, product_on_sale
 from agora.groupbuy.models import GroupDeal, GroupTeam, GroupTeamMember
 from agora.identity import Principal, User
 
 OPEN_TEAMS_SHOWN = 10
+
+_members: Table = GroupTeamMember.__table__  # type: ignore[assignment]
+_users: Table = User.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,57 +141,107 @@ class ProductDeal:
     teams: list[OpenTeam]
 
 
-def _on_sale(session: Session, product_id: uuid.UUID) -> catalog.Product | None:
-    row = session.execute(
-        select(catalog.Product)
-        .join(catalog.Store, catalog.Store.id == catalog.Product.store_id)
-        .where(
-            catalog.Product.id == product_id,
-            *catalog.on_sale(),
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One member as the team's views show it (the member's own order only to that member)."""
+
+    user_id: uuid.UUID
+    display_name: str
+    position: int
+    joined_at: datetime
+    order_id: uuid.UUID | None
+    sku_id: uuid.UUID
+    quantity: int
+
+
+# A member's columns with the name; every join reads its team's roster (prepared) to answer.
+_ROSTER_COLUMNS = (
+    _members.c.user_id,
+    _users.c.display_name,
+    _members.c.position,
+    _members.c.joined_at,
+    _members.c.order_id,
+    _members.c.sku_id,
+    _members.c.quantity,
+)
+_ROSTER = Prepared(
+    select(*_ROSTER_COLUMNS)
+    .join(_users, _users.c.id == _members.c.user_id)
+    .where(_members.c.team_id == bindparam("team_id"))
+    .order_by(_members.c.position, _members.c.joined_at)
+)
+
+
+def roster(session: Session, team_id: uuid.UUID) -> list[RosterRow]:
+    """The team's members in place order, with their names."""
+    return [RosterRow(*row) for row in _ROSTER.rows(session, {"team_id": team_id})]
+
+
+def joined_view(
+    target: JoinTarget,
+    members: Sequence[RosterRow],
+    actor: Principal,
+    *,
+    joined: int,
+    status: str,
+    now: datetime,
+) -> TeamView:
+    """The view of a team the actor just joined, from what the join holds: the figures it read,
+    the seat update's count and status, and the roster read after the seat was taken."""
+    member_views, mine, leader_name = _roster_parts(members, target.leader_id, actor)
+    return TeamView(
+        id=target.id,
+        deal_id=target.deal_id,
+        product_id=target.product_id,
+        store_id=target.store_id,
+        title_en=target.title_en,
+        title_zh=target.title_zh,
+        image_url=target.image_url,
+        group_price=target.group_price,
+        solo_price=target.solo_price,
+        currency=target.currency,
+        size=target.size,
+        joined=joined,
+        status=status,
+        user_limit=target.user_limit,
+        leader_id=target.leader_id,
+        leader_name=leader_name,
+        expires_at=target.expires_at,
+        created_at=target.created_at,
+        # The seat update completed the team at ``now`` if it took the last place; a team that
+        # gave a seat was open, so it had neither completed nor failed before.
+        completed_at=now if status == domain.COMPLETE else None,
+        failed_at=None,
+        members=member_views,
+        mine=mine,
+        now=now,
+    )
+
+
+def _roster_parts(
+    members: Sequence[RosterRow], leader_id: uuid.UUID, actor: Principal | None
+) -> tuple[list[MemberView], MyPart | None, str]:
+    """The members as shown, the actor's own part (members only), the leader's name."""
+    views = [
+        MemberView(
+            user_id=m.user_id,
+            display_name=m.display_name,
+            position=m.position,
+            joined_at=m.joined_at,
+            is_leader=m.user_id == leader_id,
         )
-    ).scalar_one_or_none()
-    return row
-
-
-def _is_staff(session: Session, actor: Principal | None, store_id: uuid.UUID) -> bool:
-    if actor is None:
-        return False
-    staff = session.get(catalog.StoreStaff, (store_id, actor.user_id))
-    return actor.is_operator or staff is not None
-
-
-def access_team(
-    session: Session, actor: Principal | None, team_id: uuid.UUID
-) -> tuple[GroupTeam, GroupDeal]:
-    """The team and its deal if the actor may see them (see the module docstring); one query
-    for a team on sale, the common case."""
-    row = session.execute(
-        select(GroupTeam, GroupDeal, catalog.Product.status, catalog.Store.status)
-        .join(GroupDeal, GroupDeal.id == GroupTeam.deal_id)
-        .join(catalog.Product, catalog.Product.id == GroupDeal.product_id)
-        .join(catalog.Store, catalog.Store.id == catalog.Product.store_id)
-        .where(GroupTeam.id == team_id)
-    ).first()
-    if row is None:
-        raise TeamNotFound()
-    team, deal, product_status, store_status = row
-    if product_status == "active" and store_status == "active":
-        return team, deal
-    if _is_staff(session, actor, deal.store_id):
-        return team, deal
-    if actor is not None and session.get(GroupTeamMember, (team_id, actor.user_id)) is not None:
-        return team, deal
-    raise TeamNotFound()
-
-
-def access_deal(session: Session, actor: Principal | None, deal_id: uuid.UUID) -> GroupDeal:
-    """A deal anyone may see while its product is on sale (staff and operators: always)."""
-    deal = session.get(GroupDeal, deal_id)
-    if deal is None:
-        raise GroupDealNotFound()
-    if _on_sale(session, deal.product_id) is None and not _is_staff(session, actor, deal.store_id):
-        raise GroupDealNotFound()
-    return deal
+        for m in members
+    ]
+    mine = next(
+        (
+            MyPart(m.order_id, m.sku_id, m.quantity)
+            for m in members
+            if actor is not None and m.user_id == actor.user_id
+        ),
+        None,
+    )
+    leader_name = next((m.display_name for m in members if m.user_id == leader_id), "")
+    return views, mine, leader_name
 
 
 def deal_view(session: Session, deal: GroupDeal) -> DealView:
@@ -229,7 +280,7 @@ def product_deal(
     left first, then the soonest to close); ``None`` without a deal or off sale."""
     now = utcnow()
     with uow.read() as session:
-        if _on_sale(session, product_id) is None:
+        if not product_on_sale(session, product_id):
             return None
         deal = active_deal(session, product_id)
         if deal is None:
@@ -292,27 +343,19 @@ def team_views(
             )
         )
     }
-    members: dict[uuid.UUID, list[tuple[GroupTeamMember, str]]] = {i: [] for i in ids}
-    for member, name in session.execute(
-        select(GroupTeamMember, User.display_name)
-        .join(User, User.id == GroupTeamMember.user_id)
-        .where(GroupTeamMember.team_id.in_(ids))
-        .order_by(GroupTeamMember.team_id, GroupTeamMember.position, GroupTeamMember.joined_at)
+    members: dict[uuid.UUID, list[RosterRow]] = {i: [] for i in ids}
+    for row in session.execute(
+        select(_members.c.team_id, *_ROSTER_COLUMNS)
+        .join(_users, _users.c.id == _members.c.user_id)
+        .where(_members.c.team_id.in_(ids))
+        .order_by(_members.c.team_id, _members.c.position, _members.c.joined_at)
     ):
-        members[member.team_id].append((member, name))
+        members[row[0]].append(RosterRow(*row[1:]))
     views = []
     for team in teams:
         deal = deals[team.deal_id]
         product = products[deal.product_id]
-        rows = members[team.id]
-        mine = next(
-            (
-                MyPart(m.order_id, m.sku_id, m.quantity)
-                for m, _ in rows
-                if actor is not None and m.user_id == actor.user_id
-            ),
-            None,
-        )
+        member_views, mine, leader_name = _roster_parts(members[team.id], team.leader_id, actor)
         views.append(
             TeamView(
                 id=team.id,
@@ -330,21 +373,12 @@ def team_views(
                 status=team.status,
                 user_limit=deal.user_limit,
                 leader_id=team.leader_id,
-                leader_name=next((n for m, n in rows if m.user_id == team.leader_id), ""),
+                leader_name=leader_name,
                 expires_at=team.expires_at,
                 created_at=team.created_at,
                 completed_at=team.completed_at,
                 failed_at=team.failed_at,
-                members=[
-                    MemberView(
-                        user_id=m.user_id,
-                        display_name=name,
-                        position=m.position,
-                        joined_at=m.joined_at,
-                        is_leader=m.user_id == team.leader_id,
-                    )
-                    for m, name in rows
-                ],
+                members=member_views,
                 mine=mine,
                 now=now,
             )

@@ -9,25 +9,30 @@ cannot succeed, and a team never overfills: its seats are taken by one guarded U
 Lock order, the same in every use case, so concurrent ones cannot deadlock on PostgreSQL: the
 member row (its insert), the team row, the deal row, the buyer row, then ordering's own (the order
 row, stock, ledger accounts).
+
+A join runs as a command of the process's writer (core.writer), where every statement counts: its
+own are prepared (``groupbuy.access``, ``groupbuy.seats``), it loads no models, and it answers
+with the team built from what it read and wrote rather than read again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, case, insert, select, update
+from sqlalchemy import Table, select, update
 
 from agora import catalog, ledger, ordering, payments
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
 from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
-from agora.groupbuy import domain
+from agora.groupbuy import domain, seats
+from agora.groupbuy.access import access_deal, access_join, access_team
 from agora.groupbuy.errors import (
     AlreadyInTeam,
     GroupDealEnded,
@@ -38,7 +43,7 @@ from agora.groupbuy.errors import (
     TeamFull,
 )
 from agora.groupbuy.models import GroupDeal, GroupDealBuyer, GroupTeam, GroupTeamMember
-from agora.groupbuy.queries import TeamView, access_deal, access_team, team_views
+from agora.groupbuy.queries import RosterRow, TeamView, joined_view, roster, team_views
 from agora.identity import Principal
 
 TEAM_EXPIRY = "groupbuy.team_expiry"
@@ -85,31 +90,26 @@ def start_team(
         now = utcnow()
         team_id = new_id()
         expires_at = domain.expiry_of(now, deal.window_hours)
-        session.execute(
-            insert(_teams).values(
-                id=team_id,
-                deal_id=deal.id,
-                leader_id=actor.user_id,
-                size=deal.team_size,
-                joined=1,
-                status=domain.OPEN,
-                expires_at=expires_at,
-                created_at=now,
-            )
+        seats.open_team(
+            session,
+            team_id=team_id,
+            deal_id=deal.id,
+            size=deal.team_size,
+            leader_id=actor.user_id,
+            sku_id=sku_id,
+            quantity=quantity,
+            expires_at=expires_at,
+            now=now,
         )
-        session.execute(
-            insert(_members).values(
-                team_id=team_id,
-                user_id=actor.user_id,
-                sku_id=sku_id,
-                quantity=quantity,
-                position=1,
-                joined_at=now,
-            )
+        seats.take_units(session, deal.id, quantity, starting=True)
+        seats.count_units(
+            session,
+            deal_id=deal.id,
+            user_id=actor.user_id,
+            quantity=quantity,
+            user_limit=deal.user_limit,
         )
-        _take_allotment(uow, deal, quantity, starting=True)
-        _count_units(uow, deal, actor.user_id, quantity)
-        order = _buy(uow, actor, deal, team_id, sku_id, quantity, position=1)
+        order = _buy(uow, actor, deal.group_price, team_id, sku_id, quantity, position=1)
         schedule_deadline(uow, kind=TEAM_EXPIRY, ref_id=team_id, due_at=expires_at)
         uow.publish(
             f"user:{actor.user_id}",
@@ -137,77 +137,62 @@ def join_team(
     gate = uow.gates[TEAM_GATE]
     with uow:
         session = uow.session
-        team, deal = access_team(session, actor, team_id)
-        _check_line(uow, deal, sku_id, quantity)
+        team = access_join(session, actor, team_id, sku_id)
+        domain.check_quantity(quantity, team.user_limit)
+        if not team.sku_in_deal:
+            raise _not_in_deal()
         # In the last minute most joiners of a popular team lose: once it is full they are told
         # so from memory (core.gates), after the access check.
-        if gate.is_closed(str(team.id)):
+        gate_key = str(team.id)
+        if gate.is_closed(gate_key):
             raise TeamFull()
         now = utcnow()
         observed_at = time.monotonic()
         # The member row first: one person's second join waits here for the first to finish,
         # then finds the row and is refused without touching the team.
-        inserted = session.execute(
-            upsert_insert(session, _members)
-            .values(
-                team_id=team.id,
-                user_id=actor.user_id,
-                sku_id=sku_id,
-                quantity=quantity,
-                position=0,
-                joined_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["team_id", "user_id"])
-            .returning(_members.c.team_id)
-        ).first()
-        if inserted is None:
+        if not seats.add_member(
+            session,
+            team_id=team.id,
+            user_id=actor.user_id,
+            sku_id=sku_id,
+            quantity=quantity,
+            now=now,
+        ):
             raise AlreadyInTeam()
-        seat = session.execute(
-            update(_teams)
-            .where(
-                _teams.c.id == team.id,
-                _teams.c.status == domain.OPEN,
-                _teams.c.joined < _teams.c.size,
-                _teams.c.expires_at > now,
-            )
-            .values(
-                joined=_teams.c.joined + 1,
-                status=case(
-                    (_teams.c.joined + 1 >= _teams.c.size, domain.COMPLETE), else_=domain.OPEN
-                ),
-                completed_at=case((_teams.c.joined + 1 >= _teams.c.size, now), else_=None),
-            )
-            .returning(_teams.c.joined, _teams.c.status)
-        ).first()
-        if seat is None:
-            refusal = _seat_refusal(uow, team.id)
-            if isinstance(refusal, TeamFull):
-                gate.close(str(team.id), observed_at=observed_at)
-            raise refusal
-        position, status = int(seat[0]), str(seat[1])
-        _take_allotment(uow, deal, quantity, starting=False)
-        _count_units(uow, deal, actor.user_id, quantity)
-        order = _buy(uow, actor, deal, team.id, sku_id, quantity, position=position)
-        member_ids = list(
-            session.scalars(select(_members.c.user_id).where(_members.c.team_id == team.id))
+        try:
+            position, status = seats.take_seat(session, team.id, now)
+        except TeamFull:
+            gate.close(gate_key, observed_at=observed_at)
+            raise
+        seats.take_units(session, team.deal_id, quantity, starting=False)
+        seats.count_units(
+            session,
+            deal_id=team.deal_id,
+            user_id=actor.user_id,
+            quantity=quantity,
+            user_limit=team.user_limit,
         )
+        order = _buy(uow, actor, team.group_price, team.id, sku_id, quantity, position=position)
+        members = roster(session, team.id)
         if status == domain.COMPLETE:
-            uow.after_commit(partial(gate.close, str(team.id), observed_at=observed_at))
-            _complete(uow, team.id, member_ids)
-            view = _view(uow, actor, team.id)  # reads the rows as released, the order too
-            return TeamOutcome(view, ordering.order_detail(uow, actor=actor, order_id=order.id))
+            uow.after_commit(partial(gate.close, gate_key, observed_at=observed_at))
+            _complete(uow, team.id, members)
+            # release_holds only lifts the hold of these paid orders: the actor's is as it was
+            # paid, now released, without reading it again.
+            order = dataclasses.replace(order, held=False)
         else:
-            for user_id in member_ids:
+            for member in members:
                 uow.publish(
-                    f"user:{user_id}",
+                    f"user:{member.user_id}",
                     {
                         "type": "groupbuy.team_joined",
-                        "team_id": str(team.id),
+                        "team_id": gate_key,
                         "joined": position,
                         "size": team.size,
                     },
                 )
-        return TeamOutcome(_view(uow, actor, team.id), order)
+        view = joined_view(team, members, actor, joined=position, status=status, now=now)
+        return TeamOutcome(view, order)
 
 
 def expire_team(uow: UnitOfWork, team_id: uuid.UUID) -> bool:
@@ -301,7 +286,7 @@ def _check_line(uow: UnitOfWork, deal: GroupDeal, sku_id: uuid.UUID, quantity: i
     domain.check_quantity(quantity, deal.user_limit)
     sku = uow.session.get(catalog.Sku, sku_id)
     if sku is None or sku.product_id != deal.product_id:
-        raise SkuNotInDeal(errors=[{"field": "sku_id", "message": "not a SKU of the product"}])
+        raise _not_in_deal()
 
 
 def _precheck_line(
@@ -310,12 +295,16 @@ def _precheck_line(
     domain.check_quantity(quantity, deal.user_limit)
     sku = session.get(catalog.Sku, sku_id)
     if sku is None or sku.product_id != deal.product_id:
-        raise SkuNotInDeal(errors=[{"field": "sku_id", "message": "not a SKU of the product"}])
+        raise _not_in_deal()
     if deal.stock - deal.sold < quantity:
         raise GroupDealSoldOut()
     held = session.get(GroupDealBuyer, (deal.id, actor.user_id))
     if (held.units if held else 0) + quantity > deal.user_limit:
         raise GroupLimitReached()
+
+
+def _not_in_deal() -> SkuNotInDeal:
+    return SkuNotInDeal(errors=[{"field": "sku_id", "message": "not a SKU of the product"}])
 
 
 def _precheck_money(
@@ -326,52 +315,10 @@ def _precheck_money(
     ordering.check_stock(uow, actor=actor, lines=[ordering.LineRequest(sku_id, quantity)])
 
 
-def _seat_refusal(uow: UnitOfWork, team_id: uuid.UUID) -> Exception:
-    """Why the guarded seat update found no seat: full, or closed (expired or failed)."""
-    status, joined, size = uow.session.execute(
-        select(_teams.c.status, _teams.c.joined, _teams.c.size).where(_teams.c.id == team_id)
-    ).one()
-    if status == domain.COMPLETE or joined >= size:
-        return TeamFull()
-    return TeamClosed()
-
-
-def _take_allotment(uow: UnitOfWork, deal: GroupDeal, quantity: int, *, starting: bool) -> None:
-    """Units out of the deal's allotment, guarded. Joining an open team may go on after the
-    merchant ended the deal (its members paid in good faith); starting a team may not."""
-    where = [_deals.c.id == deal.id, _deals.c.sold + quantity <= _deals.c.stock]
-    if starting:
-        where.append(_deals.c.status == domain.ACTIVE)
-    taken = uow.session.execute(update(_deals).where(*where).values(sold=_deals.c.sold + quantity))
-    if taken.rowcount == 1:  # type: ignore[attr-defined]
-        return
-    status = uow.session.scalar(select(_deals.c.status).where(_deals.c.id == deal.id))
-    if starting and status != domain.ACTIVE:
-        raise GroupDealEnded()
-    raise GroupDealSoldOut()
-
-
-def _count_units(uow: UnitOfWork, deal: GroupDeal, user_id: uuid.UUID, quantity: int) -> None:
-    """The buyer's units of this deal, within its per-person limit: one guarded upsert."""
-    session = uow.session
-    statement = upsert_insert(session, _buyers).values(
-        deal_id=deal.id, user_id=user_id, units=quantity
-    )
-    counted = session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["deal_id", "user_id"],
-            set_={"units": _buyers.c.units + quantity},
-            where=_buyers.c.units + quantity <= deal.user_limit,
-        ).returning(_buyers.c.units)
-    ).first()
-    if counted is None:
-        raise GroupLimitReached()
-
-
 def _buy(
     uow: UnitOfWork,
     actor: Principal,
-    deal: GroupDeal,
+    group_price: int,
     team_id: uuid.UUID,
     sku_id: uuid.UUID,
     quantity: int,
@@ -384,7 +331,7 @@ def _buy(
         actor=actor,
         sku_id=sku_id,
         quantity=quantity,
-        unit_price=deal.group_price,
+        unit_price=group_price,
         deal_kind=domain.DEAL_KIND,
         deal_id=team_id,
         hold=True,
@@ -396,35 +343,26 @@ def _buy(
         sources=[ordering.SourceRequest("wallet")],
         return_url=f"/teams/{team_id}",
     )
-    uow.session.execute(
-        update(_members)
-        .where(_members.c.team_id == team_id, _members.c.user_id == actor.user_id)
-        .values(order_id=placed.id, position=position)
+    seats.link_order(
+        uow.session, team_id=team_id, user_id=actor.user_id, order_id=placed.id, position=position
     )
     return outcome.orders[0]
 
 
-def _complete(uow: UnitOfWork, team_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
+def _complete(uow: UnitOfWork, team_id: uuid.UUID, members: list[RosterRow]) -> None:
     """The last place was taken: every member's order goes to fulfilment."""
-    session = uow.session
-    order_ids = [
-        order_id
-        for order_id in session.scalars(
-            select(_members.c.order_id).where(_members.c.team_id == team_id)
-        )
-        if order_id is not None
-    ]
+    order_ids = sorted(m.order_id for m in members if m.order_id is not None)
     ordering.release_holds(uow, order_ids=order_ids)
     cancel_deadline(uow, kind=TEAM_EXPIRY, ref_id=team_id)
     uow.emit(
         "groupbuy.team_completed",
-        {"team_id": str(team_id), "order_ids": [str(i) for i in sorted(order_ids)]},
-        topics=[f"user:{user_id}" for user_id in member_ids],
+        {"team_id": str(team_id), "order_ids": [str(i) for i in order_ids]},
+        topics=[f"user:{m.user_id}" for m in members],
     )
 
 
 def _view(uow: UnitOfWork, actor: Principal, team_id: uuid.UUID) -> TeamView:
-    # The guarded Core updates above bypassed the ORM: read the rows as they are now.
+    # The prepared writes above bypassed the ORM: read the rows as they are now.
     uow.session.flush()
     uow.session.expire_all()
     team = uow.session.get(GroupTeam, team_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from fastapi import Request, status
 from fastapi.responses import JSONResponse
@@ -73,39 +74,45 @@ class GrabResultOut(BaseModel):
 
 
 def envelope_out(view: red_envelopes.EnvelopeView) -> EnvelopeOut:
+    return EnvelopeOut.model_validate(envelope_fields(view))
+
+
+def envelope_fields(view: red_envelopes.EnvelopeView) -> dict[str, Any]:
+    """:class:`EnvelopeOut` as plain values, validated in one call: a grab's answer lists every
+    grab so far, and one nested validation costs far less than a model built per grab."""
     c = view.currency
     luckiest = next((g.display_name for g in view.grabs if g.luckiest), None)
-    return EnvelopeOut(
-        id=view.id,
-        url=f"/red-envelopes/{view.id}",
-        conversation_id=view.conversation_id,
-        message_id=view.message_id,
-        sender_name=view.sender_name,
-        kind=view.kind,
-        greeting=view.greeting,
-        total=MoneyOut(amount=view.total, currency=c),
-        shares=view.shares,
-        shares_left=view.shares_left,
-        grabbed=MoneyOut(amount=view.grabbed_amount, currency=c),
-        refunded=MoneyOut(amount=view.refunded, currency=c),
-        status=view.status,
-        created_at=view.created_at,
-        expires_at=view.expires_at,
-        finished_at=view.finished_at,
-        grabs=[
-            GrabOut(
-                display_name=g.display_name,
-                position=g.position,
-                amount=MoneyOut(amount=g.amount, currency=c),
-                grabbed_at=g.grabbed_at,
-                luckiest=g.luckiest,
-            )
+    return {
+        "id": view.id,
+        "url": f"/red-envelopes/{view.id}",
+        "conversation_id": view.conversation_id,
+        "message_id": view.message_id,
+        "sender_name": view.sender_name,
+        "kind": view.kind,
+        "greeting": view.greeting,
+        "total": {"amount": view.total, "currency": c},
+        "shares": view.shares,
+        "shares_left": view.shares_left,
+        "grabbed": {"amount": view.grabbed_amount, "currency": c},
+        "refunded": {"amount": view.refunded, "currency": c},
+        "status": view.status,
+        "created_at": view.created_at,
+        "expires_at": view.expires_at,
+        "finished_at": view.finished_at,
+        "grabs": [
+            {
+                "display_name": g.display_name,
+                "position": g.position,
+                "amount": {"amount": g.amount, "currency": c},
+                "grabbed_at": g.grabbed_at,
+                "luckiest": g.luckiest,
+            }
             for g in view.grabs
         ],
-        mine=MoneyOut(amount=view.mine, currency=c) if view.mine is not None else None,
-        can_grab=view.can_grab,
-        luckiest=luckiest,
-    )
+        "mine": {"amount": view.mine, "currency": c} if view.mine is not None else None,
+        "can_grab": view.can_grab,
+        "luckiest": luckiest,
+    }
 
 
 @router.post(
@@ -165,11 +172,12 @@ async def grab_envelope(
 
     def action(uow: UnitOfWork) -> tuple[int, GrabResultOut]:
         outcome = red_envelopes.grab(uow, actor=actor, envelope_id=envelope_id)
-        c = outcome.envelope.currency
-        return status.HTTP_200_OK, GrabResultOut(
-            position=outcome.position,
-            amount=MoneyOut(amount=outcome.amount, currency=c),
-            envelope=envelope_out(outcome.envelope),
+        return status.HTTP_200_OK, GrabResultOut.model_validate(
+            {
+                "position": outcome.position,
+                "amount": {"amount": outcome.amount, "currency": outcome.envelope.currency},
+                "envelope": envelope_fields(outcome.envelope),
+            }
         )
 
     return await write_idempotently(

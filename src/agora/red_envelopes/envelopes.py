@@ -8,7 +8,10 @@ Grab: one row per member (its key refuses a second grab), then one guarded UPDAT
 takes the next position — ``grabbed_count = grabbed_count + 1 ... WHERE status = 'open' AND
 grabbed_count < shares AND expires_at > now`` — so however many members race, exactly ``shares``
 grabs succeed; a refused grab rolls back with its row. The share at that position moves escrow →
-the grabber's wallet.
+the grabber's wallet. A grab runs in the process's writer, a thousand to a storm, so every
+statement of it is prepared (core.prepared) and its answer is built from the rows it already
+holds: the envelope read by the access check, the counters the guarded UPDATE returns, and one
+read of the grabs so far.
 
 Lock order, the same in every use case: the grab row (its insert), the envelope row, then the
 ledger's accounts (escrow, wallet) in id order.
@@ -18,19 +21,20 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import Table, case, insert, select, update
+from sqlalchemy import Table, bindparam, case, insert, select, update
 
 from agora import chat, ledger, payments, treasure
 from agora.config import get_settings
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import dialect_insert, upsert_insert
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline, schedule_deadline
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.red_envelopes import domain
@@ -47,6 +51,8 @@ from agora.red_envelopes.queries import (
     EnvelopeView,
     access_envelope,
     envelope_view_in,
+    grabs_of,
+    view_of,
 )
 
 EXPIRY = "red_envelopes.expiry"
@@ -71,6 +77,71 @@ _NEXT_SHARE = (
         _shares.c.position == _envelopes.c.grabbed_count + 1,
     )
     .scalar_subquery()
+)
+# Typed here: in a CASE branch the column cannot lend the value its type (and its UTC handling).
+_NOW = bindparam("now", type_=_envelopes.c.expires_at.type)
+_LAST = _envelopes.c.grabbed_count + 1 >= _envelopes.c.shares
+
+# The grab's statements, prepared once (core.prepared): in a storm they run a thousand times.
+# The member's row, at position 0 until a share is taken; nothing when they grabbed before.
+_CLAIM = Prepared(
+    lambda dialect: (
+        dialect_insert(dialect, _grabs)
+        .values(
+            envelope_id=bindparam("envelope_id"),
+            user_id=bindparam("user_id"),
+            position=0,
+            amount=0,
+            grabbed_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=["envelope_id", "user_id"])
+        .returning(_grabs.c.user_id)
+    )
+)
+# The guarded UPDATE that takes the next position; it returns the counters the answer shows.
+_TAKE = Prepared(
+    update(_envelopes)
+    .where(
+        _envelopes.c.id == bindparam("envelope_id"),
+        _envelopes.c.status == OPEN,
+        _envelopes.c.grabbed_count < _envelopes.c.shares,
+        _envelopes.c.expires_at > _NOW,
+    )
+    .values(
+        grabbed_count=_envelopes.c.grabbed_count + 1,
+        grabbed_amount=_envelopes.c.grabbed_amount + _NEXT_SHARE,
+        status=case((_LAST, FINISHED), else_=OPEN),
+        finished_at=case((_LAST, _NOW), else_=None),
+    )
+    .returning(
+        _envelopes.c.grabbed_count,
+        _envelopes.c.grabbed_amount,
+        _envelopes.c.status,
+        _envelopes.c.finished_at,
+    )
+)
+# The member's row gets the position taken and that position's share, which it returns.
+_SETTLE = Prepared(
+    update(_grabs)
+    .where(
+        _grabs.c.envelope_id == bindparam("envelope_id"),
+        _grabs.c.user_id == bindparam("user_id"),
+    )
+    .values(
+        position=bindparam("position"),
+        amount=select(_shares.c.amount)
+        .where(
+            _shares.c.envelope_id == bindparam("envelope_id"),
+            _shares.c.position == bindparam("position"),
+        )
+        .scalar_subquery(),
+    )
+    .returning(_grabs.c.amount)
+)
+_STATE = Prepared(
+    select(_envelopes.c.status, _envelopes.c.grabbed_count, _envelopes.c.shares).where(
+        _envelopes.c.id == bindparam("envelope_id")
+    )
 )
 
 
@@ -291,68 +362,44 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
         1:1 envelope), AlreadyGrabbed, EnvelopeEmpty, EnvelopeExpired (409) — nothing changed.
     """
     gate = uow.gates[ENVELOPE_GATE]
+    gate_key = str(envelope_id)
     with uow:
         session = uow.session
+        observed_at = time.monotonic()
         envelope = access_envelope(session, actor, envelope_id)
         if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
             raise OwnEnvelope()
         # In a storm most grabbers lose: once every share is taken, a member is told so from
-        # memory (core.gates), after the access check that keeps outsiders at 404.
-        if gate.is_closed(str(envelope_id)):
+        # memory (core.gates), after the access check that keeps outsiders at 404 — or from the
+        # row just read, for the grabs that come before the gate closes. Taking a share is
+        # still decided by the guarded update alone.
+        if gate.is_closed(gate_key):
+            raise EnvelopeEmpty()
+        if envelope.status == FINISHED:
+            gate.close(gate_key, observed_at=observed_at)
             raise EnvelopeEmpty()
         now = utcnow()
-        observed_at = time.monotonic()
+        grabber = {"envelope_id": envelope_id, "user_id": actor.user_id, "now": now}
         # The grab row first: one person's second grab waits here for the first to finish,
         # then finds the row and is refused without touching the envelope.
-        mine = session.execute(
-            upsert_insert(session, _grabs)
-            .values(
-                envelope_id=envelope_id,
-                user_id=actor.user_id,
-                position=0,
-                amount=0,
-                grabbed_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["envelope_id", "user_id"])
-            .returning(_grabs.c.user_id)
-        ).first()
-        if mine is None:
+        if _CLAIM.first(session, grabber) is None:
             raise AlreadyGrabbed()
-        last = _envelopes.c.grabbed_count + 1 >= _envelopes.c.shares
-        taken = session.execute(
-            update(_envelopes)
-            .where(
-                _envelopes.c.id == envelope_id,
-                _envelopes.c.status == OPEN,
-                _envelopes.c.grabbed_count < _envelopes.c.shares,
-                _envelopes.c.expires_at > now,
-            )
-            .values(
-                grabbed_count=_envelopes.c.grabbed_count + 1,
-                grabbed_amount=_envelopes.c.grabbed_amount + _NEXT_SHARE,
-                status=case((last, FINISHED), else_=OPEN),
-                finished_at=case((last, now), else_=None),
-            )
-            .returning(_envelopes.c.grabbed_count, _envelopes.c.status)
-        ).first()
+        taken = _TAKE.first(session, {"envelope_id": envelope_id, "now": now})
         if taken is None:
-            refusal = _refusal(uow, envelope_id, now)
+            refusal = _refusal(uow, envelope_id)
             if isinstance(refusal, EnvelopeEmpty):
-                gate.close(str(envelope_id), observed_at=observed_at)
+                gate.close(gate_key, observed_at=observed_at)
             raise refusal
-        position, status = int(taken[0]), str(taken[1])
-        amount = int(
-            session.execute(
-                select(_shares.c.amount).where(
-                    _shares.c.envelope_id == envelope_id, _shares.c.position == position
-                )
-            ).scalar_one()
+        # The row as the update left it: only its counters change while it is open.
+        after = replace(
+            envelope,
+            grabbed_count=taken[0],
+            grabbed_amount=taken[1],
+            status=taken[2],
+            finished_at=taken[3],
         )
-        session.execute(
-            update(_grabs)
-            .where(_grabs.c.envelope_id == envelope_id, _grabs.c.user_id == actor.user_id)
-            .values(position=position, amount=amount)
-        )
+        position = after.grabbed_count
+        amount = int(_SETTLE.scalar(session, {**grabber, "position": position}))
         ledger.transfer(
             uow,
             key=f"envelope:{envelope_id}:grab:{position}",
@@ -363,31 +410,31 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
             ],
             memo={"envelope_id": str(envelope_id), "position": position},
         )
-        if status == FINISHED:
+        if after.status == FINISHED:
             cancel_deadline(uow, kind=EXPIRY, ref_id=envelope_id)
-            uow.after_commit(partial(gate.close, str(envelope_id), observed_at=observed_at))
+            uow.after_commit(partial(gate.close, gate_key, observed_at=observed_at))
         uow.publish(
             f"conv:{envelope.conversation_id}",
             {
                 "type": "red_envelope",
                 "conversation_id": str(envelope.conversation_id),
-                "envelope_id": str(envelope_id),
+                "envelope_id": gate_key,
                 "grabbed": position,
                 "shares": envelope.shares,
-                "status": status,
+                "status": after.status,
                 "user_id": str(actor.user_id),
             },
         )
-        return GrabOutcome(position, amount, envelope_view_in(session, actor, envelope_id))
+        # The answer: the row in hand and the grabs so far, this one included.
+        view = view_of(after, grabs_of(session, envelope_id), actor, now)
+        return GrabOutcome(position, amount, view)
 
 
-def _refusal(uow: UnitOfWork, envelope_id: uuid.UUID, now: object) -> Exception:
+def _refusal(uow: UnitOfWork, envelope_id: uuid.UUID) -> Exception:
     """Why the guarded update took no share: all taken, or expired."""
-    status, count, shares = uow.session.execute(
-        select(_envelopes.c.status, _envelopes.c.grabbed_count, _envelopes.c.shares).where(
-            _envelopes.c.id == envelope_id
-        )
-    ).one()
+    state = _STATE.first(uow.session, {"envelope_id": envelope_id})
+    assert state is not None  # read by the access check, and envelopes are never deleted
+    status, count, shares = state
     if status == FINISHED or count >= shares:
         return EnvelopeEmpty()
     return EnvelopeExpired()

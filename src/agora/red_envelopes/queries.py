@@ -1,30 +1,113 @@
 """Reading envelopes: the access check (members of the conversation only), the envelope page's
-read model and the live state of the chat cards."""
+read model and the live state of the chat cards.
+
+The envelope and its grabs are read with prepared statements (core.prepared): a grab answers with
+the envelope's page, so these reads run once per grab in the writer. Every write to the
+red-envelope tables is a Core statement too, so nothing waits in the session to be flushed and
+no loaded object can be stale.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from agora import chat
 from agora.core.clock import utcnow
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
 from agora.red_envelopes import domain
 from agora.red_envelopes.errors import EnvelopeNotFound
 from agora.red_envelopes.models import RedEnvelope, RedEnvelopeGrab, RedEnvelopeShare
 
+_envelopes: Table = RedEnvelope.__table__  # type: ignore[assignment]
+_grabs: Table = RedEnvelopeGrab.__table__  # type: ignore[assignment]
+_users: Table = User.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeRecord:
+    """An envelope's row as read, with its sender's display name."""
+
+    id: uuid.UUID
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID | None
+    sender_id: uuid.UUID
+    sender_name: str
+    kind: str
+    greeting: str
+    total: int
+    currency: str
+    shares: int
+    source: str
+    status: str
+    grabbed_count: int
+    grabbed_amount: int
+    refunded: int
+    created_at: datetime
+    expires_at: datetime
+    finished_at: datetime | None
+
+
+# The columns in EnvelopeRecord's order, so that a row is the record's arguments.
+_ENVELOPE = Prepared(
+    select(
+        _envelopes.c.id,
+        _envelopes.c.conversation_id,
+        _envelopes.c.message_id,
+        _envelopes.c.sender_id,
+        _users.c.display_name,
+        _envelopes.c.kind,
+        _envelopes.c.greeting,
+        _envelopes.c.total,
+        _envelopes.c.currency,
+        _envelopes.c.shares,
+        _envelopes.c.source,
+        _envelopes.c.status,
+        _envelopes.c.grabbed_count,
+        _envelopes.c.grabbed_amount,
+        _envelopes.c.refunded,
+        _envelopes.c.created_at,
+        _envelopes.c.expires_at,
+        _envelopes.c.finished_at,
+    )
+    .join_from(_envelopes, _users, _users.c.id == _envelopes.c.sender_id)
+    .where(_envelopes.c.id == bindparam("envelope_id"))
+)
+
+# Who got how much so far, in GrabView's order (bare rows: a grab's answer carries them all).
+_GRABS = Prepared(
+    select(
+        _grabs.c.user_id,
+        _users.c.display_name,
+        _grabs.c.position,
+        _grabs.c.amount,
+        _grabs.c.grabbed_at,
+    )
+    .join_from(_grabs, _users, _users.c.id == _grabs.c.user_id)
+    .where(_grabs.c.envelope_id == bindparam("envelope_id"), _grabs.c.position > 0)
+    .order_by(_grabs.c.position)
+)
+
+
+def read_envelope(session: Session, envelope_id: uuid.UUID) -> EnvelopeRecord | None:
+    """The envelope as it is now in ``session``'s transaction, for whoever asks."""
+    row = _ENVELOPE.first(session, {"envelope_id": envelope_id})
+    return EnvelopeRecord(*row) if row is not None else None
+
 
 def access_envelope(
     session: Session, actor: Principal | None, envelope_id: uuid.UUID
-) -> RedEnvelope:
+) -> EnvelopeRecord:
     """The envelope, for a member of its conversation now; EnvelopeNotFound for anyone else."""
-    envelope = session.get(RedEnvelope, envelope_id)
+    envelope = read_envelope(session, envelope_id)
     if (
         envelope is None
         or actor is None
@@ -79,61 +162,46 @@ class EnvelopeView:
         return self.shares - self.grabbed_count
 
 
-def effective_status(envelope: RedEnvelope, now: datetime) -> str:
-    if envelope.status == "open" and envelope.expires_at <= now:
+def effective_status(status: str, expires_at: datetime, now: datetime) -> str:
+    if status == "open" and expires_at <= now:
         return "expired"
-    return envelope.status
-
-
-_GRABS = (
-    select(
-        RedEnvelopeGrab.user_id,
-        RedEnvelopeGrab.position,
-        RedEnvelopeGrab.amount,
-        RedEnvelopeGrab.grabbed_at,
-        User.display_name,
-    )
-    .join(User, User.id == RedEnvelopeGrab.user_id)
-    .where(RedEnvelopeGrab.envelope_id == bindparam("envelope_id"), RedEnvelopeGrab.position > 0)
-    .order_by(RedEnvelopeGrab.position)
-)
+    return status
 
 
 def envelope_view_in(session: Session, actor: Principal, envelope_id: uuid.UUID) -> EnvelopeView:
-    """The envelope as its page shows it to ``actor`` (read in the caller's session; the guarded
-    Core updates bypassed the ORM, so the row is read afresh)."""
-    session.flush()
-    envelope = session.get(RedEnvelope, envelope_id, populate_existing=True)
+    """The envelope as its page shows it to ``actor``, read in the caller's session."""
+    envelope = read_envelope(session, envelope_id)
     if envelope is None:
         raise EnvelopeNotFound()
-    now = utcnow()
-    # Bare rows: a grab's answer carries every grab so far, so this runs once per grab.
-    rows = session.execute(_GRABS, {"envelope_id": envelope_id}).all()
-    status = effective_status(envelope, now)
+    return view_of(envelope, grabs_of(session, envelope_id), actor, utcnow())
+
+
+def grabs_of(session: Session, envelope_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    """The envelope's grabs as bare rows for :func:`view_of`, in the order they were taken."""
+    return _GRABS.rows(session, {"envelope_id": envelope_id})
+
+
+def view_of(
+    envelope: EnvelopeRecord, grabs: Sequence[tuple[Any, ...]], actor: Principal, now: datetime
+) -> EnvelopeView:
+    """The page of ``envelope`` for ``actor``, from its row and its grabs (:func:`grabs_of`)."""
+    status = effective_status(envelope.status, envelope.expires_at, now)
     luckiest_id = None
-    if envelope.kind == domain.LUCKY and envelope.grabbed_count >= envelope.shares and rows:
-        best = domain.luckiest([row.amount for row in rows])
-        luckiest_id = rows[best].user_id if best is not None else None
-    grabs = tuple(
-        GrabView(
-            user_id=row.user_id,
-            display_name=row.display_name,
-            position=row.position,
-            amount=row.amount,
-            grabbed_at=row.grabbed_at,
-            luckiest=row.user_id == luckiest_id,
-        )
-        for row in rows
+    if envelope.kind == domain.LUCKY and envelope.grabbed_count >= envelope.shares and grabs:
+        best = domain.luckiest([row[3] for row in grabs])
+        luckiest_id = grabs[best][0] if best is not None else None
+    views = tuple(
+        GrabView(user_id, name, position, amount, grabbed_at, user_id == luckiest_id)
+        for user_id, name, position, amount, grabbed_at in grabs
     )
-    mine = next((g.amount for g in grabs if g.user_id == actor.user_id), None)
+    mine = next((g.amount for g in views if g.user_id == actor.user_id), None)
     is_sender = envelope.sender_id == actor.user_id
-    sender_name = session.scalar(select(User.display_name).where(User.id == envelope.sender_id))
     return EnvelopeView(
         id=envelope.id,
         conversation_id=envelope.conversation_id,
         message_id=envelope.message_id,
         sender_id=envelope.sender_id,
-        sender_name=sender_name or "—",
+        sender_name=envelope.sender_name or "—",
         kind=envelope.kind,
         greeting=envelope.greeting,
         total=envelope.total,
@@ -147,7 +215,7 @@ def envelope_view_in(session: Session, actor: Principal, envelope_id: uuid.UUID)
         created_at=envelope.created_at,
         expires_at=envelope.expires_at,
         finished_at=envelope.finished_at,
-        grabs=grabs,
+        grabs=views,
         mine=mine,
         is_sender=is_sender,
         can_grab=status == "open"
@@ -160,8 +228,8 @@ def envelope_view_in(session: Session, actor: Principal, envelope_id: uuid.UUID)
 def envelope_view(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> EnvelopeView:
     """One envelope for a member of its conversation (404 for anyone else)."""
     with uow.read() as session:
-        access_envelope(session, actor, envelope_id)
-        return envelope_view_in(session, actor, envelope_id)
+        envelope = access_envelope(session, actor, envelope_id)
+        return view_of(envelope, grabs_of(session, envelope_id), actor, utcnow())
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +271,7 @@ def card_states(
     for e in envelopes:
         if e.conversation_id not in inside:
             continue
-        status = effective_status(e, now)
+        status = effective_status(e.status, e.expires_at, now)
         own_single = e.kind == "single" and e.sender_id == actor.user_id
         got = mine.get(e.id)
         states[e.id] = CardState(
