@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import threading
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +40,9 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event | None = None
     notices: Subscription | None = None
+    _outgoing: deque[tuple[str, dict[str, Any]]] = field(default_factory=deque, repr=False)
+    _outgoing_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _drain_scheduled: bool = False
 
     def __post_init__(self) -> None:
         self.writer = Writer(
@@ -78,15 +83,29 @@ class Runtime:
             self.gates.on_opened(event)
 
     def publish_threadsafe(self, topic: str, event: dict[str, Any]) -> None:
-        """Publish on the hub from any thread (services run in the thread pool)."""
+        """Publish on the hub from any thread (services run in the thread pool and the writer).
+
+        Publishes queue up and the loop is woken once for all that are waiting: a writer batch
+        of a hundred chat messages or grabs is one wake-up of the loop, not a hundred.
+        """
         loop = self.loop
         if loop is None or loop.is_closed():
             return
-        loop.call_soon_threadsafe(self._publish_now, topic, event)
+        self._outgoing.append((topic, event))
+        with self._outgoing_lock:
+            if self._drain_scheduled:
+                return
+            self._drain_scheduled = True
+        loop.call_soon_threadsafe(self._publish_waiting)
 
-    def _publish_now(self, topic: str, event: dict[str, Any]) -> None:
-        # No task per publish: in one process the fan-out runs right here, on the loop.
-        self.hub.publish_soon(topic, event)
+    def _publish_waiting(self) -> None:
+        with self._outgoing_lock:
+            self._drain_scheduled = False
+        outgoing = self._outgoing
+        while outgoing:
+            topic, event = outgoing.popleft()
+            # No task per publish: in one process the fan-out runs right here, on the loop.
+            self.hub.publish_soon(topic, event)
 
     def _wake_relay(self) -> None:
         if self.loop is not None and not self.loop.is_closed():
