@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, update
 
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.ordering import state
 from agora.ordering.checkout import place_deal_order
@@ -24,6 +26,23 @@ __all__ = ["place_deal_order", "refund_held_order", "release_holds"]
 _orders: Table = Order.__table__  # type: ignore[assignment]
 
 
+class _Released(NamedTuple):
+    id: uuid.UUID
+    store_id: uuid.UUID
+    buyer_id: uuid.UUID
+    total: int
+    currency: str
+
+
+# Prepared (core.prepared): the join that fills a team releases every order of it.
+_RELEASE = Prepared(
+    update(_orders)
+    .where(_orders.c.id == bindparam("order_id"), _orders.c.held.is_(True))
+    .values(held=False)
+    .returning(*(_orders.c[name] for name in _Released._fields))
+)
+
+
 def release_holds(uow: UnitOfWork, *, order_ids: Sequence[uuid.UUID]) -> None:
     """The team filled: its held orders become ordinary paid orders the store can ship.
 
@@ -31,16 +50,8 @@ def release_holds(uow: UnitOfWork, *, order_ids: Sequence[uuid.UUID]) -> None:
     entry; orders in id order, as every use case locks them.
     """
     with uow:
-        session = uow.session
-        released = session.scalars(
-            update(_orders)
-            .where(_orders.c.id.in_(sorted(set(order_ids))), _orders.c.held.is_(True))
-            .values(held=False)
-            .returning(_orders.c.id)
-        ).all()
-        if not released:
-            return
-        for order in session.scalars(
-            select(Order).where(Order.id.in_(released)).order_by(Order.id)
-        ):
-            state.record(uow, order, "team_complete", actor=None, role=state.SYSTEM)
+        for order_id in sorted(set(order_ids)):
+            released = _RELEASE.first(uow.session, {"order_id": order_id})
+            if released is not None:
+                order = _Released(*released)
+                state.record(uow, order, "team_complete", actor=None, role=state.SYSTEM)
