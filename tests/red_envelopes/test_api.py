@@ -32,6 +32,7 @@ def test_send_read_and_grab_over_http(client: TestClient, world: World) -> None:
     assert grabbed.status_code == 200, grabbed.text
     share = grabbed.json()["amount"]["amount"]
     assert grabbed.json()["envelope"]["mine"] == {"amount": share, "currency": "CNY"}
+    assert "grabs" not in grabbed.json()["envelope"]  # who got how much: the envelope's GET
     assert_problem(
         client.post(f"/api/v1/red-envelopes/{body['id']}/grab", headers=bob),
         409,

@@ -5,6 +5,7 @@ taken; every refusal leaves every balance and row as it was."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -252,14 +253,21 @@ def test_a_grab_answers_with_the_envelope_as_a_fresh_read_shows_it(world: World)
     for who in ("bob", "alice", "carol"):
         outcome = world.grab(who, envelope.id)
 
-        # Built from the rows the grab had in hand; a read afterwards sees the same page.
-        assert outcome.envelope == red_envelopes.envelope_view(
+        # Built from the rows the grab had in hand; a read afterwards sees the same envelope —
+        # with every grab listed, where the answer lists only this one until the last.
+        fresh = red_envelopes.envelope_view(
             world.uow, actor=world.people[who], envelope_id=envelope.id
         )
+        if fresh.status == "finished":
+            assert outcome.envelope == fresh
+        else:
+            assert outcome.envelope == replace(fresh, grabs=outcome.envelope.grabs)
+            assert [g.user_id for g in outcome.envelope.grabs] == [world.people[who].user_id]
         assert outcome.envelope.mine == outcome.amount
         assert outcome.envelope.grabs[-1].position == outcome.position
     assert outcome.envelope.status == "finished" and outcome.envelope.finished_at is not None
     assert outcome.envelope.luckiest_id is not None
+    assert len(outcome.envelope.grabs) == 3
 
 
 def test_a_finished_envelope_is_refused_from_its_row_where_the_gate_is_open(

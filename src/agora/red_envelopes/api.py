@@ -42,7 +42,9 @@ class GrabOut(BaseModel):
     luckiest: bool
 
 
-class EnvelopeOut(BaseModel):
+class EnvelopeStateOut(BaseModel):
+    """An envelope without the list of who got how much: what a grab answers with."""
+
     id: uuid.UUID
     url: str
     conversation_id: uuid.UUID
@@ -59,7 +61,6 @@ class EnvelopeOut(BaseModel):
     created_at: datetime
     expires_at: datetime
     finished_at: datetime | None
-    grabs: list[GrabOut]
     mine: MoneyOut | None
     """Your share, once you opened the envelope."""
     can_grab: bool
@@ -67,22 +68,30 @@ class EnvelopeOut(BaseModel):
     """Who drew the largest share of a lucky envelope, once every share is taken."""
 
 
+class EnvelopeOut(EnvelopeStateOut):
+    grabs: list[GrabOut]
+    """Who got how much, in the order they grabbed."""
+
+
 class GrabResultOut(BaseModel):
+    """Your share and the envelope after your grab; who got how much is
+    ``GET /api/v1/red-envelopes/{id}`` (a storm's every grab would otherwise carry every grab
+    before it)."""
+
     position: int
     amount: MoneyOut
-    envelope: EnvelopeOut
+    envelope: EnvelopeStateOut
 
 
 def envelope_out(view: red_envelopes.EnvelopeView) -> EnvelopeOut:
     return EnvelopeOut.model_validate(envelope_fields(view))
 
 
-def envelope_fields(view: red_envelopes.EnvelopeView) -> dict[str, Any]:
-    """:class:`EnvelopeOut` as plain values, validated in one call: a grab's answer lists every
-    grab so far, and one nested validation costs far less than a model built per grab."""
+def envelope_fields(view: red_envelopes.EnvelopeView, *, grabs: bool = True) -> dict[str, Any]:
+    """:class:`EnvelopeOut` (or, without ``grabs``, :class:`EnvelopeStateOut`) as plain values,
+    validated in one call: one nested validation costs far less than a model built per grab."""
     c = view.currency
-    luckiest = next((g.display_name for g in view.grabs if g.luckiest), None)
-    return {
+    fields: dict[str, Any] = {
         "id": view.id,
         "url": f"/red-envelopes/{view.id}",
         "conversation_id": view.conversation_id,
@@ -99,7 +108,12 @@ def envelope_fields(view: red_envelopes.EnvelopeView) -> dict[str, Any]:
         "created_at": view.created_at,
         "expires_at": view.expires_at,
         "finished_at": view.finished_at,
-        "grabs": [
+        "mine": {"amount": view.mine, "currency": c} if view.mine is not None else None,
+        "can_grab": view.can_grab,
+        "luckiest": next((g.display_name for g in view.grabs if g.luckiest), None),
+    }
+    if grabs:
+        fields["grabs"] = [
             {
                 "display_name": g.display_name,
                 "position": g.position,
@@ -108,11 +122,8 @@ def envelope_fields(view: red_envelopes.EnvelopeView) -> dict[str, Any]:
                 "luckiest": g.luckiest,
             }
             for g in view.grabs
-        ],
-        "mine": {"amount": view.mine, "currency": c} if view.mine is not None else None,
-        "can_grab": view.can_grab,
-        "luckiest": luckiest,
-    }
+        ]
+    return fields
 
 
 @router.post(
@@ -176,7 +187,7 @@ async def grab_envelope(
             {
                 "position": outcome.position,
                 "amount": {"amount": outcome.amount, "currency": outcome.envelope.currency},
-                "envelope": envelope_fields(outcome.envelope),
+                "envelope": envelope_fields(outcome.envelope, grabs=False),
             }
         )
 

@@ -153,7 +153,9 @@ def escrow_of(envelope_id: uuid.UUID) -> ledger.AccountRef:
 
 @dataclass(frozen=True, slots=True)
 class GrabOutcome:
-    """The actor's share: the ``position``-th grab, ``amount`` fen, and the envelope after it."""
+    """The actor's share: the ``position``-th grab, ``amount`` fen, and the envelope after it —
+    its counters and this grab; every grab only once the envelope finished (the envelope's page
+    lists them all at any time)."""
 
     position: int
     amount: int
@@ -425,9 +427,15 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
                 "user_id": str(actor.user_id),
             },
         )
-        # The answer: the row in hand and the grabs so far, this one included.
-        view = view_of(after, grabs_of(session, envelope_id), actor, now)
-        return GrabOutcome(position, amount, view)
+        # The answer: the row in hand and this grab. Who got how much is the envelope's page,
+        # read when someone looks — in a storm, reading every earlier grab into every grab's
+        # answer would cost more than the grab. The grab that finishes the envelope reads them
+        # all: it names the luckiest.
+        if after.status == FINISHED:
+            grabs = grabs_of(session, envelope_id)
+        else:
+            grabs = [(actor.user_id, actor.display_name, position, amount, now)]
+        return GrabOutcome(position, amount, view_of(after, grabs, actor, now))
 
 
 def _refusal(uow: UnitOfWork, envelope_id: uuid.UUID) -> Exception:
