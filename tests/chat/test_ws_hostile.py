@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from agora import chat
 from agora.chat import frames
-from agora.chat import messages as chat_messages
+from agora.chat import sending as chat_sending
 from agora.config import Settings, get_settings
 from agora.core.uow import UnitOfWork
 from chat.conftest import Trio
@@ -456,7 +456,7 @@ def test_a_failure_inside_frame_handling_closes_that_socket_with_1011_only(
     caplog.set_level(logging.ERROR, logger="agora.chat.gateway")
     with synced(client, bob_token) as bob:
         with monkeypatch.context() as patched:
-            patched.setattr(chat_messages, "send_message", broken)
+            patched.setattr(chat_sending, "send_message", broken)
             # when Bob sends
             bob.send_text(send_frame(conversation_id=str(direct)))
 

@@ -29,7 +29,8 @@ from agora.chat.errors import (
     UnknownKind,
 )
 from agora.chat.kinds import KindNormalizer, register_kind, registered_kinds
-from agora.chat.messages import history, is_member, mark_read, recall_message, send_message
+from agora.chat.messages import history, is_member, mark_read, recall_message
+from agora.chat.sending import send_message
 from agora.chat.views import ConversationView, MemberView, MessageView
 
 __all__ = [

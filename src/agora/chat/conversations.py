@@ -24,8 +24,9 @@ from agora.chat.errors import (
     NotInGroup,
     PersonNotFound,
 )
-from agora.chat.messages import access_member, append, check_can_message
+from agora.chat.messages import access_member, check_can_message
 from agora.chat.models import ConversationRow, MemberRow, MessageRow
+from agora.chat.sending import append
 from agora.chat.views import ConversationView, MemberView, message_view
 from agora.config import get_settings
 from agora.core.clock import utcnow

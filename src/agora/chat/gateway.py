@@ -46,7 +46,7 @@ import anyio.to_thread
 from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agora.chat import conversations, domain, frames, messages
+from agora.chat import conversations, domain, frames, messages, sending
 from agora.chat.errors import ConversationNotFound
 from agora.chat.views import MessageView, message_event
 from agora.core import i18n, text
@@ -228,7 +228,9 @@ class Connection:
             return False
         if seq <= delivered:
             return True
-        if _removes(event.get("message") or {}, self.me):
+        message = event.get("message") or {}
+        # Only a system message can take someone out; a text costs no look inside its body.
+        if message.get("kind") == domain.SYSTEM and _removes(message, self.me):
             return False
         self.emit(data)
         self.delivered[conversation_id] = seq
@@ -497,7 +499,7 @@ class Connection:
         try:
             # A hot write: a command of the process's writer, batched with other sends.
             view = await self.writer.run(
-                lambda uow: messages.send_message(
+                lambda uow: sending.send_message(
                     uow,
                     actor=self.actor,
                     conversation_id=conversation_id,

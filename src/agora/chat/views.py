@@ -77,7 +77,7 @@ class ConversationView:
 
 
 def message_view(row: MessageRow | Row[Any]) -> MessageView:
-    """From an ORM row or a Core row of the messages table (the send path reads the latter)."""
+    """From an ORM row or a Core row of the messages table."""
     return MessageView(
         id=row.id,
         conversation_id=row.conversation_id,
