@@ -19,7 +19,7 @@ from agora.catalog import api as catalog_api
 from agora.catalog import text as search_text
 from agora.chat import api as chat_api
 from agora.config import Settings, get_settings
-from agora.core import i18n
+from agora.core import collector, i18n
 from agora.core.db import Database
 from agora.credit import api as credit_api
 from agora.groupbuy import api as groupbuy_api
@@ -96,6 +96,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=search_text.warm_up, daemon=True).start()
         await runtime.start(workers=settings.embedded_workers)
+        if settings.gc_tuning:
+            collector.tune_for_serving()
         try:
             yield
         finally:

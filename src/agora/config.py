@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = 0.5
     # Most commands the writer (core/writer.py) applies in one transaction; 1 turns batching off.
     writer_max_batch: int = Field(default=64, ge=1, le=1024)
+    # Freeze what start-up allocated and collect cycles less often (core/collector.py).
+    gc_tuning: bool = True
     scheduler_interval_seconds: float = 1.0
     page_size_default: int = 24
     page_size_max: int = 100
