@@ -40,6 +40,7 @@ def in_thread(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _HEAD_SEGMENTS = 3
+_HEAD_KEY = "agora.path_head"
 
 
 class Router(APIRouter):
@@ -53,8 +54,13 @@ class Router(APIRouter):
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         heads = self._path_heads()
-        if heads is not None and _head(get_route_path(scope)) not in heads:
-            return Match.NONE, {}
+        if heads is not None:
+            path = get_route_path(scope)
+            cached = scope.get(_HEAD_KEY)
+            if cached is None or cached[0] != path:  # once per request, not once per router
+                cached = scope[_HEAD_KEY] = (path, _head(path))
+            if cached[1] not in heads:
+                return Match.NONE, {}
         return super().matches(scope)
 
     def _path_heads(self) -> frozenset[str] | None:
