@@ -111,8 +111,8 @@ def _reset_clock() -> Iterator[None]:
 
 @pytest.fixture
 def settings(db: Database) -> Settings:
-    # gc_tuning off: each test app would otherwise freeze the whole test process in place.
-    return Settings(database_url=db.url, embedded_workers=False, redis_url=None, gc_tuning=False)
+    # serve_tuning off: each test app would otherwise freeze the whole test process in place.
+    return Settings(database_url=db.url, embedded_workers=False, redis_url=None, serve_tuning=False)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
     app = create_app(
-        Settings(database_url="sqlite:///:memory:", embedded_workers=False, gc_tuning=False)
+        Settings(database_url="sqlite:///:memory:", embedded_workers=False, serve_tuning=False)
     )
     with TestClient(app) as client:
         served: dict[str, Any] = client.get("/api/openapi.json").json()

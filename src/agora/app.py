@@ -88,6 +88,17 @@ class LocaleMiddleware:
             i18n.reset_locale(token)
 
 
+def _build_route_contexts(app: FastAPI) -> None:
+    """FastAPI builds a router's route contexts (validators, dependency trees) on its first
+    request — 0.4 s for all of Agora's, which the first shoppers of a flash sale would wait
+    for. Built here, before the first request."""
+    for route in app.router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for _ in contexts():
+                pass
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = Runtime.build(settings, db=db)
@@ -96,7 +107,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=search_text.warm_up, daemon=True).start()
         await runtime.start(workers=settings.embedded_workers)
-        if settings.gc_tuning:
+        if settings.serve_tuning:
+            _build_route_contexts(app)
             collector.tune_for_serving()
         try:
             yield

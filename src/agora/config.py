@@ -33,8 +33,9 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = 0.5
     # Most commands the writer (core/writer.py) applies in one transaction; 1 turns batching off.
     writer_max_batch: int = Field(default=64, ge=1, le=1024)
-    # Freeze what start-up allocated and collect cycles less often (core/collector.py).
-    gc_tuning: bool = True
+    # Ready a long-running server at start-up: every route's context built ahead, what start-up
+    # allocated frozen, cycles collected less often (app.py, core/collector.py). Off in tests.
+    serve_tuning: bool = True
     scheduler_interval_seconds: float = 1.0
     page_size_default: int = 24
     page_size_max: int = 100

@@ -65,7 +65,7 @@ def _upper_bound(metadata: list[Any]) -> int | None:
 def _request_integers() -> Iterator[tuple[str, str, str, list[Any]]]:
     """(operation, where, kind, constraints) of every integer any route reads from a request."""
     app = create_app(
-        Settings(database_url="sqlite:///:memory:", embedded_workers=False, gc_tuning=False)
+        Settings(database_url="sqlite:///:memory:", embedded_workers=False, serve_tuning=False)
     )
     for context in iter_route_contexts(app.routes):
         if not isinstance(context.original_route, APIRoute):

@@ -18,7 +18,7 @@ from agora.http.routing import Router, _head
 @pytest.fixture(scope="module")
 def app() -> FastAPI:
     return create_app(
-        Settings(database_url="sqlite:///:memory:", embedded_workers=False, gc_tuning=False)
+        Settings(database_url="sqlite:///:memory:", embedded_workers=False, serve_tuning=False)
     )
 
 
