@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import socket
 import threading
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +25,8 @@ from agora.core.uow import UnitOfWork
 from agora.core.writer import Writer
 from agora.identity.token_cache import PROCESS_TOKENS, REVOKED_TOPIC, TokenCache
 from agora.identity.token_reader import TokenReader
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -132,6 +136,8 @@ class Runtime:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
         await asyncio.to_thread(self.writer.stop)
+        # One line the benches read back (statements per command) after stopping the server.
+        log.info("writer stats %s", json.dumps(asdict(self.writer.stats)))
         if self.notices is not None:
             await self.notices.close()
             self.notices = None

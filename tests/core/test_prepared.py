@@ -133,11 +133,13 @@ def test_an_upsert_spelled_per_dialect_and_values_fixed_in_the_statement(uow: Un
 
 
 def test_statements_are_counted_and_in_lists_are_refused(uow: UnitOfWork) -> None:
-    before = STATEMENTS.count
     with uow:
+        READ.rows(uow.session, {"id": new_id()})  # the transaction begins (BEGIN counts too)
+        before = STATEMENTS.count
         INSERT.execute_many(uow.session, [event(), event()])
         READ.rows(uow.session, {"id": new_id()})
-    assert STATEMENTS.count == before + 2
+        uow.session.execute(select(func.count()).select_from(_outbox))  # through the engine
+        assert STATEMENTS.count == before + 3
 
     expanding = Prepared(select(_outbox.c.id).where(_outbox.c.id.in_([new_id(), new_id()])))
     with pytest.raises(ValueError, match="fixed shape"), uow:

@@ -309,7 +309,7 @@ def run_chat_fanout(
             database.url,
             Path(folder) / "server.log",
             workers=False,
-            extra_env={"AGORA_CHAT_SEND_LIMIT": "1000000", "AGORA_LOG_LEVEL": "WARNING"},
+            extra_env={"AGORA_CHAT_SEND_LIMIT": "1000000"},
         )
         try:
             result = loadgen.run(
@@ -324,6 +324,7 @@ def run_chat_fanout(
             )
         finally:
             server.stop()
+        writer = server.writer_report()
     return {
         "scenario": "chat-fanout",
         "database": database.dialect,
@@ -331,4 +332,5 @@ def run_chat_fanout(
         "groups": groups,
         "messages_per_group": messages,
         **result,
+        **writer,
     }

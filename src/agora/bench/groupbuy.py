@@ -119,6 +119,7 @@ def run_group_buy(
             "seconds": round(seconds, 2),
             **summary_ms(storm["latencies"]),
             **usage.report(len(joiners), join=codes.get("201", 0)),
+            **server.writer_report(),
             **audit,
         }
 

@@ -108,6 +108,7 @@ def run_red_envelope(
             "seconds": round(seconds, 2),
             **summary_ms(storm["latencies"]),
             **usage.report(attempts, grab=codes.get("200", 0)),
+            **server.writer_report(),
             **audit,
         }
 

@@ -9,6 +9,7 @@ scheduler for them; :func:`start_app` starts any ASGI app under uvicorn.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -42,6 +44,24 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def writer_report(self) -> dict[str, Any]:
+        """What the server processes' writers did, read from the line each logs as it stops
+        (``runtime.shutdown``): commands, batches and statements per command. Call after
+        :meth:`stop`."""
+        totals = {"commands": 0, "batches": 0, "statements": 0}
+        for line in self.log().splitlines():
+            _, found, stats = line.partition("writer stats ")
+            if found:
+                numbers = json.loads(stats)
+                for key in totals:
+                    totals[key] += int(numbers.get(key, 0))
+        commands = totals["commands"]
+        return {
+            "writer_commands": commands,
+            "writer_batches": totals["batches"],
+            "statements_per_command": round(totals["statements"] / commands, 1) if commands else 0,
+        }
 
     def stop(self) -> None:
         for process in [self.process, *self.companions]:

@@ -185,6 +185,7 @@ def run_checkout(
             "seconds": round(usage.wall_s, 2),
             **summary_ms(latencies),
             **usage.report(outcome["requests"], paid_order=len(latencies)),
+            **server.writer_report(),
             "failures": outcome["failures"],
             "failure_examples": outcome["examples"],
             **audit,
@@ -319,6 +320,7 @@ def run_flash_sale(
             "answers_per_s": round(answered / usage.wall_s, 1) if usage.wall_s else 0.0,
             **summary_ms(outcome["latencies"]),
             **usage.report(buyers, order=statuses.get("201", 0)),
+            **server.writer_report(),
             **audit,
         }
 

@@ -12,8 +12,9 @@ What it does not do, by design: Python-side column defaults (every value is give
 that expand (a statement has a fixed shape), ORM loading. A statement that needs any of those
 goes through the session as usual.
 
-Every run counts in :data:`STATEMENTS` (per thread), so the benches can report statements per
-command without an engine event on the hot path.
+Every statement a thread sends counts in :data:`STATEMENTS` (per thread) — prepared ones here,
+savepoints, and those that go through an engine (an engine event) — so the writer can report
+statements per command (``WriterStats``) and the benches print it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam, event
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -36,7 +37,12 @@ class _Counter(threading.local):
 
 
 STATEMENTS = _Counter()
-"""Statements run through :class:`Prepared` on this thread (the writer's, in a server)."""
+"""Statements this thread sent to the database (the writer's, in a server)."""
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _count_engine_statement(*_: Any) -> None:
+    STATEMENTS.count += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +163,7 @@ class Savepoint:
         self.session = session
         self._link = _link_of(session)
         self._link.cursor.execute(f"SAVEPOINT {self._NAME}")
+        STATEMENTS.count += 1
 
     def release(self) -> None:
         """Keep what the command did (its ORM changes flushed first)."""
@@ -164,6 +171,7 @@ class Savepoint:
         if session.new or session.dirty or session.deleted:
             session.flush()
         self._link.cursor.execute(f"RELEASE SAVEPOINT {self._NAME}")
+        STATEMENTS.count += 1
 
     def rollback(self) -> None:
         """Undo what the command did, in the database and in the session."""
@@ -171,6 +179,7 @@ class Savepoint:
             return  # a failed flush: the whole transaction is lost, and the writer knows
         self._link.cursor.execute(f"ROLLBACK TO SAVEPOINT {self._NAME}")
         self._link.cursor.execute(f"RELEASE SAVEPOINT {self._NAME}")
+        STATEMENTS.count += 2
         if self.session.identity_map or self.session.new:
             self.session.expunge_all()
 

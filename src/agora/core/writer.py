@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from agora.core.db import Database
+from agora.core.prepared import STATEMENTS
 from agora.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class WriterStats:
     commands: int = 0
     retried: int = 0
     largest_batch: int = 0
+    statements: int = 0
+    """Sent by the writer thread, BEGIN/COMMIT and savepoints included (core.prepared)."""
 
 
 class Writer:
@@ -138,6 +141,7 @@ class Writer:
     def _apply(self, batch: list[_Command]) -> list[_Command]:
         """Run ``batch`` in one transaction; answer it; return the commands to run again."""
         self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
+        sent_before = STATEMENTS.count
         try:
             with self.db.write_session() as session:
                 session.connection()  # BEGIN (IMMEDIATE on SQLite) here, in the writer's context
@@ -163,6 +167,7 @@ class Writer:
         self._answer(done)
         self.stats.batches += 1
         self.stats.commands += len(done)
+        self.stats.statements += STATEMENTS.count - sent_before
         return [_fresh(c) for c in again]
 
     def _run_one(self, session: Session, command: _Command) -> None:
