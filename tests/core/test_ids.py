@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 import uuid
 
@@ -60,3 +61,17 @@ def test_parse_id_returns_none_for_junk(raw: str) -> None:
 def test_parse_id_returns_none_for_non_strings() -> None:
     assert parse_id(None) is None  # type: ignore[arg-type]
     assert parse_id(12345) is None  # type: ignore[arg-type]
+
+
+def test_a_forked_process_draws_its_own_random_part() -> None:
+    new_id()  # the parent has bytes buffered
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(writer, new_id().bytes)
+        os._exit(0)
+    from_child = os.read(reader, 16)
+    os.waitpid(child, 0)
+    in_parent = new_id().bytes
+
+    assert from_child[8:] != in_parent[8:]  # the same buffered bytes would be equal here

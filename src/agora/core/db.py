@@ -60,9 +60,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetimes are not stored; use agora.core.clock")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            if value.tzinfo is not UTC:  # utcnow() already is: one call instead of three
+                if value.tzinfo is None:
+                    raise ValueError("naive datetimes are not stored; use agora.core.clock")
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
         return process
 

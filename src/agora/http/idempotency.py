@@ -85,8 +85,9 @@ async def write_idempotently(
 
 
 def _digest(request: Request, body: BaseModel | None) -> str:
+    # The scope's path, not request.url.path: building the URL object costs more than the hash.
     return request_digest(
-        request.method, request.url.path, body.model_dump_json() if body is not None else ""
+        request.method, request.scope["path"], body.model_dump_json() if body is not None else ""
     )
 
 
