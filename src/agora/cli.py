@@ -181,7 +181,7 @@ def bench(
     stock: int = typer.Option(100, help="Units on sale (flash-sale)."),
     clients: int = typer.Option(1000, help="WebSocket clients (chat-fanout)."),
     groups: int = typer.Option(50, help="Groups the clients are spread over (chat-fanout)."),
-    messages: int = typer.Option(20, help="Messages each group's sender posts (chat-fanout)."),
+    messages: int = typer.Option(100, help="Messages each group's sender posts (chat-fanout)."),
     teams: int = typer.Option(200, help="Teams opened before the joiners arrive (group-buy)."),
     team_size: int = typer.Option(5, help="People per team (group-buy)."),
     envelopes: int = typer.Option(20, help="Envelopes sent, one per group (red-envelope)."),
