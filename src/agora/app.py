@@ -101,6 +101,9 @@ def _build_route_contexts(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # `agora serve --workers N` builds the app in processes of uvicorn's own: log from them too
+    # (a no-op where logging is already set up).
+    logging.basicConfig(level=settings.log_level)
     runtime = Runtime.build(settings, db=db)
 
     @asynccontextmanager

@@ -47,7 +47,7 @@ from websockets.uri import parse_uri
 
 from agora.bench import loadgen
 from agora.bench.fresh import fresh_database
-from agora.bench.server import start_server
+from agora.bench.server import DEFAULT_REDIS_URL, start_bench_server
 from agora.bench.stats import summary_ms
 from agora.chat.models import ConversationRow, MemberRow
 from agora.core.clock import utcnow
@@ -272,7 +272,7 @@ class Client(asyncio.Protocol):
 
 async def _run(
     url: str,
-    server_pid: int,
+    server_pids: list[int],
     people: list[tuple[str, uuid.UUID]],
     groups: int,
     messages: int,
@@ -284,7 +284,7 @@ async def _run(
     for first in range(0, len(clients), 100):  # connect in waves, not 1,000 handshakes at once
         await asyncio.gather(*(c.connect(host, port) for c in clients[first : first + 100]))
     senders = clients[:groups]  # the first client of each group owns it
-    window = loadgen.CpuWindow([server_pid])
+    window = loadgen.CpuWindow(server_pids)
     started = time.time()
     sending = [asyncio.create_task(s.send_all(messages, interval)) for s in senders]
     timed_out = False
@@ -337,23 +337,28 @@ def run_chat_fanout(
     messages: int = 100,
     interval_ms: float = 0.0,
     database_url: str = "",
+    shape: str = "single",
+    processes: int = 1,
+    redis_url: str = DEFAULT_REDIS_URL,
     **_: Any,
 ) -> dict[str, Any]:
     if clients < groups or groups < 1:
         raise ValueError("need at least one client per group")
     with fresh_database(database_url) as database, tempfile.TemporaryDirectory() as folder:
         people = _setup(database, clients, groups)
-        server = start_server(
+        server = start_bench_server(
             database.url,
-            Path(folder) / "server.log",
-            workers=False,
+            Path(folder),
+            shape=shape,
+            processes=processes,
+            redis_url=redis_url,
             extra_env={"AGORA_CHAT_SEND_LIMIT": "1000000"},
         )
         try:
             result = loadgen.run(
                 _run(
                     server.base_url,
-                    server.process.pid,
+                    server.pids,
                     people,
                     groups,
                     messages,
@@ -369,6 +374,8 @@ def run_chat_fanout(
         "clients": clients,
         "groups": groups,
         "messages_per_group": messages,
+        "shape": shape,
+        "server_processes": processes,
         **result,
         **writer,
     }

@@ -172,6 +172,7 @@ def start_bench_server(
     shape: str = "single",
     processes: int = 1,
     redis_url: str = DEFAULT_REDIS_URL,
+    extra_env: dict[str, str] | None = None,
 ) -> ServerProcess:
     """The server an HTTP bench drives, in the deployment ``shape`` asked for.
 
@@ -182,7 +183,7 @@ def start_bench_server(
     if shape == "single":
         if processes != 1:
             raise ValueError("several server processes need --shape scaled")
-        return start_server(database_url, folder / "server.log")
+        return start_server(database_url, folder / "server.log", extra_env=extra_env)
     if shape == "scaled":
         if not database_url.startswith("postgresql"):
             raise ValueError("--shape scaled needs a PostgreSQL --database-url")
@@ -191,6 +192,6 @@ def start_bench_server(
             folder / "server.log",
             processes=processes,
             worker_process=True,
-            extra_env={"AGORA_REDIS_URL": redis_url},
+            extra_env={**(extra_env or {}), "AGORA_REDIS_URL": redis_url},
         )
     raise ValueError(f"unknown shape {shape!r}; choose from {', '.join(SHAPES)}")
