@@ -61,7 +61,8 @@ def problem(
 
 
 def wants_html(request: Request) -> bool:
-    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+    path = request.scope["path"]  # not request.url: every refusal of a flash sale asks
+    if path.startswith("/api/") or path == "/healthz":
         return False
     return "text/html" in request.headers.get("accept", "")
 
