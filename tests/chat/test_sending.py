@@ -72,9 +72,9 @@ def test_a_group_send_in_the_writer_runs_prepared_statements_only(db: Database, 
         session.commit()
 
     # then the send is one read, the seq, the insert and the read cursor (PostgreSQL first takes
-    # the sender's advisory lock), and nothing but the command's savepoint, if that, goes
-    # through the engine
-    assert prepared.STATEMENTS.count - before == (4 if db.is_sqlite else 5)
+    # the sender's advisory lock) inside the command's savepoint and its release, and nothing
+    # but a savepoint, if that, goes through the engine
+    assert prepared.STATEMENTS.count - before == 2 + (4 if db.is_sqlite else 5)
     assert [sql for sql in through_engine if "SAVEPOINT" not in sql] == []
     assert view.seq == 2  # after the group's "created" message
     assert stored(uow, group.id)[-1] == (2, "b-1")
