@@ -17,7 +17,7 @@ from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
 from agora.groupbuy.schemas import DealIn, TeamLineIn
-from agora.http.deps import Actor, HotWriter, MaybeActor, Uow
+from agora.http.deps import Actor, MaybeActor, Uow
 from agora.http.idempotency import (
     IdempotencyKeyHeader,
     respond_idempotently,
@@ -305,7 +305,6 @@ async def join_team(
     team_id: uuid.UUID,
     body: TeamLineIn,
     actor: Actor,
-    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -320,5 +319,5 @@ async def join_team(
         return status.HTTP_201_CREATED, _purchase(outcome)
 
     return await write_idempotently(
-        request, writer, actor=actor, key=idempotency_key, body=body, action=action
+        request, actor=actor, key=idempotency_key, body=body, action=action
     )

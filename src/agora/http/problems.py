@@ -60,6 +60,11 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
+def problem_of(exc: AgoraError) -> JSONResponse:
+    """The problem+json answer to a refusal (what the API's error handler sends)."""
+    return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+
+
 def wants_html(request: Request) -> bool:
     path = request.scope["path"]  # not request.url: every refusal of a flash sale asks
     if path.startswith("/api/") or path == "/healthz":
@@ -87,7 +92,7 @@ def install(app: FastAPI, *, render_html: RenderHtml) -> None:
             return render_html(
                 request, exc.status, _(exc.title), _(exc.detail) if exc.detail else None
             )
-        return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        return problem_of(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

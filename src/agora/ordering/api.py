@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
-from agora.http.deps import Actor, HotWriter, Uow
+from agora.http.deps import Actor, Uow
 from agora.http.idempotency import (
     IdempotencyKeyHeader,
     respond_idempotently,
@@ -216,7 +216,6 @@ def remove_item(sku_id: uuid.UUID, actor: Actor, uow: Uow) -> CartOut:
 async def checkout(
     body: CheckoutIn,
     actor: Actor,
-    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -235,7 +234,6 @@ async def checkout(
 
     return await write_idempotently(
         request,
-        writer,
         actor=actor,
         key=idempotency_key,
         body=body,
@@ -267,7 +265,6 @@ async def pay(
     order_id: uuid.UUID,
     body: PayIn,
     actor: Actor,
-    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -296,7 +293,7 @@ async def pay(
         )
 
     return await write_idempotently(
-        request, writer, actor=actor, key=idempotency_key, body=body, action=action
+        request, actor=actor, key=idempotency_key, body=body, action=action
     )
 
 

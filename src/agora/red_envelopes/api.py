@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from agora import red_envelopes
 from agora.core.uow import UnitOfWork
-from agora.http.deps import Actor, HotWriter, Uow
+from agora.http.deps import Actor, Uow
 from agora.http.idempotency import (
     IdempotencyKeyHeader,
     respond_idempotently,
@@ -174,7 +174,6 @@ def envelope(envelope_id: uuid.UUID, actor: Actor, uow: Uow) -> EnvelopeOut:
 async def grab_envelope(
     envelope_id: uuid.UUID,
     actor: Actor,
-    writer: HotWriter,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
@@ -192,5 +191,5 @@ async def grab_envelope(
         )
 
     return await write_idempotently(
-        request, writer, actor=actor, key=idempotency_key, body=None, action=action
+        request, actor=actor, key=idempotency_key, body=None, action=action
     )
