@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from agora.core.db import Database
@@ -166,6 +167,42 @@ def test_a_deadlocked_command_is_run_again(db: Database) -> None:
     assert len(attempts) == 2
     assert leases(db) == ["try2"]  # the first attempt's savepoint was rolled back
     assert writer.stats.retried == 1
+
+
+def test_on_postgresql_a_batch_waits_briefly_for_another_process_then_runs_alone(
+    db: Database,
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("one SQLite writer never waits for another's rows")
+    with db.write_session() as session:
+        session.add(JobLease(name="held", owner="w"))
+        session.commit()
+    other = db.engine.connect()  # another process's batch, holding the row
+    other.execute(update(JobLease).where(JobLease.name == "held").values(owner="other"))
+
+    def take_held(uow: UnitOfWork) -> str:
+        with uow:
+            uow.session.execute(
+                update(JobLease).where(JobLease.name == "held").values(owner="writer")
+            )
+        return "taken"
+
+    def release_soon() -> None:
+        time.sleep(0.3)  # past the batch's lock_timeout: the command is retried alone
+        other.commit()
+        other.close()
+
+    writer = Writer(db)
+    threading.Thread(target=release_soon).start()
+    try:
+        results = asyncio.run(run_all(writer, [add_lease("a"), take_held, add_lease("c")]))
+    finally:
+        writer.stop()
+
+    assert results == ["a", "taken", "c"]
+    assert writer.stats.retried >= 1
+    with db.read_session() as session:
+        assert session.get(JobLease, "held").owner == "writer"  # type: ignore[union-attr]
 
 
 def test_a_failed_commit_retries_each_command_alone(db: Database, monkeypatch: Any) -> None:

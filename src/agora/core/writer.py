@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -40,8 +41,15 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# SQLSTATEs after which a command is simply run again: deadlock_detected, serialization_failure.
-_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+# SQLSTATEs after which a command is simply run again: deadlock_detected, serialization_failure,
+# lock_not_available (a batch's lock_timeout, below).
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+# On PostgreSQL, how long a command of a batch waits for a row another process's batch holds.
+# Batches of several processes take their rows in the order their commands come, so two can wait
+# for each other; PostgreSQL finds that after deadlock_timeout (1 s by default) while both batches
+# stand still. A batch's command instead gives up after this, is rolled back to its savepoint and
+# runs again alone — where it waits as long as it must.
+_BATCH_LOCK_TIMEOUT = text("SET LOCAL lock_timeout = '50ms'")
 _MAX_ATTEMPTS = 5
 
 
@@ -145,6 +153,8 @@ class Writer:
         try:
             with self.db.write_session() as session:
                 session.connection()  # BEGIN (IMMEDIATE on SQLite) here, in the writer's context
+                if len(batch) > 1 and not self.db.is_sqlite:
+                    session.execute(_BATCH_LOCK_TIMEOUT)
                 for command in batch:
                     self._run_one(session, command)
                     if not session.is_active:
