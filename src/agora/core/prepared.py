@@ -52,7 +52,6 @@ class _Compiled:
     constants: dict[str, Any]
     positional: bool
     processors: tuple[Callable[[Any], Any] | None, ...]
-    columns: tuple[str, ...]
     converted: tuple[tuple[int, Callable[[Any], Any]], ...]
     """(position, result processor) of each column whose driver value needs converting."""
 
@@ -215,10 +214,8 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     # Values written into the statement itself (``.values(attempts=0)``) are binds with a value.
     constants = {name: binds[name].effective_value for name in names if not binds[name].required}
     processors = tuple(binds[name].type._cached_bind_processor(dialect) for name in names)
-    columns: list[str] = []
     results: list[Callable[[Any], Any] | None] = []
-    for key, _name, _objects, type_ in compiled._result_columns:
-        columns.append(key)
+    for _key, _name, _objects, type_ in compiled._result_columns:
         results.append(type_._cached_result_processor(dialect, None))
     return _Compiled(
         sql=compiled.string,
@@ -226,7 +223,6 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
         constants=constants,
         positional=positional,
         processors=processors,
-        columns=tuple(columns),
         converted=tuple((i, p) for i, p in enumerate(results) if p is not None),
     )
 
