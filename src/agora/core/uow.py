@@ -54,7 +54,7 @@ class UnitOfWork:
         self._emitted = False
         self._snapshot: Session | None = None
         self._joined = False
-        self._savepoint: Any = None
+        self._savepoint: Savepoint | None = None
         self._released: list[Callable[[], None]] = []
         self._released_events = False
 
@@ -137,6 +137,7 @@ class UnitOfWork:
 
     def _leave_savepoint(self, *, committed: bool) -> None:
         savepoint, self._savepoint = self._savepoint, None
+        assert savepoint is not None  # entered at depth 1 of a joined unit of work
         callbacks, self._after_commit = self._after_commit, []
         if not committed:
             savepoint.rollback()

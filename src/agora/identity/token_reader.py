@@ -26,7 +26,8 @@ class TokenReader:
         self.cache = cache
         self.max_batch = max_batch
         self._waiting: dict[str, asyncio.Future[Principal | None]] = {}
-        self._reading = False
+        # The running read, held here: the loop keeps only a weak reference to a task.
+        self._reader: asyncio.Task[None] | None = None
 
     async def principal(self, digest: str) -> Principal | None:
         """The principal of the token with ``digest`` (cached once read), or ``None``."""
@@ -34,9 +35,8 @@ class TokenReader:
         if future is None:
             future = asyncio.get_running_loop().create_future()
             self._waiting[digest] = future
-            if not self._reading:
-                self._reading = True
-                asyncio.get_running_loop().create_task(self._read_while_waiting())
+            if self._reader is None:
+                self._reader = asyncio.get_running_loop().create_task(self._read_while_waiting())
         # Shielded: one request giving up must not cancel the read others wait for.
         return await asyncio.shield(future)
 
@@ -59,4 +59,4 @@ class TokenReader:
                     if not future.done():
                         future.set_result(found[digest])
         finally:
-            self._reading = False
+            self._reader = None

@@ -86,28 +86,16 @@ def transfer(
         return TransferResult(transfer_id, created=True)
 
 
-_TRANSFER_INSERTS: dict[str, Any] = {}
-
-
-def _insert_transfer(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    statement = _TRANSFER_INSERTS.get(dialect)
-    if statement is None:
-        statement = (
-            upsert_insert(session, _transfers)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(_transfers.c.id)
-        )
-        _TRANSFER_INSERTS[dialect] = statement
-    return statement
+def _transfer_upsert(dialect: str) -> Any:
+    """The transfer row's insert: a key already used inserts nothing (a retry is a no-op)."""
+    return dialect_insert(dialect, _transfers).on_conflict_do_nothing(index_elements=["key"])
 
 
 # Prepared once (core.prepared): every payment, grab and refund runs these.
 _INSERT_TRANSFER = Prepared(
     lambda dialect: (
-        dialect_insert(dialect, _transfers)
+        _transfer_upsert(dialect)
         .values({name: bindparam(name) for name in ("id", "key", "kind", "memo", "created_at")})
-        .on_conflict_do_nothing(index_elements=["key"])
         .returning(_transfers.c.id)
     )
 )
@@ -201,7 +189,7 @@ def transfer_many(uow: UnitOfWork, specs: Sequence[TransferSpec]) -> list[Transf
         now = utcnow()
         ids = [new_id() for _ in specs]
         inserted = session.execute(
-            _insert_transfer(session).returning(_transfers.c.key),
+            _transfer_upsert(session.get_bind().dialect.name).returning(_transfers.c.key),
             [
                 {
                     "id": transfer_id,
