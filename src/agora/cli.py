@@ -110,6 +110,7 @@ def serve(
         reload=reload,
         log_level="info",
         access_log=False,
+        http="agora.http.protocol:HttpProtocol",
         # The chat socket refuses frames over its own limit (close 1009); this stops uvicorn
         # from first buffering up to its default 16 MiB of one.
         ws_max_size=4 * get_settings().chat_ws_max_frame_chars,

@@ -355,3 +355,32 @@ def test_cancel_and_list_with_a_status_filter_and_cursor(
     assert_problem(
         client.get("/api/v1/orders?status=lost", headers=h["buyer"]), 422, "invalid_input"
     )
+
+
+def test_checkout_and_pay_take_the_lean_path(
+    client: TestClient, world: World, h: dict[str, Headers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # agora.http.lean: a plain checkout and payment never reach FastAPI's dependency solver.
+    import fastapi.routing
+
+    async def refuse(**_: Any) -> Any:
+        raise AssertionError("FastAPI's solver ran")
+
+    world.fund(world.buyer_user, 40000)
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", refuse)
+    key = {**h["buyer"], "Idempotency-Key": "lean-1"}
+
+    placed = client.post(
+        "/api/v1/checkout",
+        json={"lines": [{"sku_id": str(world.red_coat), "quantity": 1}]},
+        headers=key,
+    )
+    order_id = placed.json()["orders"][0]["id"]
+    paid = _pay(client, h["buyer"], order_id, **{"Idempotency-Key": "lean-2"})
+
+    assert placed.status_code == 201, placed.text
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["orders"][0]["status"] == "paid"
+    assert placed.headers["content-type"] == "application/json"
+    with pytest.raises(AssertionError, match="solver"):
+        client.get("/api/v1/orders", headers=h["buyer"])

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from agora import bargain
@@ -270,7 +270,7 @@ def buy_bargain(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Buy your campaign's item at the reached price: an order pending payment (pay it with
     ``POST /api/v1/orders/{id}/pay``). Repeat with the same ``Idempotency-Key`` to replay."""
 

@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from agora import inventory
 from agora.catalog import service
@@ -216,7 +216,7 @@ def create_product(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     def action() -> tuple[int, ProductOut]:
         detail = service.create_product(uow, actor=actor, store_id=store_id, data=body)
         inventory.set_stock(

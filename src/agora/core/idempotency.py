@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import JSON, Table, Text, bindparam, cast, select
 
 from agora.core.clock import utcnow
 from agora.core.db import dialect_insert
@@ -23,6 +23,11 @@ from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 
 MAX_KEY_LENGTH = 255
+
+
+class JSONText(str):
+    """A response body already serialized as JSON (pydantic's serializer, once, in the command):
+    recorded as it is and sent as it is, not parsed and serialized again on the way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +71,8 @@ def run_idempotent(
             # Recorded last, with the response, in the action's transaction: one statement. A
             # concurrent request with this key that got there first makes it insert nothing
             # (on PostgreSQL, after waiting for that request's commit), and this one replays.
-            recorded = _RECORD.first(
+            record = _RECORD_TEXT if isinstance(body, JSONText) else _RECORD
+            recorded = record.first(
                 uow.session,
                 {
                     "id": new_id(),
@@ -107,14 +113,25 @@ _LOOKUP = Prepared(
     )
 )
 _COLUMNS = ("id", "scope", "key", "request_hash", "status_code", "response_body", "created_at")
-_RECORD = Prepared(
-    lambda dialect: (
+
+
+def _record(dialect: str, *, text: bool) -> Any:
+    values: dict[str, Any] = {name: bindparam(name) for name in _COLUMNS}
+    if text:
+        # The document as written: SQLite keeps JSON as text anyway; PostgreSQL's json type keeps
+        # the text too, once told it is JSON.
+        body = bindparam("response_body", type_=Text)
+        values["response_body"] = body if dialect == "sqlite" else cast(body, JSON)
+    return (
         dialect_insert(dialect, _keys)
-        .values({name: bindparam(name) for name in _COLUMNS})
+        .values(values)
         .on_conflict_do_nothing(index_elements=["scope", "key"])
         .returning(_keys.c.id)
     )
-)
+
+
+_RECORD = Prepared(lambda dialect: _record(dialect, text=False))
+_RECORD_TEXT = Prepared(lambda dialect: _record(dialect, text=True))
 
 
 def _lookup(uow: UnitOfWork, scope: str, key: str) -> tuple[Any, ...] | None:

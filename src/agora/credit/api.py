@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from agora import credit
 from agora.catalog.schemas import MoneyOut
@@ -201,7 +201,7 @@ def convert(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Split an unpaid statement (before its due date) or an unbilled purchase."""
 
     def action() -> tuple[int, PlanOut]:
@@ -232,7 +232,7 @@ def repay(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Repay from ``wallet``, ``treasure`` or ``gateway:sandbox`` (then pay at
     ``redirect_url``; it applies when the bank confirms). ``credit`` is refused (422)."""
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from agora import groupbuy, ordering
@@ -23,6 +23,7 @@ from agora.http.idempotency import (
     respond_idempotently,
     write_idempotently,
 )
+from agora.http.lean import lean
 from agora.http.routing import Router
 
 router = Router(prefix="/api/v1", tags=["groupbuy"])
@@ -256,7 +257,7 @@ def start_team(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Open a team as its leader: your order at the group price is paid from your wallet and
     waits for the team to fill (409 ``insufficient_funds`` if the wallet holds too little)."""
 
@@ -301,13 +302,14 @@ def team(team_id: uuid.UUID, uow: Uow, actor: MaybeActor) -> TeamOut:
 @router.post(
     "/teams/{team_id}/join", status_code=status.HTTP_201_CREATED, response_model=TeamPurchaseOut
 )
+@lean
 async def join_team(
     team_id: uuid.UUID,
     body: TeamLineIn,
     actor: Actor,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Join an open team: your order is paid from your wallet. The last place completes the
     team and every member's order goes to fulfilment. 409 ``team_full``, ``team_closed``,
     ``already_in_team``, ``insufficient_funds``, ...: nothing was charged."""

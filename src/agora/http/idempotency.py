@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from agora.core.errors import AgoraError
-from agora.core.idempotency import IdempotentResult, run_idempotent
+from agora.core.idempotency import IdempotentResult, JSONText, run_idempotent
 from agora.core.security import request_digest
 from agora.core.uow import UnitOfWork
 from agora.http.deps import get_runtime, get_uow
@@ -37,7 +37,7 @@ def respond_idempotently(
     body: BaseModel | None,
     action: Callable[[], tuple[int, Any]],
     precheck: Callable[[], None] | None = None,
-) -> JSONResponse:
+) -> Response:
     """Run ``action`` at most once per (actor, key); the stored response is replayed verbatim."""
     result = run_idempotent(
         uow,
@@ -58,7 +58,7 @@ async def write_idempotently(
     body: BaseModel | None,
     action: Callable[[UnitOfWork], tuple[int, Any]],
     refuse: Callable[[UnitOfWork], None] | None = None,
-) -> JSONResponse:
+) -> Response:
     """:func:`respond_idempotently` for a hot write: ``action`` runs as a command of the
     process's writer (``core.writer``), batched with others and answered once committed. (The
     writer is the request's runtime's, not a dependency: one less for FastAPI to solve on the
@@ -104,12 +104,20 @@ def _digest(request: Request, body: BaseModel | None) -> str:
 
 def _as_json(outcome: tuple[int, Any]) -> tuple[int, Any]:
     status, payload = outcome
-    # Pydantic dumps its own models several times faster than the generic encoder.
+    # Pydantic writes its own models as JSON several times faster than the generic encoder, and
+    # the text is both what is recorded for a retry and what is sent.
     if isinstance(payload, BaseModel):
-        return status, payload.model_dump(mode="json")
+        return status, JSONText(payload.model_dump_json())
     return status, jsonable_encoder(payload)
 
 
-def _response(result: IdempotentResult) -> JSONResponse:
+def _response(result: IdempotentResult) -> Response:
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    if isinstance(result.body, JSONText):
+        return Response(
+            result.body.encode(),
+            status_code=result.status_code,
+            headers=headers,
+            media_type="application/json",
+        )
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

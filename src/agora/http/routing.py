@@ -22,10 +22,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import Scope
+
+from agora.http.lean import LeanRoute
 
 
 def in_thread(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,6 +49,9 @@ _HEAD_KEY = "agora.path_head"
 class Router(APIRouter):
     _heads: frozenset[str] | None = None
     _heads_of: int = -1  # how many routes the heads were computed from
+
+    def __init__(self, *args: Any, route_class: type[APIRoute] = LeanRoute, **kwargs: Any) -> None:
+        super().__init__(*args, route_class=route_class, **kwargs)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):

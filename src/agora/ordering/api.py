@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
@@ -21,6 +21,7 @@ from agora.http.idempotency import (
     respond_idempotently,
     write_idempotently,
 )
+from agora.http.lean import lean
 from agora.http.routing import Router
 from agora.ordering import domain, service
 from agora.ordering.schemas import (
@@ -213,12 +214,13 @@ def remove_item(sku_id: uuid.UUID, actor: Actor, uow: Uow) -> CartOut:
     response_model=CheckoutOut,
     responses={201: {"description": "One order per store, each pending payment for 15 minutes."}},
 )
+@lean
 async def checkout(
     body: CheckoutIn,
     actor: Actor,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Check out the cart, or ``lines`` directly; stock is reserved (409 if short)."""
     lines = (
         None
@@ -261,13 +263,14 @@ def order(order_id: uuid.UUID, actor: Actor, uow: Uow) -> OrderDetailOut:
 
 
 @router.post("/orders/{order_id}/pay", response_model=PayOut)
+@lean
 async def pay(
     order_id: uuid.UUID,
     body: PayIn,
     actor: Actor,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Pay from the wallet, the bank gateway, or both, with points as a discount (amounts in
     fen; one source other than points may omit its amount to take the rest)."""
     sources = [service.SourceRequest(s.source, s.amount) for s in body.sources]
@@ -319,7 +322,7 @@ def refund(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Refund the whole order or some units of its lines: at once before shipment, as a return
     request for the merchant after."""
     lines = None if body.lines is None else {line.line_id: line.quantity for line in body.lines}

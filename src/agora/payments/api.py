@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from agora import catalog, payments
@@ -152,7 +152,7 @@ def top_up(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Start a top-up: send the shopper to ``redirect_url`` (the bank) to pay it."""
 
     def action() -> tuple[int, ChargeOut]:
@@ -173,7 +173,7 @@ def withdraw(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Leave the wallet at once; the bank pays out later (``status`` then changes)."""
 
     def action() -> tuple[int, WithdrawalOut]:

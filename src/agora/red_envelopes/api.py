@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from agora import red_envelopes
@@ -19,6 +19,7 @@ from agora.http.idempotency import (
     respond_idempotently,
     write_idempotently,
 )
+from agora.http.lean import lean
 from agora.http.openapi import also
 from agora.http.routing import Router
 from agora.red_envelopes.schemas import EnvelopeIn
@@ -139,7 +140,7 @@ def send_envelope(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Send a red envelope into a conversation you are in: the money leaves your wallet (or
     treasure) now and a card is posted in the chat. 422 ``red_envelope_invalid`` for numbers
     out of bounds, ``credit_orders_only`` for credit; 409 ``insufficient_funds``."""
@@ -171,12 +172,13 @@ def envelope(envelope_id: uuid.UUID, actor: Actor, uow: Uow) -> EnvelopeOut:
 
 
 @router.post("/red-envelopes/{envelope_id}/grab", response_model=GrabResultOut)
+@lean
 async def grab_envelope(
     envelope_id: uuid.UUID,
     actor: Actor,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Open an envelope: the next share goes to your wallet. 409 ``red_envelope_already_grabbed``,
     ``red_envelope_empty``, ``red_envelope_expired``, ``red_envelope_own``: nothing moved."""
 

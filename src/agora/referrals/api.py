@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from agora import referrals
 from agora.http.deps import Actor, Uow
@@ -103,7 +103,7 @@ def release_reward(
     actor: Actor,
     uow: Uow,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Release a withheld reward: the referrer gets its points, and the decision is recorded
     with the operator. Once only: a reward already granted or released answers 409
     ``referral_reward_not_withheld``. Operators only."""

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from agora import treasure
@@ -138,7 +138,7 @@ def deposit(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Move money from my wallet into the treasure; it earns from ``earns_from``."""
 
     def action() -> tuple[int, DepositOut]:
@@ -164,7 +164,7 @@ def redeem(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Move money from the treasure to my wallet now, within today's cap."""
 
     def action() -> tuple[int, RedemptionOut]:
@@ -206,7 +206,7 @@ def publish_rate(
     uow: Uow,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Publish (or correct, until paid) a day's income per ¥10,000. Operators only."""
 
     def action() -> tuple[int, RateOut]:

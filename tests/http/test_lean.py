@@ -1,0 +1,157 @@
+"""The lean path: a plain request reaches a lean endpoint without FastAPI's solver, and every other
+request is answered by FastAPI exactly as a twin endpoint off the lean path answers it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import fastapi.routing
+import pytest
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from agora.http.lean import lean
+from agora.http.routing import Router
+
+
+class Body(BaseModel):
+    count: int = Field(ge=1, le=9)
+
+
+async def who(request: Request) -> str:
+    user = request.headers.get("x-user")
+    if not user:
+        raise HTTPException(401, "who are you?")
+    return user
+
+
+User = Annotated[str, Depends(who)]
+Key = Annotated[str | None, Header(alias="Idempotency-Key", max_length=5)]
+
+
+def build() -> FastAPI:
+    router = Router()
+
+    async def make(
+        thing_id: uuid.UUID, body: Body, user: User, request: Request, key: Key = None
+    ) -> Response:
+        return JSONResponse(
+            {"thing": str(thing_id), "count": body.count, "user": user, "key": key},
+            status_code=201,
+        )
+
+    async def twin(
+        thing_id: uuid.UUID, body: Body, user: User, request: Request, key: Key = None
+    ) -> Response:
+        return await make(thing_id, body, user, request, key)
+
+    router.post("/lean/{thing_id}", status_code=201)(lean(make))
+    router.post("/full/{thing_id}", status_code=201)(twin)
+    app = FastAPI()
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(build())
+
+
+@pytest.fixture
+def no_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastAPI's dependency solver fails the request if it is used at all."""
+
+    async def refuse(**_: Any) -> Any:
+        raise AssertionError("FastAPI's solver ran")
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", refuse)
+
+
+THING = uuid.UUID("00000000-0000-0000-0000-00000000002a")
+
+
+def test_a_plain_request_skips_the_solver(client: TestClient, no_solver: None) -> None:
+    response = client.post(
+        f"/lean/{THING}", json={"count": 3}, headers={"x-user": "ann", "Idempotency-Key": "k1"}
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {"thing": str(THING), "count": 3, "user": "ann", "key": "k1"}
+    without_key = client.post(f"/lean/{THING}", json={"count": 3}, headers={"x-user": "ann"})
+    assert without_key.json()["key"] is None
+    with pytest.raises(AssertionError, match="solver"):
+        client.post(f"/full/{THING}", json={"count": 3}, headers={"x-user": "ann"})
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "headers"),
+    [
+        pytest.param("not-a-uuid", {"count": 3}, {}, id="bad path id"),
+        pytest.param(str(THING), {"count": 0}, {}, id="body out of bounds"),
+        pytest.param(str(THING), {"count": "three"}, {}, id="body of the wrong type"),
+        pytest.param(str(THING), {}, {}, id="body missing a field"),
+        pytest.param(str(THING), None, {}, id="no body"),
+        pytest.param(str(THING), "{not json", {"content-type": "application/json"}, id="bad json"),
+        pytest.param(str(THING), "count=3", {"content-type": "text/plain"}, id="not json"),
+        pytest.param(str(THING), {"count": 3}, {"Idempotency-Key": "toolong"}, id="long key"),
+        pytest.param(str(THING), {"count": 3}, {"x-user": ""}, id="no user"),
+    ],
+)
+def test_anything_else_is_answered_as_fastapi_answers_it(
+    client: TestClient, path: str, body: Any, headers: dict[str, str]
+) -> None:
+    sent = {"x-user": "ann", **headers}
+
+    def post(prefix: str) -> Any:
+        if isinstance(body, str):
+            return client.post(f"/{prefix}/{path}", content=body, headers=sent)
+        return client.post(f"/{prefix}/{path}", json=body, headers=sent)
+
+    lean_answer, full_answer = post("lean"), post("full")
+
+    assert lean_answer.status_code in (401, 422)
+    assert (lean_answer.status_code, lean_answer.json()) == (
+        full_answer.status_code,
+        full_answer.json(),
+    )
+
+
+def test_an_overridden_dependency_is_honoured(client: TestClient) -> None:
+    app: Any = client.app
+    app.dependency_overrides[who] = lambda: "stand-in"
+
+    response = client.post(f"/lean/{THING}", json={"count": 1})
+
+    assert response.json()["user"] == "stand-in"
+
+
+@pytest.mark.parametrize("shape", ["query", "model answer", "deep dependency", "required header"])
+def test_an_endpoint_the_plan_cannot_serve_is_refused_when_declared(shape: str) -> None:
+    router = Router()
+
+    async def deep(user: User) -> str:
+        return user
+
+    async def with_query(q: int) -> Response:
+        return Response()
+
+    async def model_answer(thing_id: uuid.UUID) -> Body:
+        return Body(count=1)
+
+    async def with_deep(who: Annotated[str, Depends(deep)]) -> Response:
+        return Response()
+
+    async def with_required(key: Annotated[str, Header()]) -> Response:
+        return Response()
+
+    endpoint = {
+        "query": with_query,
+        "model answer": model_answer,
+        "deep dependency": with_deep,
+        "required header": with_required,
+    }[shape]
+    with pytest.raises(TypeError, match="lean endpoint"):
+        router.post("/x/{thing_id}" if shape == "model answer" else "/x")(lean(endpoint))
