@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from agora.core.clock import clock
@@ -34,6 +37,26 @@ def effect_rows(db: Database) -> list[str]:
     """Handlers in these tests leave their effect as a job_leases row named after the event."""
     with db.read_session() as session:
         return list(session.scalars(select(JobLease.name).order_by(JobLease.name)))
+
+
+@contextmanager
+def sent_to(db: Database) -> Iterator[list[str]]:
+    """What the engine sends meanwhile: each statement's SQL, and "COMMIT" for every commit."""
+    sent: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    def on_commit(_conn: Any) -> None:
+        sent.append("COMMIT")
+
+    sa_event.listen(db.engine, "before_cursor_execute", on_statement)
+    sa_event.listen(db.engine, "commit", on_commit)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", on_statement)
+        sa_event.remove(db.engine, "commit", on_commit)
 
 
 def emit(db: Database, event_type: str, payload: dict[str, Any], **kwargs: Any) -> uuid.UUID:
@@ -184,6 +207,166 @@ def test_a_failing_handler_postpones_the_event_and_it_succeeds_later(db: Databas
     [row] = outbox_rows(db)
     assert (row.published_at, row.attempts) == (T0 + timedelta(seconds=2), 2)
     assert len(handled(db)) == 2
+
+
+def test_the_handlers_of_claimed_events_commit_together_32_events_at_most(db: Database) -> None:
+    clock.freeze(T0)
+    registry = HandlerRegistry()
+
+    @registry.on("order.placed")
+    def ship(uow: UnitOfWork, event: Event) -> None:
+        uow.session.add(JobLease(name=f"ship:{event.payload['n']:02d}"))
+
+    for n in range(40):
+        emit(db, "order.placed", {"n": n})
+    relay = OutboxRelay(db, registry=registry)
+
+    with sent_to(db) as sent:
+        delivered = relay.process_batch()
+
+    assert [e.payload["n"] for e in delivered] == list(range(40))
+    assert sent.count("COMMIT") == 3  # the claim, then the handlers of 32 events and of 8
+    assert effect_rows(db) == [f"ship:{n:02d}" for n in range(40)]
+    assert len(handled(db)) == 40
+
+
+def test_a_failing_event_of_a_batch_is_postponed_while_the_others_are_delivered(
+    db: Database,
+) -> None:
+    clock.freeze(T0)
+    registry = HandlerRegistry()
+    notified: list[str] = []
+
+    @registry.on("order.placed")
+    def ship(uow: UnitOfWork, event: Event) -> None:
+        uow.session.add(JobLease(name=f"ship:{event.payload['order_id']}"))
+        uow.session.flush()
+        if event.payload["order_id"] == "o-2":
+            raise RuntimeError("no courier")
+
+    @registry.on("order.placed")
+    def notify(uow: UnitOfWork, event: Event) -> None:
+        notified.append(event.payload["order_id"])
+        uow.session.add(JobLease(name=f"notify:{event.payload['order_id']}"))
+
+    first, failing, third = (emit(db, "order.placed", {"order_id": f"o-{n}"}) for n in (1, 2, 3))
+    relay = OutboxRelay(db, registry=registry)
+
+    with sent_to(db) as sent:
+        delivered = relay.process_batch()
+
+    # Then the other two are delivered, in one transaction with the failing one's postponement
+    assert [e.id for e in delivered] == [first, third]
+    assert sent.count("COMMIT") == 2
+    # the failing handler's write is rolled back and the event's next handler waits for it
+    assert notified == ["o-1", "o-3"]
+    assert effect_rows(db) == ["notify:o-1", "notify:o-3", "ship:o-1", "ship:o-3"]
+    ship_name, notify_name = (f"{__name__}.{fn.__qualname__}" for fn in (ship, notify))
+    assert sorted(handled(db)) == sorted(
+        [(first, ship_name), (first, notify_name), (third, ship_name), (third, notify_name)]
+    )
+    rows = {row.id: row for row in outbox_rows(db)}
+    assert (rows[failing].attempts, rows[failing].available_at, rows[failing].last_error) == (
+        1,
+        T0 + timedelta(seconds=2),
+        f"{ship_name}: RuntimeError('no courier')",
+    )
+    assert [(rows[i].available_at, rows[i].last_error) for i in (first, third)] == [
+        (T0 + OutboxRelay.lease, None),
+        (T0 + OutboxRelay.lease, None),
+    ]
+
+
+def test_handlers_that_already_handled_an_event_are_skipped_after_one_lookup(
+    db: Database,
+) -> None:
+    clock.freeze(T0)
+    registry = HandlerRegistry()
+    calls: list[tuple[str, int]] = []
+
+    @registry.on("order.paid")
+    def credit(uow: UnitOfWork, event: Event) -> None:
+        calls.append(("credit", event.payload["n"]))
+
+    @registry.on("order.paid")
+    def ship(uow: UnitOfWork, event: Event) -> None:
+        calls.append(("ship", event.payload["n"]))
+
+    first = emit(db, "order.paid", {"n": 1})
+    second = emit(db, "order.paid", {"n": 2})
+    credit_name, ship_name = (f"{__name__}.{fn.__qualname__}" for fn in (credit, ship))
+    # An earlier delivery of the first event credited it, then failed to ship it
+    with db.write_session() as session:
+        session.add(HandledEvent(event_id=first, handler=credit_name, handled_at=T0))
+        session.commit()
+
+    with sent_to(db) as sent:
+        delivered = OutboxRelay(db, registry=registry).process_batch()
+
+    assert [e.id for e in delivered] == [first, second]
+    assert calls == [("ship", 1), ("credit", 2), ("ship", 2)]
+    assert len([sql for sql in sent if "FROM handled_events" in sql]) == 1
+    assert sorted(handled(db)) == sorted(
+        [(first, credit_name), (first, ship_name), (second, credit_name), (second, ship_name)]
+    )
+
+
+def test_a_handler_that_loses_the_transaction_sends_its_batch_back_one_event_at_a_time(
+    db: Database,
+) -> None:
+    clock.freeze(T0)
+    with db.write_session() as session:
+        session.add(JobLease(name="taken"))
+        session.commit()
+    registry = HandlerRegistry()
+    calls: list[str] = []
+
+    @registry.on("lease.wanted")
+    def take(uow: UnitOfWork, event: Event) -> None:
+        calls.append(event.payload["name"])
+        uow.session.add(JobLease(name=event.payload["name"]))
+        uow.session.flush()  # "taken": the failed flush loses the transaction, not a savepoint
+
+    first, failing, third = (emit(db, "lease.wanted", {"name": n}) for n in ("a", "taken", "c"))
+
+    delivered = OutboxRelay(db, registry=registry).process_batch()
+
+    assert [e.id for e in delivered] == [first, third]
+    # the batch ran up to the handler that broke it, then each event ran again on its own
+    assert calls == ["a", "taken", "a", "taken", "c"]
+    assert effect_rows(db) == ["a", "c", "taken"]
+    take_name = f"{__name__}.{take.__qualname__}"
+    assert sorted(handled(db)) == sorted([(first, take_name), (third, take_name)])
+    failed = {row.id: row for row in outbox_rows(db)}[failing]
+    assert (failed.attempts, failed.available_at, failed.published_at) == (
+        1,
+        T0 + timedelta(seconds=2),
+        None,
+    )
+    assert failed.last_error is not None
+    assert failed.last_error.startswith(f"{take_name}: IntegrityError(")
+
+
+def test_after_commit_callbacks_of_handlers_run_once_the_batch_committed(db: Database) -> None:
+    registry = HandlerRegistry()
+    seen: list[tuple[str, list[str]]] = []
+
+    @registry.on("order.placed")
+    def ship(uow: UnitOfWork, event: Event) -> None:
+        order_id = event.payload["order_id"]
+        with uow:
+            uow.session.add(JobLease(name=f"ship:{order_id}"))
+            uow.after_commit(lambda: seen.append((order_id, effect_rows(db))))
+            if order_id == "o-2":
+                raise RuntimeError("no courier")
+
+    for n in (1, 2, 3):
+        emit(db, "order.placed", {"order_id": f"o-{n}"})
+
+    assert len(OutboxRelay(db, registry=registry).process_batch()) == 2
+
+    # Each saw both committed effects: nothing ran before the commit, nothing of the failed one
+    assert seen == [("o-1", ["ship:o-1", "ship:o-3"]), ("o-3", ["ship:o-1", "ship:o-3"])]
 
 
 def test_a_delayed_event_is_not_delivered_before_its_time(db: Database) -> None:

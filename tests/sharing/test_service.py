@@ -170,6 +170,41 @@ def test_a_sharer_buying_through_their_own_share_is_not_credited(world: World) -
     ]
 
 
+def test_last_touch_counts_a_visit_exactly_7_days_old_and_the_later_of_one_instant(
+    world: World,
+) -> None:
+    clock.freeze(START)
+    buyer = factories.make_user(world.uow, name="Dave")
+    alices = world.share(world.alice)
+    world.visit(alices, user=buyer)
+    clock.travel(timedelta(days=7))
+    first = world.buy(buyer)
+
+    bobs, carols = world.share(world.bob), world.share(world.carol)
+    world.visit(bobs, user=buyer)
+    world.visit(carols, user=buyer)  # the same instant, recorded after Bob's
+    second = world.buy(buyer)
+
+    assert world.attributions("order") == [
+        (first.id, alices.code, "external", world.alice.id, buyer.id, 29900),
+        (second.id, carols.code, "external", world.carol.id, buyer.id, 29900),
+    ]
+
+
+def test_a_visit_signed_in_as_someone_else_on_the_buyers_browser_is_not_theirs(
+    world: World,
+) -> None:
+    clock.freeze(START)
+    buyer = factories.make_user(world.uow, name="Dave")
+    shared_laptop = world.visit(world.share(world.alice), user=world.bob)
+    sharing.link_visitor(world.uow, user_id=buyer.id, visitor_id=shared_laptop)
+    clock.travel(timedelta(hours=1))
+
+    world.buy(buyer)
+
+    assert world.attributions("order") == []
+
+
 def test_a_redelivered_order_event_credits_once(world: World) -> None:
     buyer = factories.make_user(world.uow, name="Dave")
     world.visit(world.share(world.alice), user=buyer)

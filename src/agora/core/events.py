@@ -1,7 +1,9 @@
 """Domain events: handlers registered per event type, and the outbox relay that delivers them.
 
-Delivery is at least once. Each handler runs in its own transaction together with a
-``handled_events`` row, so a redelivered event changes nothing the second time.
+Delivery is at least once. Each handler runs in its own savepoint together with a
+``handled_events`` row, so a redelivered event changes nothing the second time. The handlers of a
+claimed batch share one transaction: on SQLite every write transaction queues for the one write
+lock the writer's checkouts also need, and one commit per handler cost the relay most of its time.
 """
 
 from __future__ import annotations
@@ -16,13 +18,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.models import HandledEvent, OutboxEvent
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+_HANDLED_INSERT = Prepared.insert(
+    HandledEvent.__table__,  # type: ignore[arg-type]
+    ["event_id", "handler", "handled_at"],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,9 @@ class OutboxRelay:
     """Claims pending outbox rows, runs their handlers, publishes them, marks them done."""
 
     lease = timedelta(seconds=30)
+    chunk = 32
+    """Events whose handlers share one transaction, at most: on SQLite it holds the write lock
+    that the writer's batches wait for."""
 
     def __init__(
         self, db: Database, *, publish: Publish | None = None, registry: HandlerRegistry = handlers
@@ -123,15 +135,88 @@ class OutboxRelay:
 
     def _postpone(self, event: Event, error: str) -> None:
         with UnitOfWork(self.db) as uow:
-            row = uow.session.get(OutboxEvent, event.id)
-            if row is not None:
-                backoff = timedelta(seconds=min(300, 2 ** min(row.attempts, 8)))
-                row.available_at = utcnow() + backoff
-                row.last_error = error[:2000]
+            _postpone_in(uow.session, event.id, error)
 
     def process_batch(self, limit: int = 100) -> list[Event]:
         """Sync part of one relay pass: the events whose handlers all succeeded."""
-        return [event for event in self.claim(limit) if self.handle(event)]
+        events = self.claim(limit)
+        delivered: list[Event] = []
+        for start in range(0, len(events), self.chunk):
+            delivered.extend(self._handle_together(events[start : start + self.chunk]))
+        return delivered
+
+    def _handle_together(self, events: list[Event]) -> list[Event]:
+        """Run the handlers of ``events`` in one transaction, each (event, handler) in its own
+        savepoint; the events whose handlers all succeeded. Should the transaction itself be
+        lost, each event is handled again on its own, so one bad event cannot hold back the rest.
+        """
+        todo = [(event, self.registry.for_type(event.event_type)) for event in events]
+        with_handlers = [event.id for event, named in todo if named]
+        if not with_handlers:
+            return events  # nothing to run: no transaction, no wait for the write lock
+        joined: list[UnitOfWork] = []
+        try:
+            with self.db.write_session() as session:
+                done = {
+                    (event_id, handler)
+                    for event_id, handler in session.execute(
+                        select(HandledEvent.event_id, HandledEvent.handler).where(
+                            HandledEvent.event_id.in_(with_handlers)
+                        )
+                    )
+                }
+                delivered = [
+                    event
+                    for event, named in todo
+                    if self._run_handlers(session, event, named, done, joined)
+                ]
+                session.commit()
+        except Exception as exc:
+            log.warning(
+                "outbox batch of %d events failed (%s); handling each alone", len(events), exc
+            )
+            return [event for event in events if self.handle(event)]
+        for uow in joined:
+            try:
+                uow.finish_joined()
+            except Exception:  # the handler's work is committed; its event is still delivered
+                log.exception("after-commit callback of an event handler failed")
+        return delivered
+
+    def _run_handlers(
+        self,
+        session: Session,
+        event: Event,
+        named: list[tuple[str, Handler]],
+        done: set[tuple[uuid.UUID, str]],
+        joined: list[UnitOfWork],
+    ) -> bool:
+        """Run the handlers of ``event`` not in ``done``, each in a savepoint of ``session``
+        with its handled-events row. ``False`` if one failed: its savepoint is rolled back, the
+        event postponed, and the handlers after it wait for the redelivery.
+
+        Raises _BatchBroken if a handler left the transaction itself unusable (a failed flush).
+        """
+        for name, fn in named:
+            if (event.id, name) in done:
+                continue
+            uow = UnitOfWork.joined(self.db, session)
+            joined.append(uow)
+            try:
+                with uow:
+                    fn(uow, event)
+                    _HANDLED_INSERT.execute(
+                        session, {"event_id": event.id, "handler": name, "handled_at": utcnow()}
+                    )
+            except Exception as exc:
+                if not session.is_active:
+                    raise _BatchBroken(f"{name} on event {event.id}: {exc!r}") from exc
+                log.exception("handler %s failed on event %s", name, event.id)
+                _postpone_in(session, event.id, f"{name}: {exc!r}")
+                return False
+            if not session.is_active:  # the handler caught the failed flush and carried on
+                raise _BatchBroken(f"{name} on event {event.id} lost the transaction")
+        return True
 
     async def run_once(self, limit: int = 100) -> int:
         import anyio.to_thread
@@ -173,3 +258,21 @@ class OutboxRelay:
             await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
+
+
+class _BatchBroken(Exception):
+    """A handler left the batch's transaction unusable; each event of it is handled alone."""
+
+
+def _postpone_in(session: Session, event_id: uuid.UUID, error: str) -> None:
+    """Put the event off in ``session``'s transaction, longer after each attempt (up to 5
+    minutes), with the error that stopped it."""
+    attempts = session.scalar(select(OutboxEvent.attempts).where(OutboxEvent.id == event_id))
+    if attempts is None:
+        return
+    backoff = timedelta(seconds=min(300, 2 ** min(attempts, 8)))
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == event_id)
+        .values(available_at=utcnow() + backoff, last_error=error[:2000])
+    )

@@ -13,21 +13,52 @@ or a repeated hook changes nothing.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
 from agora.core.ids import new_id
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.sharing import domain
 from agora.sharing.models import Attribution, Share, ShareVisit
 from agora.sharing.service import link_visitor, visits_of
 
 _attributions: Table = Attribution.__table__  # type: ignore[assignment]
+_visits: Table = ShareVisit.__table__  # type: ignore[assignment]
+_shares: Table = Share.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class _Touch:
+    """The visit to credit, with what the attribution copies from its share."""
+
+    visit_id: uuid.UUID
+    share_id: uuid.UUID
+    channel: str
+    sharer_id: uuid.UUID
+
+
+_BUYER = bindparam("buyer_id", type_=Uuid())
+# Prepared (core.prepared): every paid order asks, and most find no visit at all. The columns are
+# _Touch's fields, in its order.
+_LAST_TOUCH = Prepared(
+    select(_visits.c.id, _shares.c.id, _shares.c.channel, _shares.c.sharer_id)
+    .join_from(_visits, _shares, _shares.c.id == _visits.c.share_id)
+    .where(
+        visits_of(_BUYER),
+        _visits.c.created_at >= bindparam("since"),
+        _visits.c.created_at <= bindparam("paid_at"),
+        _shares.c.sharer_id != _BUYER,
+    )
+    .order_by(_visits.c.created_at.desc(), _visits.c.id.desc())
+    .limit(1)
+)
 
 
 def _credit(
@@ -35,8 +66,7 @@ def _credit(
     *,
     kind: str,
     subject_id: uuid.UUID,
-    visit: ShareVisit,
-    share: Share,
+    touch: _Touch,
     user_id: uuid.UUID,
     occurred_at: datetime,
     amount: int = 0,
@@ -48,10 +78,10 @@ def _credit(
             id=new_id(),
             kind=kind,
             subject_id=subject_id,
-            share_id=share.id,
-            visit_id=visit.id,
-            channel=share.channel,
-            sharer_id=share.sharer_id,
+            share_id=touch.share_id,
+            visit_id=touch.visit_id,
+            channel=touch.channel,
+            sharer_id=touch.sharer_id,
             user_id=user_id,
             amount=amount,
             currency=currency or get_settings().default_currency,
@@ -75,7 +105,7 @@ def attribute_signup(uow: UnitOfWork, *, user_id: uuid.UUID, visitor_id: str | N
         now = utcnow()
         since = now - timedelta(days=get_settings().share_signup_window_days)
         found = session.execute(
-            select(ShareVisit, Share)
+            select(ShareVisit.id, Share.id, Share.channel, Share.sharer_id)
             .join(Share, Share.id == ShareVisit.share_id)
             .where(
                 ShareVisit.visitor_id == visitor_id,
@@ -88,13 +118,11 @@ def attribute_signup(uow: UnitOfWork, *, user_id: uuid.UUID, visitor_id: str | N
         ).first()
         if found is None:
             return False
-        visit, share = found
         return _credit(
             session,
             kind=domain.SIGNUP,
             subject_id=user_id,
-            visit=visit,
-            share=share,
+            touch=_Touch(*found),
             user_id=user_id,
             occurred_at=now,
         )
@@ -114,27 +142,16 @@ def attribute_order(
     with uow:
         session = uow.session
         since = paid_at - timedelta(days=get_settings().share_order_window_days)
-        found = session.execute(
-            select(ShareVisit, Share)
-            .join(Share, Share.id == ShareVisit.share_id)
-            .where(
-                visits_of(buyer_id),
-                ShareVisit.created_at >= since,
-                ShareVisit.created_at <= paid_at,
-                Share.sharer_id != buyer_id,
-            )
-            .order_by(ShareVisit.created_at.desc(), ShareVisit.id.desc())
-            .limit(1)
-        ).first()
+        found = _LAST_TOUCH.first(
+            session, {"buyer_id": buyer_id, "since": since, "paid_at": paid_at}
+        )
         if found is None:
             return False
-        visit, share = found
         return _credit(
             session,
             kind=domain.ORDER,
             subject_id=order_id,
-            visit=visit,
-            share=share,
+            touch=_Touch(*found),
             user_id=buyer_id,
             occurred_at=paid_at,
             amount=total,

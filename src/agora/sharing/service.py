@@ -76,8 +76,9 @@ def share_view(row: Share) -> ShareView:
     )
 
 
-def visits_of(user_id: uuid.UUID) -> ColumnElement[bool]:
-    """Visits made by the user: signed in, or anonymous from a browser they signed in with."""
+def visits_of(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """Visits made by the user: signed in, or anonymous from a browser they signed in with.
+    ``user_id`` may be a bind parameter, for a prepared statement (core.prepared)."""
     linked = select(VisitorLink.visitor_id).where(VisitorLink.user_id == user_id)
     return or_(
         ShareVisit.user_id == user_id,
