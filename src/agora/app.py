@@ -23,7 +23,7 @@ from agora.core import collector, i18n
 from agora.core.db import Database
 from agora.credit import api as credit_api
 from agora.groupbuy import api as groupbuy_api
-from agora.http import openapi, problems
+from agora.http import lean, openapi, problems
 from agora.http.input_guard import InputGuard
 from agora.identity import api as identity_api
 from agora.ordering import api as ordering_api
@@ -188,4 +188,5 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     openapi.install(app)
+    lean.install(app)
     return app

@@ -1,5 +1,5 @@
-"""The lean path: a plain request reaches a lean endpoint without FastAPI's solver, and every other
-request is answered by FastAPI exactly as a twin endpoint off the lean path answers it."""
+"""The lean lane: a plain request reaches a lean endpoint without FastAPI's routing and solver, and
+every other request is answered by FastAPI exactly as a twin endpoint off the lane answers it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from agora.http import lean as lean_lane
 from agora.http.lean import lean
 from agora.http.routing import Router
 
@@ -38,10 +39,9 @@ def build() -> FastAPI:
     async def make(
         thing_id: uuid.UUID, body: Body, user: User, request: Request, key: Key = None
     ) -> Response:
-        return JSONResponse(
-            {"thing": str(thing_id), "count": body.count, "user": user, "key": key},
-            status_code=201,
-        )
+        answer = {"thing": str(thing_id), "count": body.count, "user": user, "key": key}
+        # The router marks every request it routes; the lane leaves routing out.
+        return JSONResponse({**answer, "routed": "router" in request.scope}, status_code=201)
 
     async def twin(
         thing_id: uuid.UUID, body: Body, user: User, request: Request, key: Key = None
@@ -52,6 +52,7 @@ def build() -> FastAPI:
     router.post("/full/{thing_id}", status_code=201)(twin)
     app = FastAPI()
     app.include_router(router)
+    lean_lane.install(app)
     return app
 
 
@@ -79,7 +80,13 @@ def test_a_plain_request_skips_the_solver(client: TestClient, no_solver: None) -
     )
 
     assert response.status_code == 201
-    assert response.json() == {"thing": str(THING), "count": 3, "user": "ann", "key": "k1"}
+    assert response.json() == {
+        "thing": str(THING),
+        "count": 3,
+        "user": "ann",
+        "key": "k1",
+        "routed": False,
+    }
     without_key = client.post(f"/lean/{THING}", json={"count": 3}, headers={"x-user": "ann"})
     assert without_key.json()["key"] is None
     with pytest.raises(AssertionError, match="solver"):
@@ -126,6 +133,7 @@ def test_an_overridden_dependency_is_honoured(client: TestClient) -> None:
     response = client.post(f"/lean/{THING}", json={"count": 1})
 
     assert response.json()["user"] == "stand-in"
+    assert response.json()["routed"] is True
 
 
 @pytest.mark.parametrize("shape", ["query", "model answer", "deep dependency", "required header"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
@@ -28,6 +28,7 @@ from agora.core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+_outbox: Table = OutboxEvent.__table__  # type: ignore[assignment]
 _HANDLED_INSERT = Prepared.insert(
     HandledEvent.__table__,  # type: ignore[arg-type]
     ["event_id", "handler", "handled_at"],
@@ -91,21 +92,31 @@ class OutboxRelay:
     def claim(self, limit: int = 100) -> list[Event]:
         now = utcnow()
         with UnitOfWork(self.db) as uow:
+            # Core, not ORM objects: a server's relay claims after every commit that emitted.
             query = (
-                select(OutboxEvent)
-                .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= now)
-                .order_by(OutboxEvent.created_at, OutboxEvent.id)
+                select(
+                    _outbox.c.id,
+                    _outbox.c.event_type,
+                    _outbox.c.payload,
+                    _outbox.c.topics,
+                    _outbox.c.created_at,
+                )
+                .where(_outbox.c.published_at.is_(None), _outbox.c.available_at <= now)
+                .order_by(_outbox.c.created_at, _outbox.c.id)
                 .limit(limit)
             )
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            rows = list(uow.session.scalars(query))
-            for row in rows:
-                row.available_at = now + self.lease
-                row.attempts += 1
+            rows = uow.session.execute(query).all()
+            if rows:
+                uow.session.execute(
+                    update(_outbox)
+                    .where(_outbox.c.id.in_([row.id for row in rows]))
+                    .values(available_at=now + self.lease, attempts=_outbox.c.attempts + 1)
+                )
             return [
-                Event(r.id, r.event_type, dict(r.payload), tuple(r.topics), r.created_at)
-                for r in rows
+                Event(row.id, row.event_type, dict(row.payload), tuple(row.topics), row.created_at)
+                for row in rows
             ]
 
     def handle(self, event: Event) -> bool:

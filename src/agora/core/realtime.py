@@ -98,11 +98,14 @@ class LocalHub:
         return None
 
     async def publish(self, topic: str, event: dict[str, Any]) -> None:
-        self.deliver(topic, _dumps(event))
+        self.publish_soon(topic, event)
 
     def publish_soon(self, topic: str, event: dict[str, Any]) -> None:
         """Publish from the hub's loop without awaiting: local subscribers get it right now."""
-        self.deliver(topic, _dumps(event))
+        # Most of the relay's events (an order paid) have no one listening in this process:
+        # written as JSON for nobody, they cost the event loop more than the relay's reads.
+        if self._by_topic.get(topic):
+            self.deliver(topic, _dumps(event))
 
     def deliver(self, topic: str, data: str) -> None:
         subscribers = self._by_topic.get(topic)

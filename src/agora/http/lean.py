@@ -1,35 +1,42 @@
-"""The lean path: the hottest writes' requests taken to their endpoint without FastAPI's solver.
+"""The lean lane: the hottest writes' requests taken to their endpoint past routing and the solver.
 
 A checkout, a payment, a grab or a join is an ``async def`` endpoint that reads a path id, a JSON
 body, the ``Idempotency-Key`` header and the signed-in principal, hands one command to the
 writer and answers with a ready response. Measured under load (docs/performance.md), FastAPI's
-generic request handling around such an endpoint — dependency solving, parameter extraction,
-content-type parsing, endpoint bookkeeping — cost about a third of the event loop's time per
-request, more than the endpoint's own work.
+generic handling around such an endpoint — matching the path router by router, its exit stacks,
+dependency solving, parameter extraction, content-type parsing — cost more of the event loop
+than the endpoint's own work.
 
 An endpoint marked :func:`lean` keeps its FastAPI declaration (the OpenAPI document, the
 parameters' validation rules) and gets a plan built from it once: the path and header fields,
-the body field, the ``Request`` and the dependencies that need nothing but the request. A
-request is then validated by those same fields and the endpoint called directly. Anything off
-the plain road — a value the fields refuse, a body that is not JSON, an override of a dependency
-(tests) — goes to FastAPI's own handler with the same request, which answers it exactly as it
-always did (its 422 problem, for one). The plan only ever decides "this request is plain".
+the body field, the ``Request`` and the dependencies that need nothing but the request. The lane
+(:class:`LeanLane`) sits just inside the app's exception handling, after every middleware of
+ours (the locale, the input guard): a request for a lean route's method and path is validated
+by those same fields and the endpoint called directly; its errors (a 401, a refusal) reach the
+app's exception handlers as any endpoint's do. Anything off the plain road — a value the fields
+refuse, a body that is not JSON, an override of a dependency (tests) — goes on to FastAPI's
+routing with the same request, which answers it exactly as it always did (its 422 problem, for
+one). The plan only ever decides "this request is plain".
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from re import Pattern
 from typing import Any, TypeVar
 
-from fastapi import params
+from fastapi import FastAPI, params
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_return_annotation
-from fastapi.routing import APIRoute, _effective_route_context_var
+from fastapi.routing import APIRoute
+from starlette._utils import get_route_path
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _LEAN = "__agora_lean__"
 
@@ -37,9 +44,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def lean(endpoint: F) -> F:
-    """Mark an ``async def`` endpoint that answers with a ``Response`` for the lean path."""
+    """Mark an ``async def`` endpoint that answers with a ``Response`` for the lean lane."""
     setattr(endpoint, _LEAN, True)
     return endpoint
+
+
+def is_lean(endpoint: Any) -> bool:
+    return bool(getattr(endpoint, _LEAN, False))
 
 
 _Field = Any  # FastAPI's ModelField: ``.validate(value, values, loc=...)`` -> (value, errors)
@@ -56,12 +67,9 @@ class _Plan:
     """(argument, header name, field, default when absent)"""
     body: tuple[str, _Field] | None
     request_name: str | None
-    overrides: Any
 
     async def solve(self, request: Request) -> dict[str, Any] | None:
-        """The endpoint's arguments, or ``None`` when FastAPI's handler must answer."""
-        if self.overrides is not None and self.overrides.dependency_overrides:
-            return None
+        """The endpoint's arguments, or ``None`` when FastAPI must answer."""
         values: dict[str, Any] = {}
         for name, dependency in self.dependencies:
             values[name] = await dependency(request)  # a refusal (401) is raised as FastAPI would
@@ -102,7 +110,7 @@ async def _json_body(request: Request) -> Any:
         media.startswith("application/") and media.endswith("+json")
     ):
         return _Missing
-    raw = await request.body()  # kept on the request: FastAPI's handler reads it again if need be
+    raw = await request.body()
     if not raw:
         return _Missing
     try:
@@ -111,29 +119,9 @@ async def _json_body(request: Request) -> Any:
         return _Missing
 
 
-class LeanRoute(APIRoute):
-    """An API route whose :func:`lean` endpoint takes the lean path; any other is unchanged."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        full = super().get_route_handler()
-        if not getattr(self.endpoint, _LEAN, False):
-            return full
-        # What FastAPI's own handler is built from: the route as included (its dependencies and
-        # overrides provider), when an included router is building its copy of this route.
-        context = _effective_route_context_var.get()
-        route: Any = context if context is not None and context.original_route is self else self
-        plan = _plan(route)
-
-        async def handler(request: Request) -> Response:
-            values = await plan.solve(request)
-            if values is None:
-                return await full(request)
-            return await plan.call(**values)
-
-        return handler
-
-
-def _plan(route: Any) -> _Plan:
+def plan_of(route: APIRoute) -> _Plan:
+    """The lean plan of ``route``; TypeError for an endpoint the lane cannot serve (raised when
+    the route is declared: ``http.routing.Router``)."""
     dependant: Dependant = route.dependant
     where = f"lean endpoint {route.path}"
     call = dependant.call
@@ -152,6 +140,7 @@ def _plan(route: Any) -> _Plan:
         or dependant.security_scopes_param_name
         or len(dependant.body_params) > 1
         or route._embed_body_fields
+        or route.max_body_size is not None
     )
     if unsupported:
         raise TypeError(f"{where}: only path, header, one JSON body, Request and request deps")
@@ -174,7 +163,6 @@ def _plan(route: Any) -> _Plan:
         headers=tuple(_header(f, where) for f in dependant.header_params),
         body=body,
         request_name=dependant.request_param_name,
-        overrides=route.dependency_overrides_provider,
     )
 
 
@@ -182,12 +170,12 @@ def _header(field: _Field, where: str) -> tuple[str, str, _Field, Any]:
     info = field.field_info
     if info.validation_alias is not None and not isinstance(info.validation_alias, str):
         raise TypeError(f"{where}: header {field.name} has alias choices")
-    if info.is_required():
-        raise TypeError(f"{where}: header {field.name} is required; FastAPI's path answers that")
+    if info.is_required() or field.default is not None:
+        raise TypeError(f"{where}: header {field.name} must be optional (default None)")
     key = field.alias
     if key == field.name and getattr(info, "convert_underscores", True):
         key = key.replace("_", "-")
-    return field.name, key.lower(), field, field.default
+    return field.name, key.lower(), field, None
 
 
 def _is_request_only(sub: Dependant) -> bool:
@@ -209,3 +197,104 @@ def _is_request_only(sub: Dependant) -> bool:
 
 def _is_async(call: Any) -> bool:
     return inspect.iscoroutinefunction(call)
+
+
+# --- the lane --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Lane:
+    regex: Pattern[str]
+    convertors: dict[str, Any]
+    route: APIRoute
+    plan: _Plan
+
+
+class LeanLane:
+    """ASGI: a request for a lean route goes straight to its endpoint; any other to ``app``."""
+
+    def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
+        self.app = app
+        self.owner = owner
+        self._by_method = _lanes(owner)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lanes = self._by_method.get(scope["method"]) if scope["type"] == "http" else None
+        if not lanes or self.owner.dependency_overrides:
+            await self.app(scope, receive, send)
+            return
+        path = get_route_path(scope)
+        for lane in lanes:
+            match = lane.regex.match(path)
+            if match is None:
+                continue
+            found = match.groupdict()
+            for key, value in found.items():
+                found[key] = lane.convertors[key].convert(value)
+            scope["path_params"] = found
+            scope["route"] = lane.route
+            scope["endpoint"] = lane.route.endpoint
+            request = Request(scope, receive, send)
+            values = await lane.plan.solve(request)
+            if values is None:
+                # FastAPI answers, reading the body this request may have read already.
+                await self.app(scope, _replaying(request, receive), send)
+                return
+            response = await lane.plan.call(**values)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _replaying(request: Request, receive: Receive) -> Receive:
+    body: bytes | None = getattr(request, "_body", None)  # what Request.body() read and kept
+    if body is None:
+        return receive
+    pending = [body]
+
+    async def replay() -> Message:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _lanes(app: FastAPI) -> dict[str, list[_Lane]]:
+    """The lean routes of ``app`` by method: its own and those of routers included as they are
+    (no prefix, dependencies or body limit added by the inclusion, which the plan would miss)."""
+    routes: list[Any] = []
+    for route in app.router.routes:
+        inclusion: Any = route  # an included router: the router, and how it was included
+        included = getattr(inclusion, "original_router", None)
+        if included is None:
+            routes.append(route)
+            continue
+        context = inclusion.include_context
+        if context.prefix or context.dependencies or context.max_body_size is not None:
+            continue
+        routes.extend(included.routes)
+    by_method: dict[str, list[_Lane]] = {}
+    for route in routes:
+        if isinstance(route, APIRoute) and is_lean(route.endpoint):
+            lane = _Lane(route.path_regex, route.param_convertors, route, plan_of(route))
+            for method in route.methods or ():
+                by_method.setdefault(method, []).append(lane)
+    return by_method
+
+
+def install(app: FastAPI) -> None:
+    """Put the lane just inside the app's exception handling, when its middleware is built."""
+    build = app.build_middleware_stack
+
+    def build_with_lane() -> ASGIApp:
+        stack = build()
+        layer: Any = stack
+        while layer is not None:
+            if isinstance(layer, ExceptionMiddleware):
+                layer.app = LeanLane(layer.app, app)
+                return stack
+            layer = getattr(layer, "app", None)
+        raise RuntimeError("no exception middleware to put the lean lane in")
+
+    app.build_middleware_stack = build_with_lane  # type: ignore[method-assign]

@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import Scope
 
-from agora.http.lean import LeanRoute
+from agora.http.lean import is_lean, plan_of
 
 
 def in_thread(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,13 +50,13 @@ class Router(APIRouter):
     _heads: frozenset[str] | None = None
     _heads_of: int = -1  # how many routes the heads were computed from
 
-    def __init__(self, *args: Any, route_class: type[APIRoute] = LeanRoute, **kwargs: Any) -> None:
-        super().__init__(*args, route_class=route_class, **kwargs)
-
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = in_thread(endpoint)
         super().add_api_route(path, endpoint, **kwargs)
+        route = self.routes[-1]
+        if is_lean(endpoint) and isinstance(route, APIRoute):
+            plan_of(route)  # an endpoint the lean lane cannot serve is refused here, not later
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         heads = self._path_heads()

@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
-from agora.core.db import dialect_insert, for_update, upsert_insert
+from agora.core.db import dialect_insert, for_update
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
 from agora.core.prepared import Prepared
@@ -132,23 +132,48 @@ def _apply(session: Session, account: AccountRef, amount: int, now: datetime) ->
 
 def _open(session: Session, account: AccountRef, now: datetime) -> bool:
     """Open the account if it does not exist yet; ``False`` if it already existed."""
-    opened = session.execute(
-        upsert_insert(session, _accounts)
+    opened = _OPEN.first(
+        session,
+        {
+            "id": account.id,
+            "owner_type": account.owner_type,
+            "owner_id": account.owner_id,
+            "kind": account.kind,
+            "currency": account.currency,
+            "shard": account.shard,
+            "lower_bound": account.lower_bound,
+            "created_at": now,
+        },
+    )
+    return opened is not None
+
+
+# Prepared too: every payment opens its order's escrow account.
+_OPEN = Prepared(
+    lambda dialect: (
+        dialect_insert(dialect, _accounts)
         .values(
-            id=account.id,
-            owner_type=account.owner_type,
-            owner_id=account.owner_id,
-            kind=account.kind,
-            currency=account.currency,
-            shard=account.shard,
-            lower_bound=account.lower_bound,
-            balance=0,
-            created_at=now,
+            {
+                **{
+                    name: bindparam(name)
+                    for name in (
+                        "id",
+                        "owner_type",
+                        "owner_id",
+                        "kind",
+                        "currency",
+                        "shard",
+                        "lower_bound",
+                        "created_at",
+                    )
+                },
+                "balance": 0,
+            }
         )
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(_accounts.c.id)
-    ).first()
-    return opened is not None
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
