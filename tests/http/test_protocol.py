@@ -14,7 +14,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from agora.http.protocol import HttpProtocol, _HeadWithBody
 
@@ -104,6 +105,12 @@ async def _stream(_: Request) -> Response:
     return StreamingResponse(parts(), media_type="text/plain")
 
 
+async def _echo(socket: WebSocket) -> None:
+    await socket.accept()
+    await socket.send_text("echo " + await socket.receive_text())
+    await socket.close()
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[int]:
     app = Starlette(
@@ -111,6 +118,7 @@ def server() -> Iterator[int]:
             Route("/hello", _hello, methods=["GET", "HEAD", "POST"]),
             Route("/empty", _empty),
             Route("/stream", _stream),
+            WebSocketRoute("/socket", _echo),
         ]
     )
     with socket.socket() as probe:
@@ -157,3 +165,11 @@ def test_real_responses_on_one_connection_are_whole(server: int) -> None:
         (200, 6),
         (404, 9),
     ]
+
+
+def test_a_websocket_upgrade_is_left_to_the_socket(server: int) -> None:
+    from websockets.sync.client import connect
+
+    with connect(f"ws://127.0.0.1:{server}/socket", open_timeout=10) as socket:
+        socket.send("hi")
+        assert socket.recv(timeout=10) == "echo hi"

@@ -23,10 +23,12 @@ class HttpProtocol(HttpToolsProtocol):
     """``agora serve``'s protocol: :class:`HttpToolsProtocol` with one write per response."""
 
     def on_headers_complete(self) -> None:
+        before = self.cycle
         super().on_headers_complete()
-        # The request's cycle was made just now and its task has not run yet.
         cycle = self.cycle
-        assert cycle is not None
+        if cycle is None or cycle is before:
+            return  # a WebSocket upgrade: no response of ours on this transport
+        # The request's cycle was made just now and its task has not run yet.
         held = _HeadWithBody(cycle.transport, head_only=self.scope["method"] == "HEAD")
         cycle.transport = cast(asyncio.Transport, held)  # writes and closes; the rest passes on
 
