@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -92,6 +93,8 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.stats = WriterStats()
+        # The writer thread's own connection, held from batch to batch (core.db.write_session).
+        self._connection: Connection | None = None
 
     async def run(self, fn: Callable[[UnitOfWork], T]) -> T:
         """Apply ``fn`` in the writer's next batch; its value (or its error) once committed."""
@@ -123,6 +126,12 @@ class Writer:
     # --- the writer thread ----------------------------------------------------------------------
 
     def _serve(self) -> None:
+        try:
+            self._serve_batches()
+        finally:
+            self._drop_connection()
+
+    def _serve_batches(self) -> None:
         retry: list[_Command] = []
         while True:
             if retry:
@@ -151,7 +160,9 @@ class Writer:
         self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
         sent_before = STATEMENTS.count
         try:
-            with self.db.write_session() as session:
+            if self._connection is None:
+                self._connection = self.db.engine.connect()
+            with self.db.write_session(self._connection) as session:
                 session.connection()  # BEGIN (IMMEDIATE on SQLite) here, in the writer's context
                 if len(batch) > 1 and not self.db.is_sqlite:
                     session.execute(_BATCH_LOCK_TIMEOUT)
@@ -162,7 +173,9 @@ class Writer:
                         raise _BatchBroken(command.error)
                 session.commit()
         except Exception as exc:
-            # The commit itself failed (or the connection did): none of the batch holds.
+            # The commit itself failed (or the connection did): none of the batch holds, and the
+            # next batch starts on a new connection.
+            self._drop_connection()
             if len(batch) > 1:
                 log.warning("writer batch of %d failed (%s); applying one by one", len(batch), exc)
                 return [again for command in batch for again in self._apply([_fresh(command)])]
@@ -179,6 +192,12 @@ class Writer:
         self.stats.commands += len(done)
         self.stats.statements += STATEMENTS.count - sent_before
         return [_fresh(c) for c in again]
+
+    def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # a broken connection may fail to close, too
+                connection.close()
 
     def _run_one(self, session: Session, command: _Command) -> None:
         uow = self._make_uow(session)
