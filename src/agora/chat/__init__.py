@@ -29,7 +29,7 @@ from agora.chat.errors import (
     UnknownKind,
 )
 from agora.chat.kinds import KindNormalizer, register_kind, registered_kinds
-from agora.chat.messages import history, is_member, mark_read, recall_message
+from agora.chat.messages import history, is_member, mark_read, member_now, recall_message
 from agora.chat.sending import send_message
 from agora.chat.views import ConversationView, MemberView, MessageView
 
@@ -58,6 +58,7 @@ __all__ = [
     "leave",
     "list_conversations",
     "mark_read",
+    "member_now",
     "recall_message",
     "register_kind",
     "registered_kinds",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from agora import social
@@ -56,7 +56,21 @@ def is_member(session: Session, user_id: uuid.UUID, conversation_id: uuid.UUID) 
 
 
 _members: Table = MemberRow.__table__  # type: ignore[assignment]
-# Prepared (core.prepared): every grab of a red envelope asks it, a thousand in a storm.
+
+
+def member_now(
+    conversation_id: ColumnElement[uuid.UUID], user_id: ColumnElement[uuid.UUID]
+) -> ColumnElement[bool]:
+    """SQL for "the user is in the conversation now", for a context that folds the check into
+    its own read (a red envelope's grab reads the envelope and this in one statement)."""
+    return exists().where(
+        _members.c.conversation_id == conversation_id,
+        _members.c.user_id == user_id,
+        _members.c.left_at.is_(None),
+    )
+
+
+# Prepared (core.prepared): asked wherever someone acts inside a chat.
 _IS_MEMBER = Prepared(
     select(_members.c.user_id).where(
         _members.c.conversation_id == bindparam("conversation_id"),

@@ -273,6 +273,7 @@ class OutboxRelay:
             self.wakeup.clear()
             await _wait(stop, interval, self.wakeup)
 
+
 async def _wait(stop: asyncio.Event, timeout: float, wakeup: asyncio.Event | None = None) -> None:
     """Until ``stop`` (or ``wakeup``) is set, ``timeout`` seconds at most."""
     waiters = [asyncio.ensure_future(stop.wait())]
