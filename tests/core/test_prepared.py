@@ -144,3 +144,18 @@ def test_statements_are_counted_and_in_lists_are_refused(uow: UnitOfWork) -> Non
     expanding = Prepared(select(_outbox.c.id).where(_outbox.c.id.in_([new_id(), new_id()])))
     with pytest.raises(ValueError, match="fixed shape"), uow:
         expanding.rows(uow.session, {})
+
+
+def test_statements_of_one_value_and_of_none(uow: UnitOfWork) -> None:
+    # Values are taken by name in one call (operator.itemgetter), which answers one name with a
+    # bare value and takes none at all: both shapes still bind as lists.
+    rows = [event(), event(event_type="test.other")]
+    count_all = Prepared(select(func.count()).select_from(_outbox))
+    of_type = Prepared(select(_outbox.c.id).where(_outbox.c.event_type == bindparam("kind")))
+    with uow:
+        INSERT.execute_many(uow.session, rows)
+        total = count_all.scalar(uow.session, {})
+        found = of_type.rows(uow.session, {"kind": "test.other"})
+
+    assert total == 2
+    assert found == [(rows[1]["id"],)]

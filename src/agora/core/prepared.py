@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, event
@@ -51,7 +52,10 @@ class _Compiled:
     names: tuple[str, ...]
     constants: dict[str, Any]
     positional: bool
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    take: Callable[[Mapping[str, Any]], list[Any]]
+    """The values of ``names`` from a mapping, in order, as a new list."""
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """(position, bind processor) of each value the driver needs converted."""
     converted: tuple[tuple[int, Callable[[Any], Any]], ...]
     """(position, result processor) of each column whose driver value needs converting."""
 
@@ -222,17 +226,27 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
         names=names,
         constants=constants,
         positional=positional,
-        processors=processors,
+        take=_taker(names),
+        processors=tuple((i, p) for i, p in enumerate(processors) if p is not None),
         converted=tuple((i, p) for i, p in enumerate(results) if p is not None),
     )
 
 
+def _taker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], list[Any]]:
+    # itemgetter reads every value in one C call; it answers one name with a bare value.
+    if not names:
+        return lambda _params: []
+    get = itemgetter(*names)
+    if len(names) == 1:
+        return lambda params: [get(params)]
+    return lambda params: list(get(params))
+
+
 def _bind(compiled: _Compiled, given: Mapping[str, Any]) -> Any:
     params = {**compiled.constants, **given} if compiled.constants else given
-    values = [
-        params[name] if p is None else p(params[name])
-        for name, p in zip(compiled.names, compiled.processors, strict=True)
-    ]
+    values = compiled.take(params)
+    for index, process in compiled.processors:
+        values[index] = process(values[index])
     if compiled.positional:
         return values
     return dict(zip(compiled.names, values, strict=True))
