@@ -38,7 +38,7 @@ from agora.bench import loadgen
 from agora.bench.fresh import fresh_database
 from agora.bench.server import DEFAULT_REDIS_URL, ServerProcess, start_bench_server
 from agora.bench.stats import summary_ms
-from agora.bench.trading import _shoppers
+from agora.bench.trading import _shoppers, _warm_up
 from agora.chat.models import ConversationRow, MemberRow
 from agora.core.clock import utcnow
 from agora.core.db import Database
@@ -77,6 +77,7 @@ def run_red_envelope(
         server = start_bench_server(
             url, Path(folder), shape=shape, processes=processes, redis_url=redis_url
         )
+        _warm_up(server.base_url)
         try:
             sent, attempts, storm = loadgen.run(
                 _send_then_grab(server, senders, members, groups, shares, grabbers, threads)
