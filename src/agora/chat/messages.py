@@ -58,25 +58,27 @@ def is_member(session: Session, user_id: uuid.UUID, conversation_id: uuid.UUID) 
 _members: Table = MemberRow.__table__  # type: ignore[assignment]
 
 
-def member_now(
+def _in_now(
     conversation_id: ColumnElement[uuid.UUID], user_id: ColumnElement[uuid.UUID]
-) -> ColumnElement[bool]:
-    """SQL for "the user is in the conversation now", for a context that folds the check into
-    its own read (a red envelope's grab reads the envelope and this in one statement)."""
-    return exists().where(
+) -> tuple[ColumnElement[bool], ...]:
+    return (
         _members.c.conversation_id == conversation_id,
         _members.c.user_id == user_id,
         _members.c.left_at.is_(None),
     )
 
 
+def member_now(
+    conversation_id: ColumnElement[uuid.UUID], user_id: ColumnElement[uuid.UUID]
+) -> ColumnElement[bool]:
+    """SQL for "the user is in the conversation now", for a context that folds the check into
+    its own read (a red envelope's grab reads the envelope and this in one statement)."""
+    return exists().where(*_in_now(conversation_id, user_id))
+
+
 # Prepared (core.prepared): asked wherever someone acts inside a chat.
 _IS_MEMBER = Prepared(
-    select(_members.c.user_id).where(
-        _members.c.conversation_id == bindparam("conversation_id"),
-        _members.c.user_id == bindparam("user_id"),
-        _members.c.left_at.is_(None),
-    )
+    select(_members.c.user_id).where(*_in_now(bindparam("conversation_id"), bindparam("user_id")))
 )
 
 

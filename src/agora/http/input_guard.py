@@ -52,7 +52,7 @@ class InputGuard:
         if bad is not None:
             await self._refuse(scope, send, 422, bad)
             return
-        await self.app(scope, _replay(body, more, receive), send)
+        await self.app(scope, replaying(body, receive, pending=more), send)
 
     async def _read_body(self, receive: Receive) -> tuple[bytes | None, Message | None]:
         """The whole body (None when over the limit), and a non-body message met on the way."""
@@ -108,8 +108,9 @@ def _bad_field(content_type: bytes, body: bytes) -> str | None:
     return None
 
 
-def _replay(body: bytes, pending: Message | None, receive: Receive) -> Receive:
-    """A ``receive`` that hands the app the body already read, then what the client sends next."""
+def replaying(body: bytes, receive: Receive, *, pending: Message | None = None) -> Receive:
+    """A ``receive`` that hands the app the body already read, then ``pending`` (a message met
+    while reading it), then what the client sends next."""
     sent = False
 
     async def replay() -> Message:

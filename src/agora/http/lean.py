@@ -36,7 +36,9 @@ from starlette._utils import get_route_path
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from agora.http.input_guard import replaying
 
 _LEAN = "__agora_lean__"
 
@@ -63,8 +65,8 @@ class _Plan:
     dependencies: tuple[tuple[str, Callable[[Request], Awaitable[Any]]], ...]
     path: tuple[tuple[str, str, _Field], ...]
     """(argument, path parameter, field)"""
-    headers: tuple[tuple[str, str, _Field, Any], ...]
-    """(argument, header name, field, default when absent)"""
+    headers: tuple[tuple[str, str, _Field], ...]
+    """(argument, header name, field); an absent header is None (the only default allowed)"""
     body: tuple[str, _Field] | None
     request_name: str | None
 
@@ -80,10 +82,10 @@ class _Plan:
                 return None
             values[name] = value
         headers = request.headers
-        for name, key, field, default in self.headers:
+        for name, key, field in self.headers:
             raw = headers.get(key)
             if raw is None:
-                values[name] = default
+                values[name] = None
                 continue
             value, errors = field.validate(raw, values, loc=("header", key))
             if errors:
@@ -166,7 +168,7 @@ def plan_of(route: APIRoute) -> _Plan:
     )
 
 
-def _header(field: _Field, where: str) -> tuple[str, str, _Field, Any]:
+def _header(field: _Field, where: str) -> tuple[str, str, _Field]:
     info = field.field_info
     if info.validation_alias is not None and not isinstance(info.validation_alias, str):
         raise TypeError(f"{where}: header {field.name} has alias choices")
@@ -175,7 +177,7 @@ def _header(field: _Field, where: str) -> tuple[str, str, _Field, Any]:
     key = field.alias
     if key == field.name and getattr(info, "convert_underscores", True):
         key = key.replace("_", "-")
-    return field.name, key.lower(), field, None
+    return field.name, key.lower(), field
 
 
 def _is_request_only(sub: Dependant) -> bool:
@@ -248,16 +250,7 @@ class LeanLane:
 
 def _replaying(request: Request, receive: Receive) -> Receive:
     body: bytes | None = getattr(request, "_body", None)  # what Request.body() read and kept
-    if body is None:
-        return receive
-    pending = [body]
-
-    async def replay() -> Message:
-        if pending:
-            return {"type": "http.request", "body": pending.pop(), "more_body": False}
-        return await receive()
-
-    return replay
+    return receive if body is None else replaying(body, receive)
 
 
 def _lanes(app: FastAPI) -> dict[str, list[_Lane]]:

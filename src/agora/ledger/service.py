@@ -148,7 +148,8 @@ def _open(session: Session, account: AccountRef, now: datetime) -> bool:
     return opened is not None
 
 
-# Prepared too: every payment opens its order's escrow account.
+# Prepared too: a transfer to an account not seen before opens it (a buyer's first pending
+# points, a store's first settlement).
 _OPEN = Prepared(
     lambda dialect: (
         dialect_insert(dialect, _accounts)

@@ -77,20 +77,18 @@ _ENVELOPE_COLUMNS = (
     _envelopes.c.expires_at,
     _envelopes.c.finished_at,
 )
-_ENVELOPE = Prepared(
+_ENVELOPE_ROW = (
     select(*_ENVELOPE_COLUMNS)
     .join_from(_envelopes, _users, _users.c.id == _envelopes.c.sender_id)
     .where(_envelopes.c.id == bindparam("envelope_id"))
 )
+_ENVELOPE = Prepared(_ENVELOPE_ROW)
 # The same, and whether the reader is in the envelope's conversation now: the access check of
 # every grab in one statement, not two.
 _ENVELOPE_FOR = Prepared(
-    select(
-        *_ENVELOPE_COLUMNS,
-        chat.member_now(_envelopes.c.conversation_id, bindparam("user_id", type_=Uuid())),
+    _ENVELOPE_ROW.add_columns(
+        chat.member_now(_envelopes.c.conversation_id, bindparam("user_id", type_=Uuid()))
     )
-    .join_from(_envelopes, _users, _users.c.id == _envelopes.c.sender_id)
-    .where(_envelopes.c.id == bindparam("envelope_id"))
 )
 
 # Who got how much so far, in GrabView's order (bare rows: a grab's answer carries them all).
