@@ -71,6 +71,58 @@ def test_a_refused_command_rolls_back_alone(db: Database) -> None:
     assert leases(db) == ["a", "c"]
 
 
+def test_a_command_refused_after_reading_alone_sends_no_savepoint(db: Database) -> None:
+    def refused_after_reading(uow: UnitOfWork) -> None:
+        with uow:
+            with uow.read() as session:
+                session.execute(select(JobLease.name)).all()
+            raise Refused("read, then refused")
+
+    def refused_in_its_session(uow: UnitOfWork) -> None:
+        with uow:
+            uow.session.execute(select(JobLease.name)).all()
+            raise Refused("asked for the session, then refused")
+
+    writer = Writer(db)
+
+    def sent_by(command: Any) -> int:
+        before = writer.stats.statements
+        [result] = asyncio.run(run_all(writer, [command]))
+        assert isinstance(result, Refused)
+        return writer.stats.statements - before
+
+    try:
+        asyncio.run(run_all(writer, [add_lease("first")]))  # the writer's connection is open
+        after_reading = sent_by(refused_after_reading)
+        in_session = sent_by(refused_in_its_session)
+        kept = asyncio.run(run_all(writer, [refused_after_reading, add_lease("kept")]))
+    finally:
+        writer.stop()
+
+    assert in_session - after_reading == 3  # SAVEPOINT, ROLLBACK TO and RELEASE
+    assert isinstance(kept[0], Refused) and kept[1] == "kept"
+    assert leases(db) == ["first", "kept"]
+
+
+def test_a_write_after_a_read_is_still_undone_with_its_command(db: Database) -> None:
+    def reads_then_writes_then_fails(uow: UnitOfWork) -> None:
+        with uow:
+            with uow.read() as session:
+                session.execute(select(JobLease.name)).all()
+            uow.session.add(JobLease(name="undone", owner="w"))
+            uow.session.flush()
+            raise Refused("after writing")
+
+    writer = Writer(db)
+    try:
+        results = asyncio.run(run_all(writer, [reads_then_writes_then_fails, add_lease("kept")]))
+    finally:
+        writer.stop()
+
+    assert isinstance(results[0], Refused) and results[1] == "kept"
+    assert leases(db) == ["kept"]
+
+
 def test_orm_changes_left_unflushed_by_a_command_are_its_own(db: Database) -> None:
     def add_unflushed(name: str) -> Any:
         def command(uow: UnitOfWork) -> str:

@@ -288,3 +288,20 @@ def test_a_finished_envelope_is_refused_from_its_row_where_the_gate_is_open(
     )
     # and that process now answers from memory.
     assert elsewhere.gates[ENVELOPE_GATE].is_closed(str(envelope.id))
+
+
+def test_with_the_gate_closed_outsiders_still_get_404_and_the_sender_own(world: World) -> None:
+    # Given a group envelope and a direct one, each finished, their gates closed here
+    group = world.send(total=600, shares=2)
+    world.grab("bob", group.id)
+    world.grab("carol", group.id)
+    direct = world.send(where="direct", total=100)
+    world.grab("bob", direct.id)
+    gate = world.uow.gates[ENVELOPE_GATE]
+    assert gate.is_closed(str(group.id)) and gate.is_closed(str(direct.id))
+
+    # Then the memory answer comes only after the access check
+    refused(world, lambda: world.grab("erin", group.id), 404, "red_envelope_not_found")
+    refused(world, lambda: world.grab("carol", direct.id), 404, "red_envelope_not_found")
+    refused(world, lambda: world.grab("alice", direct.id), 409, "red_envelope_own")
+    refused(world, lambda: world.grab("dave", group.id), 409, "red_envelope_empty")

@@ -32,7 +32,9 @@ class UnitOfWork:
     A *joined* unit of work (:meth:`joined`, used by ``core.writer``) runs inside a transaction
     someone else owns and commits: its outermost block is a savepoint instead, released on success
     and rolled back on error, so a use case behaves exactly as in its own transaction, except that
-    its after-commit callbacks wait for the owner's commit (:meth:`finish_joined`).
+    its after-commit callbacks wait for the owner's commit (:meth:`finish_joined`). The savepoint
+    begins when the block first asks for :attr:`session`; reads through :meth:`read` do not ask,
+    so a use case that reads, then refuses, sends nothing to undo.
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class UnitOfWork:
         self._snapshot: Session | None = None
         self._joined = False
         self._savepoint: Savepoint | None = None
+        self._savepoint_due = False
         self._released: list[Callable[[], None]] = []
         self._released_events = False
 
@@ -88,11 +91,17 @@ class UnitOfWork:
     def session(self) -> Session:
         if self._session is None:
             raise RuntimeError("the unit of work is not open; use `with uow:`")
+        if self._savepoint_due:
+            # A joined block's savepoint begins when the block first asks for its session (every
+            # write does): a use case that refuses after reads alone (``read()``) costs no
+            # SAVEPOINT, ROLLBACK TO and RELEASE.
+            self._savepoint_due = False
+            self._savepoint = Savepoint(self._session)
         return self._session
 
     def __enter__(self) -> UnitOfWork:
         if self._joined and self._depth == 1:
-            self._savepoint = Savepoint(self.session)
+            self._savepoint_due = True
             self._after_commit = []
             self._emitted = False
         elif self._depth == 0:
@@ -137,12 +146,14 @@ class UnitOfWork:
 
     def _leave_savepoint(self, *, committed: bool) -> None:
         savepoint, self._savepoint = self._savepoint, None
-        assert savepoint is not None  # entered at depth 1 of a joined unit of work
+        self._savepoint_due = False
         callbacks, self._after_commit = self._after_commit, []
         if not committed:
-            savepoint.rollback()
+            if savepoint is not None:  # None: the block only read, so there is nothing to undo
+                savepoint.rollback()
             return
-        savepoint.release()
+        if savepoint is not None:
+            savepoint.release()
         self._released.extend(callbacks)
         self._released_events = self._released_events or self._emitted
 

@@ -52,6 +52,7 @@ from agora.red_envelopes.queries import (
     access_envelope,
     envelope_view_in,
     grabs_of,
+    standing,
     view_of,
 )
 
@@ -365,21 +366,25 @@ def grab(uow: UnitOfWork, *, actor: Principal, envelope_id: uuid.UUID) -> GrabOu
     """
     gate = uow.gates[ENVELOPE_GATE]
     gate_key = str(envelope_id)
+    observed_at = time.monotonic()
+    # In a storm most grabbers lose. A refusal is decided by reads alone, before the write block
+    # opens (in the writer, a block is a savepoint: three statements a refusal need not send).
+    # Once every share is taken a member is told so from memory (core.gates), after the access
+    # check that keeps outsiders at 404 — or from the row read, for the grabs that come before
+    # the gate closes. Taking a share is still decided by the guarded update alone.
+    with uow.read() as session:
+        if gate.is_closed(gate_key):
+            if standing(session, actor, envelope_id):
+                raise OwnEnvelope()
+            raise EnvelopeEmpty()
+        envelope = access_envelope(session, actor, envelope_id)
+    if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
+        raise OwnEnvelope()
+    if envelope.status == FINISHED:
+        gate.close(gate_key, observed_at=observed_at)
+        raise EnvelopeEmpty()
     with uow:
         session = uow.session
-        observed_at = time.monotonic()
-        envelope = access_envelope(session, actor, envelope_id)
-        if envelope.kind == SINGLE and envelope.sender_id == actor.user_id:
-            raise OwnEnvelope()
-        # In a storm most grabbers lose: once every share is taken, a member is told so from
-        # memory (core.gates), after the access check that keeps outsiders at 404 — or from the
-        # row just read, for the grabs that come before the gate closes. Taking a share is
-        # still decided by the guarded update alone.
-        if gate.is_closed(gate_key):
-            raise EnvelopeEmpty()
-        if envelope.status == FINISHED:
-            gate.close(gate_key, observed_at=observed_at)
-            raise EnvelopeEmpty()
         now = utcnow()
         grabber = {"envelope_id": envelope_id, "user_id": actor.user_id, "now": now}
         # The grab row first: one person's second grab waits here for the first to finish,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Uuid, bindparam, select
+from sqlalchemy import Table, Uuid, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from agora import chat
@@ -90,6 +90,14 @@ _ENVELOPE_FOR = Prepared(
         chat.member_now(_envelopes.c.conversation_id, bindparam("user_id", type_=Uuid()))
     )
 )
+# Only what a refusal needs (a storm's closed gate): whether the reader is in the conversation
+# now and whether it is their own 1:1 envelope — no row to build, no ids to parse.
+_STANDING = Prepared(
+    select(
+        chat.member_now(_envelopes.c.conversation_id, bindparam("user_id", type_=Uuid())),
+        and_(_envelopes.c.kind == "single", _envelopes.c.sender_id == bindparam("user_id")),
+    ).where(_envelopes.c.id == bindparam("envelope_id"))
+)
 
 # Who got how much so far, in GrabView's order (bare rows: a grab's answer carries them all).
 _GRABS = Prepared(
@@ -122,6 +130,17 @@ def access_envelope(
     if row is None or not row[-1]:
         raise EnvelopeNotFound()
     return EnvelopeRecord(*row[:-1])
+
+
+def standing(session: Session, actor: Principal | None, envelope_id: uuid.UUID) -> bool:
+    """The access check alone: EnvelopeNotFound unless ``actor`` is in the envelope's
+    conversation now; whether the envelope is their own 1:1 envelope."""
+    if actor is None:
+        raise EnvelopeNotFound()
+    row = _STANDING.first(session, {"envelope_id": envelope_id, "user_id": actor.user_id})
+    if row is None or not row[0]:
+        raise EnvelopeNotFound()
+    return bool(row[1])
 
 
 @dataclass(frozen=True, slots=True)
