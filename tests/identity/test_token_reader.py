@@ -96,3 +96,23 @@ def test_a_signed_out_token_reads_as_none(uow: UnitOfWork, db: Database) -> None
 
     assert found[token_digest(signed.token)] is None
     assert found[token_digest(token)] is not None
+
+
+def test_a_waiter_giving_up_leaves_the_others_with_the_same_token_answered(
+    uow: UnitOfWork, db: Database
+) -> None:
+    [(person, token)] = signed_in(uow, 1)
+    reader = TokenReader(db, TokenCache())
+    digest = token_digest(token)
+
+    async def one_leaves() -> Principal | None:
+        leaving = asyncio.ensure_future(reader.principal(digest))
+        staying = asyncio.ensure_future(reader.principal(digest))
+        await asyncio.sleep(0)  # both are waiting on the one read
+        leaving.cancel()
+        return await staying
+
+    with ThreadPoolExecutor(1) as thread:
+        found = thread.submit(asyncio.run, one_leaves()).result()
+
+    assert found is not None and found.user_id == person.user_id

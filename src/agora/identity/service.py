@@ -194,7 +194,7 @@ def authenticate(
     # A plain connection, not a session: Core columns need none of the ORM's machinery.
     with uow.db.engine.connect() as connection:
         row = connection.execute(_AUTHENTICATE, {"token_hash": digest}).first()
-    return None if row is None else _principal_of(row, digest, cache, epoch)
+    return None if row is None else _principal_of(row, digest, cache, epoch, utcnow())
 
 
 def authenticate_many(
@@ -205,15 +205,16 @@ def authenticate_many(
     epoch = cache.epoch if cache is not None else None
     with db.engine.connect() as connection:
         rows = connection.execute(_AUTHENTICATE_MANY, {"token_hashes": list(digests)}).all()
-    found = {row.token_hash: _principal_of(row, row.token_hash, cache, epoch) for row in rows}
+    now = utcnow()
+    found = {row.token_hash: _principal_of(row, row.token_hash, cache, epoch, now) for row in rows}
     return {digest: found.get(digest) for digest in digests}
 
 
 def _principal_of(
-    row: Any, digest: str, cache: TokenCache | None, epoch: int | None
+    row: Any, digest: str, cache: TokenCache | None, epoch: int | None, now: datetime
 ) -> Principal | None:
     """The principal of a valid session row (cached with its profile), else ``None``."""
-    if row.revoked_at is not None or row.expires_at <= utcnow() or row.status != "active":
+    if row.revoked_at is not None or row.expires_at <= now or row.status != "active":
         return None
     principal = Principal(
         user_id=row.user_id,

@@ -25,38 +25,45 @@ class TokenReader:
         self.db = db
         self.cache = cache
         self.max_batch = max_batch
-        self._waiting: dict[str, asyncio.Future[Principal | None]] = {}
+        # Each waiter has a future of its own: one request giving up (its future cancelled)
+        # leaves the others waiting, with no shield to build around a shared one.
+        self._waiting: dict[str, list[asyncio.Future[Principal | None]]] = {}
         # The running read, held here: the loop keeps only a weak reference to a task.
         self._reader: asyncio.Task[None] | None = None
 
     async def principal(self, digest: str) -> Principal | None:
         """The principal of the token with ``digest`` (cached once read), or ``None``."""
-        future = self._waiting.get(digest)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._waiting[digest] = future
-            if self._reader is None:
-                self._reader = asyncio.get_running_loop().create_task(self._read_while_waiting())
-        # Shielded: one request giving up must not cancel the read others wait for.
-        return await asyncio.shield(future)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Principal | None] = loop.create_future()
+        waiters = self._waiting.get(digest)
+        if waiters is None:
+            self._waiting[digest] = [future]
+        else:
+            waiters.append(future)
+        if self._reader is None:
+            self._reader = loop.create_task(self._read_while_waiting())
+        return await future
 
     async def _read_while_waiting(self) -> None:
         loop = asyncio.get_running_loop()
         try:
             while self._waiting:
                 digests = list(self._waiting)[: self.max_batch]
-                futures = [self._waiting.pop(digest) for digest in digests]
+                waiting = [self._waiting.pop(digest) for digest in digests]
                 try:
                     found = await loop.run_in_executor(
                         None, partial(authenticate_many, self.db, digests, cache=self.cache)
                     )
                 except Exception as exc:  # every waiter gets the error, none hangs
+                    for futures in waiting:
+                        for future in futures:
+                            if not future.done():
+                                future.set_exception(exc)
+                    continue
+                for digest, futures in zip(digests, waiting, strict=True):
+                    principal = found[digest]
                     for future in futures:
                         if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for digest, future in zip(digests, futures, strict=True):
-                    if not future.done():
-                        future.set_result(found[digest])
+                            future.set_result(principal)
         finally:
             self._reader = None
