@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import __version__
@@ -57,28 +58,39 @@ class LocaleMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        # The raw headers, read once: building a Request and its header and cookie mappings for
+        # two values cost more than the rest of this middleware on every API call.
+        cookie = accept = None
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie = value.decode("latin-1")
+            elif name == b"accept-language":
+                accept = value.decode("latin-1")
         # Most requests name no language: parsing every query string for one costs more.
-        lang = request.query_params.get("lang") if b"lang=" in scope["query_string"] else None
+        lang = None
+        if b"lang=" in scope["query_string"]:
+            lang = Request(scope).query_params.get("lang")
         chosen = i18n.normalize(lang)
-        locale = (
-            chosen
-            or i18n.normalize(request.cookies.get(LOCALE_COOKIE))
-            or i18n.negotiate(request.headers.get("accept-language"), default=self.default_locale)
+        saved = (
+            cookie_parser(cookie).get(LOCALE_COOKIE) if cookie and LOCALE_COOKIE in cookie else None
         )
+        locale = chosen or i18n.normalize(saved) or _negotiated(accept, self.default_locale)
         scope.setdefault("state", {})["locale"] = locale
-        remember = chosen is not None and request.cookies.get(LOCALE_COOKIE) != locale
+        added: tuple[tuple[bytes, bytes], ...] = _LABELS[locale]
+        if chosen is not None and saved != locale:
+            cookie_header = f"{LOCALE_COOKIE}={locale}; Max-Age={365 * 86400}; Path=/; SameSite=lax"
+            added = ((b"set-cookie", cookie_header.encode("latin-1")), *added)
 
         async def labelled(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if remember:
-                    headers.append(
-                        "set-cookie",
-                        f"{LOCALE_COOKIE}={locale}; Max-Age={365 * 86400}; Path=/; SameSite=lax",
-                    )
-                headers.setdefault("Content-Language", "zh-CN" if locale == "zh" else "en")
-                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(
+                    (name, value)
+                    for name, value in added
+                    if name == b"set-cookie" or name not in present
+                )
+                message["headers"] = headers
             await send(message)
 
         token = i18n.set_locale(locale)
@@ -86,6 +98,22 @@ class LocaleMiddleware:
             await self.app(scope, receive, labelled)
         finally:
             i18n.reset_locale(token)
+
+
+# What every response is labelled with, by locale (a response's own values stand).
+_LABELS = {
+    locale: (
+        (b"content-language", b"zh-CN" if locale == "zh" else b"en"),
+        (b"x-content-type-options", b"nosniff"),
+    )
+    for locale in i18n.SUPPORTED
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept_language: str | None, default: str) -> str:
+    # Browsers send the same few Accept-Language values over and over.
+    return i18n.negotiate(accept_language, default=default)
 
 
 def _build_route_contexts(app: FastAPI) -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from agora.core.errors import AgoraError
+from agora.core.i18n import get_locale
 from agora.core.i18n import gettext as _
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,36 @@ def problem(
     *,
     headers: Mapping[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:
+) -> Response:
+    if not headers and status != 429 and all(v is None for v in extra.values()):
+        # A refusal names no values of its own: its text, in this language, is written once. A
+        # flash sale or an envelope storm is mostly the same few refusals.
+        key = (status, code, title, detail, get_locale())
+        rendered = _RENDERED.get(key)
+        if rendered is None:
+            rendered = _render(status, code, title, detail, {})
+            if len(_RENDERED) < 4096:
+                _RENDERED[key] = rendered
+        return Response(rendered, status_code=status, media_type=PROBLEM_JSON)
+    sent = dict(headers or {})
+    if status == 429:
+        # An error may say how long to wait (``retry_after`` seconds, also in the body); else a
+        # minute.
+        sent["Retry-After"] = str(extra.get("retry_after") or 60)
+    return Response(
+        _render(status, code, title, detail, extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=sent or None,
+    )
+
+
+_RENDERED: dict[tuple[int, str, str, str | None, str], bytes] = {}
+
+
+def _render(
+    status: int, code: str, title: str, detail: str | None, extra: Mapping[str, Any]
+) -> bytes:
     body: dict[str, Any] = {
         "type": f"https://agora.dev/problems/{code}",
         "title": _(title),
@@ -52,15 +83,12 @@ def problem(
     if detail:
         body["detail"] = _(detail)
     body.update({k: v for k, v in extra.items() if v is not None})
-    sent = dict(headers or {})
-    if status == 429:
-        # An error may say how long to wait (``retry_after`` seconds, also in the body); else a
-        # minute.
-        sent["Retry-After"] = str(extra.get("retry_after") or 60)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
+    # As JSONResponse writes it.
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8")
 
 
-def problem_of(exc: AgoraError) -> JSONResponse:
+def problem_of(exc: AgoraError) -> Response:
     """The problem+json answer to a refusal (what the API's error handler sends)."""
     return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
 
