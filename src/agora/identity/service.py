@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, func, select, update
 
@@ -14,6 +15,7 @@ from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.errors import Forbidden, InvalidInput, NotFound
+from agora.core.prepared import Prepared
 from agora.core.security import hash_password, new_token, token_digest, verify_password
 from agora.core.uow import UnitOfWork
 from agora.identity import throttle
@@ -203,10 +205,18 @@ def authenticate_many(
     """:func:`authenticate` for many token digests at once, in one statement (see
     ``identity.token_reader``): the principal of each, ``None`` for one not valid."""
     epoch = cache.epoch if cache is not None else None
-    with db.engine.connect() as connection:
-        rows = connection.execute(_AUTHENTICATE_MANY, {"token_hashes": list(digests)}).all()
+    found: dict[str, Principal | None] = {}
     now = utcnow()
-    found = {row.token_hash: _principal_of(row, row.token_hash, cache, epoch, now) for row in rows}
+    largest = _MANY_SIZES[-1]
+    with db.read_session() as session:
+        for first in range(0, len(digests), largest):
+            chunk = digests[first : first + largest]
+            size = next(n for n in _MANY_SIZES if n >= len(chunk))
+            # A statement of a fixed shape (core.prepared): the chunk padded with its last digest.
+            params = {f"t{n}": chunk[min(n, len(chunk) - 1)] for n in range(size)}
+            for values in _authenticate_many(size).rows(session, params):
+                row = _SessionRow(*values)
+                found[row.token_hash] = _principal_of(row, row.token_hash, cache, epoch, now)
     return {digest: found.get(digest) for digest in digests}
 
 
@@ -258,9 +268,33 @@ _SESSION_ROWS = select(
     _users.c.created_at,
 ).join(_users, _users.c.id == _sessions.c.user_id)
 _AUTHENTICATE = _SESSION_ROWS.where(_sessions.c.token_hash == bindparam("token_hash"))
-_AUTHENTICATE_MANY = _SESSION_ROWS.add_columns(_sessions.c.token_hash).where(
-    _sessions.c.token_hash.in_(bindparam("token_hashes", expanding=True))
-)
+# The first reads of many tokens at once, prepared for a few sizes (core.prepared: no IN list
+# that expands); a batch is read in chunks, each padded to the next size.
+_MANY_SIZES = (1, 4, 16, 64, 256)
+
+
+@functools.cache
+def _authenticate_many(size: int) -> Prepared:
+    wanted = [bindparam(f"t{n}", type_=_sessions.c.token_hash.type) for n in range(size)]
+    return Prepared(
+        _SESSION_ROWS.add_columns(_sessions.c.token_hash).where(_sessions.c.token_hash.in_(wanted))
+    )
+
+
+class _SessionRow(NamedTuple):
+    """A row of the session reads, by name."""
+
+    id: uuid.UUID
+    expires_at: datetime
+    revoked_at: datetime | None
+    user_id: uuid.UUID
+    display_name: str
+    is_operator: bool
+    status: str
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    token_hash: str
 
 
 def sign_out(uow: UnitOfWork, *, actor: Principal, client: Client) -> None:
