@@ -156,6 +156,7 @@ DEMO_PARTS = (
     "seed_treasure",
     "seed_credit",
     "seed_red_envelopes",
+    "seed_addresses",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
 

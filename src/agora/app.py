@@ -27,6 +27,7 @@ from agora.groupbuy import api as groupbuy_api
 from agora.http import lean, openapi, problems
 from agora.http.input_guard import InputGuard
 from agora.identity import api as identity_api
+from agora.logistics import api as logistics_api
 from agora.ordering import api as ordering_api
 from agora.payments import api as payments_api
 from agora.points import api as points_api
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(referrals_api.router)
     app.include_router(treasure_api.router)
     app.include_router(credit_api.router)
+    app.include_router(logistics_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     openapi.install(app)

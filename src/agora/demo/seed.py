@@ -25,6 +25,7 @@ from agora.demo.chat import seed_chat
 from agora.demo.credit import history as credit_history
 from agora.demo.credit import seed_credit
 from agora.demo.groupbuy import seed_groupbuy
+from agora.demo.logistics import seed_addresses
 from agora.demo.points import seed_points
 from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
@@ -189,7 +190,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
-    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes):
+    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_addresses):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from agora.web import (
+    addresses,
     auth,
     bargain,
     chat,
@@ -38,7 +39,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(share_pages.router)
     app.include_router(social_pages.router)
-    for module in (groupbuy, bargain, referrals, treasure, credit, red_envelopes):
+    for module in (groupbuy, bargain, referrals, treasure, credit, red_envelopes, addresses):
         app.include_router(module.router)
 
 
