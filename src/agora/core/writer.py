@@ -187,10 +187,11 @@ class Writer:
             command.attempts += 1
             self.stats.retried += 1
         done = [c for c in batch if c not in again]
-        self._answer(done)
+        # Counted before the answers go out: whoever reads the figures once answered sees them.
         self.stats.batches += 1
         self.stats.commands += len(done)
         self.stats.statements += STATEMENTS.count - sent_before
+        self._answer(done)
         return [_fresh(c) for c in again]
 
     def _drop_connection(self) -> None:
