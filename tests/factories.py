@@ -157,6 +157,7 @@ DEMO_PARTS = (
     "seed_credit",
     "seed_red_envelopes",
     "seed_addresses",
+    "seed_reviews",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
 

@@ -29,6 +29,7 @@ from agora.demo.logistics import seed_addresses
 from agora.demo.points import seed_points
 from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
+from agora.demo.reviews import seed_reviews
 from agora.demo.sharing import seed_sharing
 from agora.demo.social import seed_social
 from agora.demo.steps import live_through
@@ -190,7 +191,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
-    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_addresses):
+    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_addresses, seed_reviews):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),

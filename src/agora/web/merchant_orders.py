@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, ordering
+from agora import catalog, ordering, reviews
 from agora.core.errors import AgoraError, Forbidden
 from agora.core.i18n import gettext as _
 from agora.http.deps import Actor, Uow
@@ -194,3 +194,46 @@ def settlements(
         },
         next_url=next_url,
     )
+
+
+@router.get("/reviews")
+def store_reviews(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    store: Annotated[str, Query(max_length=40)] = "",
+    waiting: Annotated[str, Query(max_length=1)] = "",
+) -> Response:
+    """The store's reviews, newest first (``waiting=1``: only those without a reply yet)."""
+    stores, current = _store_choice(uow, actor, store)
+    found = reviews.store_reviews(uow, actor=actor, store_id=current.id, unreplied=bool(waiting))
+    return render(
+        request,
+        "merchant/reviews.html",
+        console_nav=_console_nav(stores, "/merchant/reviews"),
+        stores=stores,
+        store=current,
+        reviews=found,
+        waiting=bool(waiting),
+    )
+
+
+@router.post("/reviews/{review_id}/reply")
+def reply_to_review(
+    review_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    text: Annotated[str, Form(max_length=500)] = "",
+    store: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    back = f"/merchant/reviews?{urlencode({'store': store})}" if store else "/merchant/reviews"
+    try:
+        reviews.reply_to_review(uow, actor=actor, review_id=review_id, text=text)
+    except AgoraError as error:
+        if error.status == 404:
+            raise
+        return redirect(request, back, flash=_(error.detail or error.title), kind="error")
+    return redirect(request, back, flash=_("Your reply is published."))

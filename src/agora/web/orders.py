@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import credit, ordering, payments, points, treasure
+from agora import credit, ordering, payments, points, reviews, treasure
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
@@ -403,12 +403,41 @@ def _order_page(
         awaiting_bank=bool(request.query_params.get("charge"))
         and order.status == "pending_payment",
         line_titles={line.id: line for line in order.lines},
+        line_reviews=reviews.reviews_of_order(uow, actor=actor, order_id=order.id),
+        review_open=reviews.can_review(order),
     )
 
 
 @router.get("/orders/{order_id}")
 def order_page(order_id: uuid.UUID, request: Request, actor: Actor, uow: Uow) -> Response:
     return _order_page(request, uow, actor, order_id)
+
+
+@router.post("/orders/{order_id}/lines/{line_id}/review")
+def review_line(
+    order_id: uuid.UUID,
+    line_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    stars: Annotated[str, Form(max_length=2)] = "",
+    text: Annotated[str, Form(max_length=1000)] = "",
+    image_links: Annotated[str, Form(max_length=3100)] = "",
+    csrf_token: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        reviews.write_review(
+            uow,
+            actor=actor,
+            order_line_id=line_id,
+            stars=int(stars) if stars.isdigit() else 0,
+            text=text,
+            image_urls=image_links.split(),
+        )
+    except AgoraError as error:
+        return _order_page(request, uow, actor, order_id, _error_text(error), error.status)
+    return redirect(request, f"/orders/{order_id}#review", flash=_("Thanks for your review!"))
 
 
 @router.post("/orders/{order_id}/cancel")

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, inventory
+from agora import catalog, inventory, reviews
 from agora.catalog.images import COLOURS, render_product_svg
 from agora.core.errors import InvalidInput, NotFound
 from agora.core.i18n import gettext as _
@@ -131,8 +131,17 @@ def category_page(slug: str, request: Request, uow: Uow) -> Response:
     )
 
 
+REVIEW_FILTERS = ("", "images", "5", "4", "3", "2", "1")
+
+
 @router.get("/p/{raw_id}")
-def product_page(raw_id: str, request: Request, uow: Uow, actor: MaybeActor) -> Response:
+def product_page(
+    raw_id: str,
+    request: Request,
+    uow: Uow,
+    actor: MaybeActor,
+    review_filter: Annotated[str, Query(alias="reviews", max_length=8)] = "",
+) -> Response:
     product_id = parse_id(raw_id)
     if product_id is None:
         raise catalog.ProductNotFound()
@@ -166,9 +175,21 @@ def product_page(raw_id: str, request: Request, uow: Uow, actor: MaybeActor) -> 
         if detail.category_path
         else None
     )
+    if review_filter not in REVIEW_FILTERS:
+        review_filter = ""
+    shown_reviews = reviews.product_reviews(
+        uow,
+        product_id,
+        sort="images" if review_filter == "images" else "newest",
+        stars=int(review_filter) if review_filter.isdigit() else None,
+        limit=10,
+    )
     return render(
         request,
         "shop/product.html",
+        rating=reviews.product_rating(uow, product_id),
+        reviews=shown_reviews,
+        review_filter=review_filter,
         detail=detail,
         product=detail.product,
         store=detail.store,

@@ -1,0 +1,55 @@
+"""Reviews and ratings (PRODUCT.md R): one review per delivered line, the store's reply,
+shoppers' reports, a product's rating recounted from its reviews."""
+
+from agora.reviews.errors import (
+    AlreadyReplied,
+    AlreadyReviewed,
+    LineNotFound,
+    LineRefunded,
+    NotDeliveredYet,
+    OwnReview,
+    ReviewNotFound,
+    ReviewWindowClosed,
+)
+from agora.reviews.models import Review, ReviewReport
+from agora.reviews.service import (
+    SORTS,
+    WINDOW,
+    Rating,
+    ReviewView,
+    can_review,
+    mask,
+    product_rating,
+    product_reviews,
+    reply_to_review,
+    report_review,
+    reviews_of_order,
+    store_reviews,
+    write_review,
+)
+
+__all__ = [
+    "SORTS",
+    "WINDOW",
+    "AlreadyReplied",
+    "AlreadyReviewed",
+    "LineNotFound",
+    "LineRefunded",
+    "NotDeliveredYet",
+    "OwnReview",
+    "Rating",
+    "Review",
+    "ReviewNotFound",
+    "ReviewReport",
+    "ReviewView",
+    "ReviewWindowClosed",
+    "can_review",
+    "mask",
+    "product_rating",
+    "product_reviews",
+    "reply_to_review",
+    "report_review",
+    "reviews_of_order",
+    "store_reviews",
+    "write_review",
+]
