@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from agora import catalog, inventory
+from agora import catalog, inventory, logistics
 from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
 from agora.core.uow import UnitOfWork
 from agora.identity import Client, Principal, User, register
@@ -25,7 +25,23 @@ def principal(user: User) -> Principal:
     return Principal(user_id=user.id, display_name=user.display_name, is_operator=user.is_operator)
 
 
-def make_user(uow: UnitOfWork, *, name: str | None = None, operator: bool = False) -> User:
+# Where every test shopper's orders go unless a test says otherwise (checkout needs an address).
+ADDRESS = {
+    "recipient": "Test Shopper",
+    "phone": "13800138000",
+    "country": "CN",
+    "region": "Zhejiang",
+    "city": "Hangzhou",
+    "district": "Xihu",
+    "street": "1 Test Road",
+    "postcode": "310000",
+}
+
+
+def make_user(
+    uow: UnitOfWork, *, name: str | None = None, operator: bool = False, address: bool = True
+) -> User:
+    """A registered user; with a default delivery address unless ``address=False``."""
     n = next(_counter)
     user = register(
         uow,
@@ -40,6 +56,8 @@ def make_user(uow: UnitOfWork, *, name: str | None = None, operator: bool = Fals
             assert stored is not None
             stored.is_operator = True
         user.is_operator = True
+    if address:
+        logistics.add_address(uow, actor=principal(user), values=ADDRESS)
     return user
 
 
@@ -156,7 +174,6 @@ DEMO_PARTS = (
     "seed_treasure",
     "seed_credit",
     "seed_red_envelopes",
-    "seed_addresses",
     "seed_reviews",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""

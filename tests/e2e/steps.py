@@ -63,7 +63,22 @@ def sign_up(page: Page, name: str = "Trader") -> str:
     page.fill("#password", "a long enough secret")
     page.get_by_role("button", name="Create account").click()
     expect(flash(page)).to_contain_text("Welcome to Agora")
+    add_address(page, name)
     return email
+
+
+def add_address(page: Page, recipient: str) -> None:
+    """Add a delivery address through the address book page (the first becomes the default)."""
+    page.goto("/addresses")
+    page.fill("#recipient", recipient)
+    page.fill("#phone", "138 0013 8000")
+    page.fill("#region", "Zhejiang")
+    page.fill("#city", "Hangzhou")
+    page.fill("#district", "Xihu")
+    page.fill("#street", "18 Wensan Road, Room 702")
+    page.fill("#postcode", "310012")
+    page.get_by_role("button", name="Add address").click()
+    expect(flash(page)).to_contain_text("The address was added.")
 
 
 def top_up(page: Page, amount: int) -> None:

@@ -22,6 +22,7 @@ from agora.core.jobs import Scheduler
 from agora.core.security import hash_password
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
+from agora.logistics.models import AddressRow
 
 SOLO_RED, SOLO_BLACK = 29900, 25900
 GROUP_PRICE = 19900
@@ -197,6 +198,21 @@ def many_shoppers(db: Database, count: int, *, funds: int = FUNDS) -> list[Princ
                     "password_hash": password,
                     "display_name": p.display_name,
                     "created_at": now,
+                }
+                for p in people
+            ],
+        )
+        # Every order is delivered somewhere: each gets the tests' default address.
+        session.execute(
+            insert(AddressRow),
+            [
+                {
+                    "id": new_id(),
+                    "user_id": p.user_id,
+                    **factories.ADDRESS,
+                    "is_default": True,
+                    "created_at": now,
+                    "updated_at": now,
                 }
                 for p in people
             ],

@@ -26,7 +26,7 @@ HOME = {
 
 
 def shopper(uow: UnitOfWork) -> Principal:
-    return factories.principal(factories.make_user(uow))
+    return factories.principal(factories.make_user(uow, address=False))
 
 
 def fields_wrong(values: dict[str, Any]) -> set[str]:

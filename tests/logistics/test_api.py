@@ -29,7 +29,7 @@ def bearer(uow: UnitOfWork, user: User) -> Headers:
 
 
 def test_the_address_book_round_trip(client: TestClient, uow: UnitOfWork) -> None:
-    me = bearer(uow, factories.make_user(uow))
+    me = bearer(uow, factories.make_user(uow, address=False))
     assert_problem(client.get("/api/v1/addresses"), 401, "unauthenticated")
 
     added = client.post("/api/v1/addresses", json=HOME, headers=me)
@@ -58,7 +58,7 @@ def test_the_address_book_round_trip(client: TestClient, uow: UnitOfWork) -> Non
 
 
 def test_wrong_fields_are_named_and_nothing_is_stored(client: TestClient, uow: UnitOfWork) -> None:
-    me = bearer(uow, factories.make_user(uow))
+    me = bearer(uow, factories.make_user(uow, address=False))
     refused = client.post(
         "/api/v1/addresses", json={**HOME, "phone": "12", "postcode": "1"}, headers=me
     )
@@ -70,9 +70,9 @@ def test_wrong_fields_are_named_and_nothing_is_stored(client: TestClient, uow: U
 
 
 def test_another_shoppers_address_is_refused_by_id(client: TestClient, uow: UnitOfWork) -> None:
-    owner = factories.make_user(uow)
+    owner = factories.make_user(uow, address=False)
     theirs = logistics.add_address(uow, actor=factories.principal(owner), values=HOME)
-    me = bearer(uow, factories.make_user(uow))
+    me = bearer(uow, factories.make_user(uow, address=False))
     path = f"/api/v1/addresses/{theirs.id}"
     assert_problem(client.get(path, headers=me), 404, "address_not_found")
     assert_problem(client.put(path, json=HOME, headers=me), 404, "address_not_found")

@@ -16,7 +16,7 @@ from factories import demo_with, principal
 
 @pytest.fixture(autouse=True)
 def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    demo_with(monkeypatch, "seed_addresses")
+    demo_with(monkeypatch)  # the address books are seeded before any order, always
 
 
 def test_every_demo_shopper_has_a_default_address_and_seeding_again_adds_none(

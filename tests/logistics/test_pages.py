@@ -42,7 +42,7 @@ def test_the_pages_need_a_signed_in_shopper(client: TestClient) -> None:
 
 
 def test_adding_editing_and_removing_through_the_pages(client: TestClient, uow: UnitOfWork) -> None:
-    user = factories.make_user(uow)
+    user = factories.make_user(uow, address=False)
     me = factories.principal(user)
     token = sign_in(client, user)
     page = client.get("/addresses", headers=HTML).text
@@ -79,9 +79,9 @@ def test_adding_editing_and_removing_through_the_pages(client: TestClient, uow: 
 
 
 def test_another_shoppers_address_page_is_not_found(client: TestClient, uow: UnitOfWork) -> None:
-    owner = factories.make_user(uow)
+    owner = factories.make_user(uow, address=False)
     theirs = logistics.add_address(uow, actor=factories.principal(owner), values=HOME)
-    token = sign_in(client, factories.make_user(uow))
+    token = sign_in(client, factories.make_user(uow, address=False))
     assert client.get(f"/addresses/{theirs.id}/edit", headers=HTML).status_code == 404
     removed = client.post(
         f"/addresses/{theirs.id}/remove", data={"csrf_token": token}, headers=HTML
@@ -91,7 +91,7 @@ def test_another_shoppers_address_page_is_not_found(client: TestClient, uow: Uni
 
 
 def test_a_form_without_its_token_changes_nothing(client: TestClient, uow: UnitOfWork) -> None:
-    user = factories.make_user(uow)
+    user = factories.make_user(uow, address=False)
     sign_in(client, user)
     refused = client.post("/addresses", data={**HOME, "csrf_token": "forged"}, headers=HTML)
     assert refused.status_code == 403

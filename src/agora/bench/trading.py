@@ -43,9 +43,22 @@ from agora.core.ids import new_id
 from agora.core.security import hash_password, token_digest
 from agora.core.uow import UnitOfWork
 from agora.identity import AuthSession, Principal, User
+from agora.logistics.models import AddressRow
 from agora.ordering import Order, OrderLine
 
 WALLET_FUNDS = 1_000_000_00  # fen per shopper: never the limit in these scenarios
+
+
+BENCH_ADDRESS = {
+    "recipient": "Bench Buyer",
+    "phone": "13800138000",
+    "country": "CN",
+    "region": "Shanghai",
+    "city": "Shanghai",
+    "district": "Xuhui",
+    "street": "88 Caoxi North Road",
+    "postcode": "200030",
+}
 
 
 def _shoppers(database: Database, count: int) -> list[tuple[uuid.UUID, str]]:
@@ -79,6 +92,21 @@ def _shoppers(database: Database, count: int) -> list[tuple[uuid.UUID, str]]:
                     "expires_at": now + timedelta(days=1),
                 }
                 for user_id, token in people
+            ],
+        )
+        # Checkout copies the buyer's default address onto each order.
+        session.execute(
+            insert(AddressRow),
+            [
+                {
+                    "id": new_id(),
+                    "user_id": user_id,
+                    **BENCH_ADDRESS,
+                    "is_default": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for user_id, _ in people
             ],
         )
         session.commit()

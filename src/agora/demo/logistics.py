@@ -106,3 +106,29 @@ def seed_addresses(
         ran, _ = run_once(uow, actor, f"{STEP_PREFIX}{n}", add)
         added += ran
     return {"addresses": added}
+
+
+def give_address(uow: UnitOfWork, user: User, n: int) -> None:
+    """A demo newcomer's first (default) address, in one of a few cities; in the caller's step."""
+    region, city, district, postcode = _CITIES[n % len(_CITIES)]
+    logistics.add_address(
+        uow,
+        actor=principal(user),
+        values={
+            "recipient": user.display_name[:40],
+            "phone": f"139{n % 100_000_000:08d}",
+            "region": region,
+            "city": city,
+            "district": district,
+            "street": f"{n + 1} Harmony Road, Room {100 + n % 900}",
+            "postcode": postcode,
+        },
+    )
+
+
+_CITIES = (
+    ("Shanghai", "Shanghai", "Jing'an", "200040"),
+    ("Guangdong", "Guangzhou", "Tianhe", "510620"),
+    ("Sichuan", "Chengdu", "Wuhou", "610041"),
+    ("Jiangsu", "Nanjing", "Gulou", "210008"),
+)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from agora import catalog, identity, ordering, payments, sharing
 from agora.config import get_settings
 from agora.core.uow import UnitOfWork
+from agora.demo.logistics import give_address
 from agora.demo.steps import principal, relay, run_once, store_owner, top_up
 from agora.demo.trading import ZHAO, World, picks
 from agora.identity import Client, Principal, User
@@ -118,5 +119,6 @@ def _signup(
         display_name=name,
         client=CLIENT,
     )
+    give_address(uow, user, n)
     sharing.attribute_signup(uow, user_id=user.id, visitor_id=CLUSTER_BROWSER)
     return {"user_id": str(user.id)}

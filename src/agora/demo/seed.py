@@ -173,6 +173,8 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
             detail.product.sales_count = item.sales
             detail.product.created_at = now - timedelta(days=item.age_days, minutes=created)
         created += 1
+    # Every shopper needs somewhere to be delivered to before the first order is placed.
+    addresses = seed_addresses(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)
     # Last month first, lived in time order (the treasure's month of income, last month's credit
     # statement), so that every history — wallet, treasure, points — reads in time order.
     live_through(
@@ -191,7 +193,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
-    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_addresses, seed_reviews):
+    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_reviews):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),
@@ -203,6 +205,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
         **chat_demo,
         **shared,
         **social_buying,
+        **addresses,
     }
 
 

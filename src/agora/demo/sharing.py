@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from agora import catalog, chat, identity, ordering, sharing, social
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
+from agora.demo.logistics import give_address
 from agora.demo.steps import principal, run_once
 from agora.demo.trading import CHEN, SHOPPER, WANG, ZHAO, picks
 from agora.identity import Client, Principal, User
@@ -180,6 +181,7 @@ def _newcomer(uow: UnitOfWork, n: int, name: str, code: str, password: str) -> d
         display_name=name,
         client=CLIENT,
     )
+    give_address(uow, user, n)
     sharing.attribute_signup(uow, user_id=user.id, visitor_id=visitor)
     return {"user_id": str(user.id)}
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.logistics.domain import MAX_ADDRESSES, AddressFields
@@ -168,6 +169,44 @@ def remove_address(uow: UnitOfWork, *, actor: Principal, address_id: uuid.UUID) 
             if newest is not None:
                 newest.is_default = True
                 session.flush()
+
+
+# Prepared (core.prepared): every checkout copies the shopper's default address.
+_SNAPSHOT_COLUMNS = (
+    "recipient",
+    "phone",
+    "country",
+    "region",
+    "city",
+    "district",
+    "street",
+    "postcode",
+)
+_addresses: Table = AddressRow.__table__  # type: ignore[assignment]
+_DEFAULT = Prepared(
+    select(*(_addresses.c[name] for name in _SNAPSHOT_COLUMNS)).where(
+        _addresses.c.user_id == bindparam("user_id"), _addresses.c.is_default.is_(True)
+    )
+)
+_NAMED = Prepared(
+    select(*(_addresses.c[name] for name in _SNAPSHOT_COLUMNS)).where(
+        _addresses.c.id == bindparam("address_id"), _addresses.c.user_id == bindparam("user_id")
+    )
+)
+
+
+def default_snapshot(session: Session, actor: Principal) -> dict[str, str] | None:
+    """The actor's default address as an order copies it, read in ``session``; None if none."""
+    row = _DEFAULT.first(session, {"user_id": actor.user_id})
+    return dict(zip(_SNAPSHOT_COLUMNS, row, strict=True)) if row is not None else None
+
+
+def address_snapshot(session: Session, actor: Principal, address_id: uuid.UUID) -> dict[str, str]:
+    """One of the actor's addresses as an order copies it; AddressNotFound for any other."""
+    row = _NAMED.first(session, {"address_id": address_id, "user_id": actor.user_id})
+    if row is None:
+        raise AddressNotFound()
+    return dict(zip(_SNAPSHOT_COLUMNS, row, strict=True))
 
 
 def _own(

@@ -60,8 +60,12 @@ class AddressFields:
 
     def one_line(self) -> str:
         """As a label prints it: the region first, as addresses are written in China."""
-        parts = (self.region, self.city, self.district, self.street)
-        return " ".join(part for part in parts if part)
+        return one_line(self.region, self.city, self.district, self.street)
+
+
+def one_line(region: str, city: str, district: str, street: str) -> str:
+    """An address on one line, as a label prints it (an order's copy is shown the same way)."""
+    return " ".join(part for part in (region, city, district, street) if part)
 
 
 def _problems(values: dict[str, str]) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ paid into escrow, shipped, delivered, confirmed and settled; refunds and returns
 from agora.ordering import handlers, jobs, records
 from agora.ordering.deals import place_deal_order, refund_held_order, release_holds
 from agora.ordering.errors import (
+    AddressRequired,
     CartEmpty,
     CartFull,
     OrderHeld,
@@ -60,6 +61,7 @@ from agora.ordering.service import (
 )
 
 __all__ = [
+    "AddressRequired",
     "CartEmpty",
     "CartFull",
     "CartLine",

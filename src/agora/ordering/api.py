@@ -45,6 +45,7 @@ from agora.ordering.schemas import (
     SettlementOut,
     SettlementPageOut,
     ShipIn,
+    ShipToOut,
 )
 
 router = Router(prefix="/api/v1", tags=["ordering"])
@@ -124,6 +125,7 @@ def order_out(order: service.OrderView) -> OrderOut:
         deal_kind=order.deal_kind,
         deal_id=order.deal_id,
         held=order.held,
+        ship_to=ShipToOut(**order.ship_to) if order.ship_to else None,
         lines=[
             OrderLineOut(
                 id=line.id,
@@ -229,7 +231,7 @@ async def checkout(
     )
 
     def action(uow: UnitOfWork) -> tuple[int, CheckoutOut]:
-        orders = service.place_orders(uow, actor=actor, lines=lines)
+        orders = service.place_orders(uow, actor=actor, lines=lines, address_id=body.address_id)
         return status.HTTP_201_CREATED, CheckoutOut(
             orders=[order_out(o) for o in orders], total=_money(sum(o.total for o in orders))
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agora import logistics
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
@@ -30,7 +31,7 @@ from agora.ordering.cart import (
     sellable_sku,
     take_from_cart,
 )
-from agora.ordering.errors import N_, CartEmpty
+from agora.ordering.errors import N_, AddressRequired, CartEmpty
 from agora.ordering.models import CartItem, Order, OrderLine
 from agora.ordering.queries import LineView, OrderView
 
@@ -46,21 +47,29 @@ class LineRequest:
 
 
 def place_orders(
-    uow: UnitOfWork, *, actor: Principal, lines: Sequence[LineRequest] | None = None
+    uow: UnitOfWork,
+    *,
+    actor: Principal,
+    lines: Sequence[LineRequest] | None = None,
+    address_id: uuid.UUID | None = None,
 ) -> list[OrderView]:
     """Place one order per store, each ``pending_payment`` for 15 minutes, with stock reserved.
 
     ``lines=None`` checks out the whole cart (and empties those lines); otherwise the given lines
-    are bought directly and the cart is left alone. Orders come back in store-id order.
+    are bought directly and the cart is left alone. Orders come back in store-id order. Each
+    order gets a copy of the delivery address: ``address_id``, or the shopper's default.
 
     Raises:
+        AddressRequired (409): no address named and no default; AddressNotFound (404): the
+            named address is not the shopper's.
         CartEmpty / InvalidInput: nothing to buy, a bad quantity, too many lines.
         SkuUnavailable (422): a SKU, its product or its store is off sale.
         InsufficientStock (409): a SKU has too little stock; nothing was created.
     """
     with uow:
+        ship_to = _ship_to(uow.session, actor, address_id)
         quantities = _merge(_requested(uow.session, actor, lines))
-        orders = _place(uow, actor, quantities)
+        orders = _place(uow, actor, quantities, ship_to)
         if lines is None:
             take_from_cart(uow.session, actor, list(quantities))
         return orders
@@ -92,6 +101,7 @@ _ORDER_COLUMNS = (
     "deal_kind",
     "deal_id",
     "held",
+    "ship_to",
 )
 _LINE_VIEW_COLUMNS = (
     "id",
@@ -119,6 +129,7 @@ def _place(
     uow: UnitOfWork,
     actor: Principal,
     quantities: dict[uuid.UUID, int],
+    ship_to: dict[str, str],
     deal: Deal | None = None,
 ) -> list[OrderView]:
     """Reserve the stock and write one order per store with its lines; the orders as written
@@ -182,6 +193,7 @@ def _place(
                 deal_kind=deal.kind if deal else None,
                 deal_id=deal.id if deal else None,
                 held=deal.hold if deal else False,
+                ship_to=ship_to,
             )
         )
     _INSERT_ORDER.execute_many(
@@ -223,6 +235,7 @@ def place_deal_order(
     deal_kind: str,
     deal_id: uuid.UUID,
     hold: bool,
+    address_id: uuid.UUID | None = None,
 ) -> OrderView:
     """Place one order of a deal (a group team, a bargain) at the deal's ``unit_price``.
 
@@ -235,10 +248,22 @@ def place_deal_order(
     if unit_price < 1:
         raise InvalidInput(N_("A deal price is at least one fen."))
     with uow:
+        ship_to = _ship_to(uow.session, actor, address_id)
         quantities = _merge([LineRequest(sku_id, quantity)])
         deal = Deal(deal_kind, deal_id, unit_price, hold)
-        (order,) = _place(uow, actor, quantities, deal)
+        (order,) = _place(uow, actor, quantities, ship_to, deal)
         return order
+
+
+def _ship_to(session: Session, actor: Principal, address_id: uuid.UUID | None) -> dict[str, str]:
+    """The address the orders go to, as copied onto them: the named one (the shopper's own, or
+    AddressNotFound) or the default (AddressRequired when there is none)."""
+    if address_id is not None:
+        return logistics.address_snapshot(session, actor, address_id)
+    default = logistics.default_snapshot(session, actor)
+    if default is None:
+        raise AddressRequired()
+    return default
 
 
 def check_stock(

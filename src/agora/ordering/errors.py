@@ -65,3 +65,10 @@ class OrderHeld(Conflict):
 
     code = "order_held"
     title = N_("This order waits for its team to fill.")
+
+
+class AddressRequired(Conflict):
+    """Checkout without a delivery address: the shopper has none, or named none of theirs."""
+
+    code = "address_required"
+    title = N_("Add a delivery address first.")

@@ -74,6 +74,10 @@ class Order(Base):
     deal_kind: Mapped[str | None] = mapped_column(String(16), default=None)
     deal_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     held: Mapped[bool] = mapped_column(default=False)
+    # Where it goes: the buyer's address as it was at checkout (logistics.AddressFields), so
+    # editing the address book never changes an order placed. None only for orders older than
+    # addresses.
+    ship_to: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class OrderLine(Base):

@@ -159,6 +159,8 @@ class OrderView:
     deal_kind: str | None = None
     deal_id: uuid.UUID | None = None
     held: bool = False
+    ship_to: dict[str, Any] | None = None
+    """The delivery address as it was at checkout (``logistics.AddressFields``' fields)."""
     payments: list[PaymentView] = field(default_factory=list)
     refunds: list[RefundView] = field(default_factory=list)
     timeline: list[EventView] = field(default_factory=list)
@@ -308,6 +310,7 @@ def _views(
                 deal_kind=o.deal_kind,
                 deal_id=o.deal_id,
                 held=o.held,
+                ship_to=o.ship_to,
                 payments=payments,
                 refunds=refunds,
                 timeline=timeline,

@@ -61,6 +61,10 @@ class CheckoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     lines: list[CheckoutLineIn] | None = Field(default=None, min_length=1, max_length=50)
+    address_id: uuid.UUID | None = Field(
+        default=None,
+        description="Where to deliver: one of your addresses; without it, your default address.",
+    )
 
 
 class OrderLineOut(BaseModel):
@@ -108,6 +112,17 @@ class OrderEventOut(BaseModel):
     created_at: datetime
 
 
+class ShipToOut(BaseModel):
+    recipient: str
+    phone: str
+    country: str
+    region: str
+    city: str
+    district: str
+    street: str
+    postcode: str
+
+
 class OrderOut(BaseModel):
     id: uuid.UUID
     checkout_id: uuid.UUID
@@ -133,6 +148,8 @@ class OrderOut(BaseModel):
     """The team or the bargain campaign the order belongs to."""
     held: bool = False
     """A team's order waiting for the team to fill: not shipped, not refundable by the buyer."""
+    ship_to: ShipToOut | None = None
+    """The delivery address as it was at checkout."""
 
 
 class OrderDetailOut(OrderOut):

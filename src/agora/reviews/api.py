@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from agora import reviews
 from agora.http.deps import Actor, Uow
@@ -18,7 +18,7 @@ router = Router(prefix="/api/v1", tags=["reviews"])
 
 
 class ReviewIn(BaseModel):
-    stars: int = Field(ge=1, le=5)
+    stars: StrictInt = Field(ge=1, le=5)
     text: str = Field(default="", max_length=1000)
     image_urls: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=6)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from agora import logistics
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.http.deps import Actor, Uow
-from agora.web.render import check_csrf, redirect, render
+from agora.web.render import check_csrf, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
@@ -51,6 +51,7 @@ def _page(
     errors: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    next_url: str = "",
 ) -> Response:
     return render(
         request,
@@ -62,12 +63,19 @@ def _page(
         error=error,
         countries=_country_options(),
         limit=logistics.MAX_ADDRESSES,
+        next_url=safe_next(next_url) if next_url else "",
     )
 
 
 @router.get("/addresses")
-def addresses_page(request: Request, actor: Actor, uow: Uow) -> Response:
-    return _page(request, actor, uow)
+def addresses_page(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    next: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """``next``: where adding an address leads back to (the cart, a product being bought)."""
+    return _page(request, actor, uow, next_url=next)
 
 
 @router.post("/addresses")
@@ -85,6 +93,7 @@ def add_address(
     postcode: Text = "",
     make_default: Text = "",
     csrf_token: Text = "",
+    next: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     values = dict(
@@ -101,12 +110,14 @@ def add_address(
             request,
             actor,
             uow,
+            next_url=next,
             values=values,
             errors=_field_errors(refused),
             error=_(refused.detail or refused.title),
             status_code=refused.status,
         )
-    return redirect(request, "/addresses", flash=_("The address was added."))
+    back = safe_next(next) if next else "/addresses"
+    return redirect(request, back, flash=_("The address was added."))
 
 
 @router.get("/addresses/{address_id}/edit")

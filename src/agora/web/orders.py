@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import credit, ordering, payments, points, reviews, treasure
+from agora import credit, logistics, ordering, payments, points, reviews, treasure
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
@@ -71,6 +71,7 @@ def _cart_page(
         status_code=status_code,
         cart=cart,
         groups=cart.by_store(),
+        addresses=logistics.list_addresses(uow, actor=actor),
         error=error,
         max_quantity=99,
     )
@@ -135,7 +136,12 @@ def buy_now(
     def place() -> dict[str, str]:
         return {"next": _pay_url(ordering.place_orders(uow, actor=actor, lines=[line]))}
 
-    done = run_once(request, uow, actor, form_key, f"{line.sku_id}:{line.quantity}", place)
+    try:
+        done = run_once(request, uow, actor, form_key, f"{line.sku_id}:{line.quantity}", place)
+    except ordering.AddressRequired as error:
+        back = safe_next(f"/p/{product_id}") if parse_id(product_id) else "/cart"
+        target = f"/addresses?{urlencode({'next': back})}#add"
+        return redirect(request, target, flash=_error_text(error), kind="error")
     return redirect(request, done["next"])
 
 
@@ -172,16 +178,22 @@ def remove_from_cart(
 
 @router.post("/checkout")
 def checkout(
-    request: Request, actor: Actor, uow: Uow, csrf_token: Text = "", form_key: Text = ""
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    csrf_token: Text = "",
+    form_key: Text = "",
+    address_id: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Place the whole cart: one order per store, then pay for them together."""
     check_csrf(request, csrf_token)
+    chosen = parse_id(address_id) if address_id else None
 
     def place() -> dict[str, str]:
-        return {"next": _pay_url(ordering.place_orders(uow, actor=actor))}
+        return {"next": _pay_url(ordering.place_orders(uow, actor=actor, address_id=chosen))}
 
     try:
-        done = run_once(request, uow, actor, form_key, "cart", place)
+        done = run_once(request, uow, actor, form_key, f"cart:{chosen}", place)
     except AgoraError as error:
         return _cart_page(request, uow, actor, _error_text(error), error.status)
     return redirect(request, done["next"])
