@@ -217,3 +217,30 @@ def race(n: int, fn: Any, *, workers: int = 16, timeout: float = 120) -> list[An
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(guarded, i) for i in range(n)]
         return [f.result(timeout=timeout) for f in futures]
+
+
+def browser_sign_in(client: TestClient, user: User, landing: str = "/") -> str:
+    """Sign ``user`` in through the sign-in page (as a browser would); the CSRF token of
+    ``landing``, for the forms the test posts next."""
+    client.cookies.clear()
+    response = client.post(
+        "/signin",
+        data={
+            "identifier": user.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(client, "/signin"),
+            "next": "/",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client, landing)
+
+
+def bearer(uow: UnitOfWork, user: User) -> dict[str, str]:
+    """An API token of ``user``'s, as the Authorization header."""
+    from agora.identity import sign_in
+
+    signed = sign_in(uow, identifier=user.email or "", password=PASSWORD, client=CLIENT, kind="api")
+    return {"Authorization": f"Bearer {signed.token}"}

@@ -10,26 +10,12 @@ from fastapi.testclient import TestClient
 import factories
 from agora import logistics
 from agora.core.uow import UnitOfWork
-from agora.identity import User, sign_in
 from factories import assert_problem
 from logistics.test_addresses import HOME
 
-Headers = dict[str, str]
-
-
-def bearer(uow: UnitOfWork, user: User) -> Headers:
-    signed = sign_in(
-        uow,
-        identifier=user.email or "",
-        password=factories.PASSWORD,
-        client=factories.CLIENT,
-        kind="api",
-    )
-    return {"Authorization": f"Bearer {signed.token}"}
-
 
 def test_the_address_book_round_trip(client: TestClient, uow: UnitOfWork) -> None:
-    me = bearer(uow, factories.make_user(uow, address=False))
+    me = factories.bearer(uow, factories.make_user(uow, address=False))
     assert_problem(client.get("/api/v1/addresses"), 401, "unauthenticated")
 
     added = client.post("/api/v1/addresses", json=HOME, headers=me)
@@ -58,7 +44,7 @@ def test_the_address_book_round_trip(client: TestClient, uow: UnitOfWork) -> Non
 
 
 def test_wrong_fields_are_named_and_nothing_is_stored(client: TestClient, uow: UnitOfWork) -> None:
-    me = bearer(uow, factories.make_user(uow, address=False))
+    me = factories.bearer(uow, factories.make_user(uow, address=False))
     refused = client.post(
         "/api/v1/addresses", json={**HOME, "phone": "12", "postcode": "1"}, headers=me
     )
@@ -72,7 +58,7 @@ def test_wrong_fields_are_named_and_nothing_is_stored(client: TestClient, uow: U
 def test_another_shoppers_address_is_refused_by_id(client: TestClient, uow: UnitOfWork) -> None:
     owner = factories.make_user(uow, address=False)
     theirs = logistics.add_address(uow, actor=factories.principal(owner), values=HOME)
-    me = bearer(uow, factories.make_user(uow, address=False))
+    me = factories.bearer(uow, factories.make_user(uow, address=False))
     path = f"/api/v1/addresses/{theirs.id}"
     assert_problem(client.get(path, headers=me), 404, "address_not_found")
     assert_problem(client.put(path, json=HOME, headers=me), 404, "address_not_found")

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 import factories
 from agora import logistics, ordering
 from agora.core.uow import UnitOfWork
-from agora.identity import sign_in
 from factories import assert_problem
 from logistics.test_addresses import HOME
 from ordering.world import World, build_world
@@ -82,14 +81,7 @@ def test_another_shoppers_address_or_none_places_nothing(world: World) -> None:
 
 
 def test_the_api_takes_an_address_and_shows_the_copy(client: TestClient, world: World) -> None:
-    signed = sign_in(
-        world.uow,
-        identifier=world.buyer_user.email or "",
-        password=factories.PASSWORD,
-        client=factories.CLIENT,
-        kind="api",
-    )
-    headers = {"Authorization": f"Bearer {signed.token}"}
+    headers = factories.bearer(world.uow, world.buyer_user)
     office = logistics.add_address(
         world.uow, actor=world.buyer, values={**HOME, "street": "1 Office Park"}
     )

@@ -9,25 +9,12 @@ import factories
 from agora import logistics
 from agora.core.uow import UnitOfWork
 from agora.identity import User
-from factories import HTML, csrf_of
+from factories import HTML
 from logistics.test_addresses import HOME
 
 
 def sign_in(client: TestClient, user: User) -> str:
-    client.cookies.clear()
-    response = client.post(
-        "/signin",
-        data={
-            "identifier": user.email,
-            "password": factories.PASSWORD,
-            "csrf_token": csrf_of(client, "/signin"),
-            "next": "/",
-        },
-        headers=HTML,
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return csrf_of(client, "/addresses")
+    return factories.browser_sign_in(client, user, "/addresses")
 
 
 def post(client: TestClient, path: str, **data: str) -> str:

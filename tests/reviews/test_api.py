@@ -9,23 +9,14 @@ from fastapi.testclient import TestClient
 
 import factories
 from agora import reviews
-from agora.identity import User, sign_in
+from agora.identity import User
 from factories import assert_problem
 from ordering.world import World
 from reviews.test_service import delivered
 
-Headers = dict[str, str]
 
-
-def bearer(world: World, user: User) -> Headers:
-    signed = sign_in(
-        world.uow,
-        identifier=user.email or "",
-        password=factories.PASSWORD,
-        client=factories.CLIENT,
-        kind="api",
-    )
-    return {"Authorization": f"Bearer {signed.token}"}
+def bearer(world: World, user: User) -> dict[str, str]:
+    return factories.bearer(world.uow, user)
 
 
 def merchant_user(world: World) -> User:

@@ -7,26 +7,13 @@ from fastapi.testclient import TestClient
 
 import factories
 from agora.identity import User
-from factories import HTML, csrf_of
+from factories import HTML
 from ordering.world import World
 from reviews.test_service import delivered
 
 
 def sign_in(client: TestClient, user: User) -> str:
-    client.cookies.clear()
-    response = client.post(
-        "/signin",
-        data={
-            "identifier": user.email,
-            "password": factories.PASSWORD,
-            "csrf_token": csrf_of(client, "/signin"),
-            "next": "/",
-        },
-        headers=HTML,
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return csrf_of(client, "/orders")
+    return factories.browser_sign_in(client, user, "/orders")
 
 
 def post(client: TestClient, path: str, **data: str) -> str:

@@ -10,7 +10,7 @@ removing an address never changes an order already placed.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from agora.core.clock import utcnow
 from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
-from agora.logistics.domain import MAX_ADDRESSES, AddressFields
+from agora.logistics.domain import FIELDS, MAX_ADDRESSES, AddressFields
 from agora.logistics.errors import AddressBookFull, AddressNotFound
 from agora.logistics.models import AddressRow
 
@@ -43,16 +43,7 @@ class Address:
 
     @property
     def fields(self) -> AddressFields:
-        return AddressFields(
-            self.recipient,
-            self.phone,
-            self.country,
-            self.region,
-            self.city,
-            self.district,
-            self.street,
-            self.postcode,
-        )
+        return AddressFields(**{name: getattr(self, name) for name in FIELDS})
 
     @property
     def one_line(self) -> str:
@@ -172,16 +163,7 @@ def remove_address(uow: UnitOfWork, *, actor: Principal, address_id: uuid.UUID) 
 
 
 # Prepared (core.prepared): every checkout copies the shopper's default address.
-_SNAPSHOT_COLUMNS = (
-    "recipient",
-    "phone",
-    "country",
-    "region",
-    "city",
-    "district",
-    "street",
-    "postcode",
-)
+_SNAPSHOT_COLUMNS = FIELDS
 _addresses: Table = AddressRow.__table__  # type: ignore[assignment]
 _DEFAULT = Prepared(
     select(*(_addresses.c[name] for name in _SNAPSHOT_COLUMNS)).where(
@@ -233,30 +215,9 @@ def _clear_default(session: Session, actor: Principal) -> None:
 
 
 def _columns(fields: AddressFields) -> dict[str, str]:
-    return {
-        "recipient": fields.recipient,
-        "phone": fields.phone,
-        "country": fields.country,
-        "region": fields.region,
-        "city": fields.city,
-        "district": fields.district,
-        "street": fields.street,
-        "postcode": fields.postcode,
-    }
+    return asdict(fields)
 
 
 def _view(row: AddressRow) -> Address:
-    return Address(
-        id=row.id,
-        recipient=row.recipient,
-        phone=row.phone,
-        country=row.country,
-        region=row.region,
-        city=row.city,
-        district=row.district,
-        street=row.street,
-        postcode=row.postcode,
-        is_default=row.is_default,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    names = ("id", *FIELDS, "is_default", "created_at", "updated_at")
+    return Address(**{name: getattr(row, name) for name in names})

@@ -15,21 +15,7 @@ router = Router(prefix="/api/v1", tags=["addresses"])
 
 
 def address_out(address: logistics.Address) -> AddressOut:
-    return AddressOut(
-        id=address.id,
-        recipient=address.recipient,
-        phone=address.phone,
-        country=address.country,
-        region=address.region,
-        city=address.city,
-        district=address.district,
-        street=address.street,
-        postcode=address.postcode,
-        one_line=address.one_line,
-        is_default=address.is_default,
-        created_at=address.created_at,
-        updated_at=address.updated_at,
-    )
+    return AddressOut.model_validate(address, from_attributes=True)
 
 
 @router.get("/addresses", response_model=list[AddressOut])

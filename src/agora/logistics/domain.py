@@ -68,6 +68,10 @@ def one_line(region: str, city: str, district: str, street: str) -> str:
     return " ".join(part for part in (region, city, district, street) if part)
 
 
+FIELDS = tuple(f.name for f in fields(AddressFields))
+"""An address's fields, in the order they are written (a form's, an order's copy)."""
+
+
 def _problems(values: dict[str, str]) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
 

@@ -22,8 +22,9 @@ class AddressIn(BaseModel):
     make_default: bool = False
 
 
-class AddressOut(BaseModel):
-    id: uuid.UUID
+class AddressFieldsOut(BaseModel):
+    """An address's own fields (an order's copy of one is exactly this)."""
+
     recipient: str
     phone: str
     country: str
@@ -32,6 +33,10 @@ class AddressOut(BaseModel):
     district: str
     street: str
     postcode: str
+
+
+class AddressOut(AddressFieldsOut):
+    id: uuid.UUID
     one_line: str
     is_default: bool
     created_at: datetime

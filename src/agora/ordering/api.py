@@ -23,6 +23,7 @@ from agora.http.idempotency import (
 )
 from agora.http.lean import lean
 from agora.http.routing import Router
+from agora.logistics.schemas import AddressFieldsOut
 from agora.ordering import domain, service
 from agora.ordering.schemas import (
     CartItemIn,
@@ -45,7 +46,6 @@ from agora.ordering.schemas import (
     SettlementOut,
     SettlementPageOut,
     ShipIn,
-    ShipToOut,
 )
 
 router = Router(prefix="/api/v1", tags=["ordering"])
@@ -125,7 +125,7 @@ def order_out(order: service.OrderView) -> OrderOut:
         deal_kind=order.deal_kind,
         deal_id=order.deal_id,
         held=order.held,
-        ship_to=ShipToOut(**order.ship_to) if order.ship_to else None,
+        ship_to=AddressFieldsOut(**order.ship_to) if order.ship_to else None,
         lines=[
             OrderLineOut(
                 id=line.id,

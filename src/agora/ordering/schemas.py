@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agora.catalog.schemas import MoneyOut
 from agora.core.fields import MAX_QUANTITY, Amount, JsonInt, Quantity
+from agora.logistics.schemas import AddressFieldsOut
 
 
 class CartItemIn(BaseModel):
@@ -112,17 +113,6 @@ class OrderEventOut(BaseModel):
     created_at: datetime
 
 
-class ShipToOut(BaseModel):
-    recipient: str
-    phone: str
-    country: str
-    region: str
-    city: str
-    district: str
-    street: str
-    postcode: str
-
-
 class OrderOut(BaseModel):
     id: uuid.UUID
     checkout_id: uuid.UUID
@@ -148,7 +138,7 @@ class OrderOut(BaseModel):
     """The team or the bargain campaign the order belongs to."""
     held: bool = False
     """A team's order waiting for the team to fill: not shipped, not refundable by the buyer."""
-    ship_to: ShipToOut | None = None
+    ship_to: AddressFieldsOut | None = None
     """The delivery address as it was at checkout."""
 
 

@@ -54,20 +54,7 @@ class RatingOut(BaseModel):
 
 
 def review_out(view: reviews.ReviewView) -> ReviewOut:
-    return ReviewOut(
-        id=view.id,
-        order_line_id=view.order_line_id,
-        product_id=view.product_id,
-        store_id=view.store_id,
-        author_name=view.author_name,
-        stars=view.stars,
-        text=view.text,
-        image_urls=view.image_urls,
-        variant=view.variant,
-        created_at=view.created_at,
-        reply_text=view.reply_text,
-        replied_at=view.replied_at,
-    )
+    return ReviewOut.model_validate(view, from_attributes=True)
 
 
 @router.post(

@@ -8,16 +8,36 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from agora import logistics
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.http.deps import Actor, Uow
+from agora.logistics.domain import FIELDS
 from agora.web.render import check_csrf, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
-FIELDS = ("recipient", "phone", "country", "region", "city", "district", "street", "postcode")
+
+
+class AddressForm(BaseModel):
+    """The address form of both pages (add, edit); the service checks the values."""
+
+    recipient: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=200)
+    country: str = Field(default="CN", max_length=200)
+    region: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=200)
+    district: str = Field(default="", max_length=200)
+    street: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=200)
+    make_default: bool = False
+    csrf_token: str = Field(default="", max_length=200)
+    next: str = Field(default="", max_length=200)
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FIELDS}
 
 
 def _country_options() -> list[tuple[str, str]]:
@@ -80,31 +100,13 @@ def addresses_page(
 
 @router.post("/addresses")
 def add_address(
-    request: Request,
-    actor: Actor,
-    uow: Uow,
-    recipient: Text = "",
-    phone: Text = "",
-    country: Text = "CN",
-    region: Text = "",
-    city: Text = "",
-    district: Text = "",
-    street: Text = "",
-    postcode: Text = "",
-    make_default: Text = "",
-    csrf_token: Text = "",
-    next: Text = "",
+    request: Request, actor: Actor, uow: Uow, form: Annotated[AddressForm, Form()]
 ) -> Response:
-    check_csrf(request, csrf_token)
-    values = dict(
-        zip(
-            FIELDS,
-            (recipient, phone, country, region, city, district, street, postcode),
-            strict=True,
-        )
-    )
+    check_csrf(request, form.csrf_token)
+    values, next = form.values(), form.next
+    make_default = form.make_default
     try:
-        logistics.add_address(uow, actor=actor, values=values, make_default=bool(make_default))
+        logistics.add_address(uow, actor=actor, values=values, make_default=make_default)
     except AgoraError as refused:
         return _page(
             request,
@@ -141,32 +143,17 @@ def update_address(
     request: Request,
     actor: Actor,
     uow: Uow,
-    recipient: Text = "",
-    phone: Text = "",
-    country: Text = "CN",
-    region: Text = "",
-    city: Text = "",
-    district: Text = "",
-    street: Text = "",
-    postcode: Text = "",
-    make_default: Text = "",
-    csrf_token: Text = "",
+    form: Annotated[AddressForm, Form()],
 ) -> Response:
-    check_csrf(request, csrf_token)
-    values = dict(
-        zip(
-            FIELDS,
-            (recipient, phone, country, region, city, district, street, postcode),
-            strict=True,
-        )
-    )
+    check_csrf(request, form.csrf_token)
+    values, make_default = form.values(), form.make_default
     try:
         logistics.update_address(
             uow,
             actor=actor,
             address_id=address_id,
             values=values,
-            make_default=bool(make_default),
+            make_default=make_default,
         )
     except InvalidInput as refused:
         address = logistics.get_address(uow, actor=actor, address_id=address_id)
