@@ -177,6 +177,7 @@ def product_page(
     )
     if review_filter not in REVIEW_FILTERS:
         review_filter = ""
+    rating = reviews.product_rating(uow, product_id)
     shown_reviews = reviews.product_reviews(
         uow,
         product_id,
@@ -187,7 +188,10 @@ def product_page(
     return render(
         request,
         "shop/product.html",
-        rating=reviews.product_rating(uow, product_id),
+        rating=rating,
+        review_star_filters=[
+            (str(n), f"{'★' * n} ({count})") for n, count in rating.by_stars.items()
+        ],
         reviews=shown_reviews,
         review_filter=review_filter,
         detail=detail,
