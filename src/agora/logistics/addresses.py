@@ -27,27 +27,13 @@ from agora.logistics.models import AddressRow
 
 
 @dataclass(frozen=True, slots=True)
-class Address:
+class Address(AddressFields):
+    """An address of the book: its fields (and ``one_line``), and its place in the book."""
+
     id: uuid.UUID
-    recipient: str
-    phone: str
-    country: str
-    region: str
-    city: str
-    district: str
-    street: str
-    postcode: str
     is_default: bool
     created_at: datetime
     updated_at: datetime
-
-    @property
-    def fields(self) -> AddressFields:
-        return AddressFields(**{name: getattr(self, name) for name in FIELDS})
-
-    @property
-    def one_line(self) -> str:
-        return self.fields.one_line()
 
 
 def list_addresses(uow: UnitOfWork, *, actor: Principal) -> list[Address]:

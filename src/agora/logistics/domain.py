@@ -58,14 +58,11 @@ class AddressFields:
             raise InvalidInput(errors=errors)
         return cls(**cleaned)
 
+    @property
     def one_line(self) -> str:
         """As a label prints it: the region first, as addresses are written in China."""
-        return one_line(self.region, self.city, self.district, self.street)
-
-
-def one_line(region: str, city: str, district: str, street: str) -> str:
-    """An address on one line, as a label prints it (an order's copy is shown the same way)."""
-    return " ".join(part for part in (region, city, district, street) if part)
+        parts = (self.region, self.city, self.district, self.street)
+        return " ".join(part for part in parts if part)
 
 
 FIELDS = tuple(f.name for f in fields(AddressFields))
