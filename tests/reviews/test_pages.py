@@ -89,3 +89,19 @@ def test_a_merchant_of_another_store_cannot_reply(client: TestClient, world: Wor
     )
     assert refused.status_code == 404
     assert reviews.product_reviews(world.uow, world.coat.product.id)[0].reply_text is None
+
+
+def test_a_review_with_markup_is_shown_as_text(client: TestClient, world: World) -> None:
+    from agora import reviews
+
+    order = delivered(world)
+    reviews.write_review(
+        world.uow,
+        actor=world.buyer,
+        order_line_id=order.lines[0].id,
+        stars=1,
+        text='<script>alert("x")</script><b>bold</b>',
+    )
+    page = client.get(f"/p/{world.coat.product.id}", headers=HTML).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "<b>bold</b>" not in page
