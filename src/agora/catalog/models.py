@@ -34,6 +34,10 @@ class Store(Base):
     self_operated: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime]
+    origin_region: Mapped[str] = mapped_column(String(40), default="Shanghai")
+    """Where the store's parcels leave from (a province-level region): carriers price by zone."""
+    ship_within_hours: Mapped[int] = mapped_column(default=48)
+    """The store's promise: a paid order is handed to a carrier within this many hours."""
 
 
 class StoreStaff(Base):
@@ -91,6 +95,8 @@ class Product(Base):
     sales_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    weight_grams: Mapped[int] = mapped_column(default=500)
+    """One unit's shipping weight, packaging included: carriers price by weight."""
 
 
 class Sku(Base):
