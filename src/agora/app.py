@@ -33,6 +33,7 @@ from agora.payments import api as payments_api
 from agora.points import api as points_api
 from agora.red_envelopes import api as red_envelopes_api
 from agora.referrals import api as referrals_api
+from agora.reputation import api as reputation_api
 from agora.reviews import api as reviews_api
 from agora.runtime import Runtime
 from agora.sharing import api as sharing_api
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(credit_api.router)
     app.include_router(logistics_api.router)
     app.include_router(reviews_api.router)
+    app.include_router(reputation_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     openapi.install(app)

@@ -16,6 +16,7 @@ from agora.payments import models as payments_models
 from agora.points import models as points_models
 from agora.red_envelopes import models as red_envelopes_models
 from agora.referrals import models as referrals_models
+from agora.reputation import models as reputation_models
 from agora.reviews import models as reviews_models
 from agora.sharing import models as sharing_models
 from agora.social import models as social_models
@@ -40,6 +41,7 @@ __all__ = [
     "points_models",
     "red_envelopes_models",
     "referrals_models",
+    "reputation_models",
     "reviews_models",
     "sharing_models",
     "social_models",

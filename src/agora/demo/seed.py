@@ -29,6 +29,7 @@ from agora.demo.logistics import seed_addresses
 from agora.demo.points import seed_points
 from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
+from agora.demo.reputation import seed_reputation
 from agora.demo.reviews import seed_reviews
 from agora.demo.sharing import seed_sharing
 from agora.demo.social import seed_social
@@ -195,6 +196,10 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
     for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_reviews):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
+    # Store reputation after everything it counts: orders, returns, reviews.
+    social_buying.update(
+        seed_reputation(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)
+    )
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),

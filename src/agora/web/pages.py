@@ -25,6 +25,7 @@ from agora.web import (
     treasure,
     wallet,
 )
+from agora.web import reputation as _reputation  # noqa: F401 - the store reputation panel
 from agora.web import sharing as share_pages
 from agora.web import social as social_pages
 from agora.web.render import redirect
