@@ -23,6 +23,7 @@ from agora.config import Settings, get_settings
 from agora.core import collector, i18n
 from agora.core.db import Database
 from agora.credit import api as credit_api
+from agora.customer_service import api as customer_service_api
 from agora.groupbuy import api as groupbuy_api
 from agora.http import lean, openapi, problems
 from agora.http.input_guard import InputGuard
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(credit_api.router)
     app.include_router(logistics_api.router)
     app.include_router(reviews_api.router)
+    app.include_router(customer_service_api.router)
     app.include_router(reputation_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)

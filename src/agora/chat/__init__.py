@@ -31,6 +31,15 @@ from agora.chat.errors import (
 from agora.chat.kinds import KindNormalizer, register_kind, registered_kinds
 from agora.chat.messages import history, is_member, mark_read, member_now, recall_message
 from agora.chat.sending import send_message
+from agora.chat.store_chats import (
+    StoreConversationView,
+    StoreParties,
+    join_store_staff,
+    open_store_conversation,
+    store_inbox,
+    store_parties,
+    store_unread_total,
+)
 from agora.chat.views import ConversationView, MemberView, MessageView
 
 __all__ = [
@@ -47,6 +56,8 @@ __all__ = [
     "NotYourMessage",
     "RecallWindowPassed",
     "SendRateLimited",
+    "StoreConversationView",
+    "StoreParties",
     "UnknownKind",
     "conversation_cursors",
     "create_group",
@@ -55,10 +66,12 @@ __all__ = [
     "history",
     "invite",
     "is_member",
+    "join_store_staff",
     "leave",
     "list_conversations",
     "mark_read",
     "member_now",
+    "open_store_conversation",
     "recall_message",
     "register_kind",
     "registered_kinds",
@@ -67,4 +80,7 @@ __all__ = [
     "send_message",
     "set_muted",
     "set_role",
+    "store_inbox",
+    "store_parties",
+    "store_unread_total",
 ]

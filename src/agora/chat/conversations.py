@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agora import catalog
 from agora.chat import domain
 from agora.chat.errors import (
     AlreadyMembers,
@@ -371,12 +372,18 @@ def set_muted(
 
 def list_conversations(uow: UnitOfWork, *, actor: Principal) -> list[ConversationView]:
     """The actor's conversations, most recently active first, with unread counts, the last
-    message and the members (four queries, whatever the number of conversations)."""
+    message and the members (four queries, whatever the number of conversations; a fifth names
+    the stores of store conversations). The conversations a store's staff answer for the store
+    are in the store's inbox, not here."""
     with uow.read() as session:
         pairs = session.execute(
             select(ConversationRow, MemberRow)
             .join(MemberRow, MemberRow.conversation_id == ConversationRow.id)
-            .where(MemberRow.user_id == actor.user_id, MemberRow.left_at.is_(None))
+            .where(
+                MemberRow.user_id == actor.user_id,
+                MemberRow.left_at.is_(None),
+                MemberRow.role != domain.STAFF,
+            )
             .order_by(ConversationRow.last_activity_at.desc(), ConversationRow.id)
         ).all()
         return _views(session, [(row[0], row[1]) for row in pairs])
@@ -438,10 +445,28 @@ def _views(
             .where(ConversationRow.id.in_(ids))
         )
     }
+    store_ids = {c.store_id for c, _ in pairs if c.store_id is not None}
+    stores = (
+        {
+            row.id: row
+            for row in session.execute(
+                select(catalog.Store.id, catalog.Store.name_en, catalog.Store.name_zh).where(
+                    catalog.Store.id.in_(store_ids)
+                )
+            )
+        }
+        if store_ids
+        else {}
+    )
     views = []
     for conversation, member in pairs:
         message = last.get(conversation.id)
         visible = message is not None and message.seq > member.joined_seq
+        people = members.get(conversation.id, [])
+        if conversation.store_id is not None and member.role != domain.STAFF:
+            # The shopper talks to the store, not to the people who answer for it.
+            people = [m for m in people if m.role != domain.STAFF]
+        store = stores.get(conversation.store_id) if conversation.store_id else None
         views.append(
             ConversationView(
                 id=conversation.id,
@@ -454,9 +479,12 @@ def _views(
                 unread=domain.unread(conversation.last_seq, member.read_seq),
                 muted=member.muted,
                 my_role=member.role,
-                members=tuple(members.get(conversation.id, ())),
+                members=tuple(people),
                 last_message=message_view(message) if visible and message else None,
                 last_activity_at=conversation.last_activity_at,
+                store_id=conversation.store_id,
+                store_name_en=store.name_en if store else None,
+                store_name_zh=store.name_zh if store else None,
             )
         )
     return views

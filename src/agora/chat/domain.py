@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 
 DIRECT = "direct"
 GROUP = "group"
+STORE = "store"  # a shopper and a store's staff (customer service)
 
 OWNER = "owner"
 ADMIN = "admin"
 MEMBER = "member"
-ROLES = (OWNER, ADMIN, MEMBER)
+STAFF = "staff"  # a store's staff member in a store conversation: writes as the store
+ROLES = (OWNER, ADMIN, MEMBER, STAFF)
 
 SYSTEM = "system"  # messages the service writes about membership; clients cannot send them
 
@@ -26,6 +28,17 @@ def direct_key(a: uuid.UUID, b: uuid.UUID) -> str:
     """One key per unordered pair, so the unique index gives two people one direct chat."""
     low, high = sorted((a, b), key=lambda u: u.bytes)
     return f"{low}:{high}"
+
+
+def store_key(store_id: uuid.UUID, shopper_id: uuid.UUID) -> str:
+    """The unique key of a shopper's conversation with a store (in ``direct_key``'s column)."""
+    return f"store:{store_id}:{shopper_id}"
+
+
+def store_unread(last_seq: int, staff_read_seqs: list[int]) -> int:
+    """What the store has not read: the store has read as far as any of its staff has (a reply
+    moves the replier's cursor, so an answered conversation is read for the whole store)."""
+    return max(0, last_seq - max(staff_read_seqs, default=0))
 
 
 # C0 control characters other than tab and newline.

@@ -15,14 +15,19 @@ from agora.core.ids import new_id
 
 
 class ConversationRow(Base):
-    """A 1:1 or group conversation. ``last_seq`` is the sequence counter: each message takes the
-    next value with one guarded ``UPDATE ... RETURNING`` (the row lock orders concurrent senders).
-    ``direct_key`` ("<lower id>:<higher id>") is unique, so two people have one direct chat."""
+    """A 1:1, group or store conversation. ``last_seq`` is the sequence counter: each message
+    takes the next value with one guarded ``UPDATE ... RETURNING`` (the row lock orders concurrent
+    senders). ``direct_key`` ("<lower id>:<higher id>", or "store:<store id>:<shopper id>") is
+    unique, so two people have one direct chat and a shopper one conversation with a store.
+    ``store_id`` is set on a store conversation (customer service), whose staff are members with
+    the role ``staff``."""
 
     __tablename__ = "chat_conversations"
     __table_args__ = (
-        CheckConstraint("kind IN ('direct', 'group')", name="kind"),
+        CheckConstraint("kind IN ('direct', 'group', 'store')", name="kind"),
         CheckConstraint("last_seq >= 0", name="seq_non_negative"),
+        # The store's inbox: its conversations, newest activity first.
+        Index("ix_chat_conversations_store", "store_id", "last_activity_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -36,6 +41,9 @@ class ConversationRow(Base):
     created_at: Mapped[datetime]
     last_activity_at: Mapped[datetime]
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    store_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("stores.id", ondelete="CASCADE"), default=None
+    )
 
 
 class MemberRow(Base):
@@ -44,7 +52,7 @@ class MemberRow(Base):
 
     __tablename__ = "chat_members"
     __table_args__ = (
-        CheckConstraint("role IN ('owner', 'admin', 'member')", name="role"),
+        CheckConstraint("role IN ('owner', 'admin', 'member', 'staff')", name="role"),
         Index("ix_chat_members_user", "user_id", "left_at"),
     )
 

@@ -62,9 +62,18 @@ class ConversationView:
     members: tuple[MemberView, ...]
     last_message: MessageView | None
     last_activity_at: datetime
+    # A store conversation's store (its name as the catalog has it now).
+    store_id: uuid.UUID | None = None
+    store_name_en: str | None = None
+    store_name_zh: str | None = None
 
     def name_for(self, viewer: uuid.UUID) -> str:
-        """A group's title; for a direct chat, the other person's name."""
+        """A group's title; for a direct chat, the other person's name; for a store conversation,
+        the store's name to the shopper and the shopper's name to the store's staff."""
+        if self.store_id is not None and self.my_role != "staff":
+            return self.store_name_en or "—"
+        if self.store_id is not None:
+            return next((m.display_name for m in self.members if m.role != "staff"), "—")
         if self.title:
             return self.title
         others = [m.display_name for m in self.members if m.user_id != viewer]

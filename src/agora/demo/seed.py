@@ -24,6 +24,7 @@ from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
 from agora.demo.chat import seed_chat
 from agora.demo.credit import history as credit_history
 from agora.demo.credit import seed_credit
+from agora.demo.customer_service import seed_customer_service
 from agora.demo.groupbuy import seed_groupbuy
 from agora.demo.logistics import seed_addresses
 from agora.demo.points import seed_points
@@ -199,6 +200,10 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     # Store reputation after everything it counts: orders, returns, reviews.
     social_buying.update(
         seed_reputation(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)
+    )
+    # Customer service: Lin Mei asks a store about an order, with its card; the store answers.
+    social_buying.update(
+        seed_customer_service(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)
     )
     return {
         "users": len(users) + len(stores),

@@ -25,6 +25,7 @@ from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
 from agora.web.red_envelopes import card_states as envelope_cards
 from agora.web.render import check_csrf, redirect, render
+from agora.web.store_chat import store_chat_parts
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=4000)]
@@ -83,6 +84,7 @@ def _texts() -> dict[str, str]:
         "view_product": _("View product"),
         "open_link": _("Open"),
         "red_envelope": _("Red envelope"),
+        "order": _("Order"),
         "new_messages": _("New messages — reload to see this conversation."),
     }
 
@@ -159,8 +161,11 @@ def conversation_page(
     actor: Actor,
     uow: Uow,
     before: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
+    order: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    return _conversation_page(request, uow, actor, _id(conversation_id), before=before)
+    return _conversation_page(
+        request, uow, actor, _id(conversation_id), before=before, chosen_order=order
+    )
 
 
 def _conversation_page(
@@ -173,6 +178,7 @@ def _conversation_page(
     status_code: int = 200,
     error: str | None = None,
     draft: str = "",
+    chosen_order: str = "",
 ) -> Response:
     with uow.snapshot():
         view = chat.get_conversation(uow, actor=actor, conversation_id=conversation_id)
@@ -192,6 +198,10 @@ def _conversation_page(
         if str(message.sender_id) not in names:
             user = identity.get_user(uow, message.sender_id)
             names[str(message.sender_id)] = user.display_name if user else "—"
+    # A store conversation: the store's name on its staff's messages, and the order picker.
+    store_chat = store_chat_parts(uow, actor, view, messages) if view.store_id else None
+    if store_chat is not None:
+        names.update(store_chat.names)
     friends = []
     if view.kind == "group" and view.my_role in ("owner", "admin"):
         inside = {m.user_id for m in view.members}
@@ -202,7 +212,11 @@ def _conversation_page(
         "chat/conversation.html",
         status_code,
         conversation=view,
-        title_text=view.name_for(actor.user_id),
+        title_text=(
+            store_chat.default_name
+            if store_chat and view.my_role != "staff"
+            else view.name_for(actor.user_id)
+        ),
         messages=messages,
         names=names,
         names_json=json.dumps(names, ensure_ascii=False),
@@ -220,6 +234,8 @@ def _conversation_page(
         draft=draft,
         system_line=system_line,
         texts=json.dumps(_texts(), ensure_ascii=False),
+        store_chat=store_chat,
+        chosen_order=chosen_order,
     )
 
 

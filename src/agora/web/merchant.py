@@ -30,6 +30,7 @@ def _nav(stores: list[catalog.Store], current: uuid.UUID | None) -> list[tuple[s
     if current is not None:
         nav.append((f"/merchant/stores/{current}/products/new", _("List a product"), False))
     nav.append(("/merchant/orders", _("Orders"), False))
+    nav.append(("/merchant/inbox", _("Inbox"), False))
     nav.append(("/merchant/settlements", _("Settlements"), False))
     nav.append(("/merchant/reviews", _("Reviews"), False))
     return nav

@@ -22,6 +22,8 @@ from agora.web import (
     red_envelopes,
     referrals,
     shop,
+    store_chat,
+    store_inbox,
     treasure,
     wallet,
 )
@@ -40,6 +42,8 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(share_pages.router)
     app.include_router(social_pages.router)
+    app.include_router(store_chat.router)
+    app.include_router(store_inbox.router)
     for module in (groupbuy, bargain, referrals, treasure, credit, red_envelopes, addresses):
         app.include_router(module.router)
 

@@ -68,6 +68,7 @@ function preview(message, texts) {
   if (message.kind === "system") return systemLine(body, texts);
   if (message.kind === "red_envelope") return `[${texts.red_envelope || "Red envelope"}] ${String(body.greeting || "")}`;
   const zh = document.body.dataset.locale === "zh";
+  if (message.kind === "order_card") return `[${texts.order || "Order"}] ${(zh && body.title_zh) || body.title_en || ""}`;
   if (body.title_en || body.title_zh) return `[${texts.view_product}] ${(zh && body.title_zh) || body.title_en || ""}`;
   return "…";
 }
@@ -126,6 +127,11 @@ function conversationPage(root) {
   const errorBox = root.querySelector("[data-chat-error]");
   const envelopeLink = root.querySelector("[data-envelope-texts]");
   const envelopeTexts = parseJSON(envelopeLink && envelopeLink.dataset.envelopeTexts, {});
+  // A store conversation: who "the store" is for unnamed senders, and where order cards lead.
+  const defaultName = root.dataset.defaultName || "—";
+  const orderBase = root.dataset.orderBase || "/orders/";
+  const orderTexts = parseJSON(root.dataset.orderTexts, {});
+  const actionBase = root.dataset.base || `/chat/${conversationId}`;
   let lastSeq = Number(root.dataset.lastSeq) || 0;
   let readSent = lastSeq;
 
@@ -136,7 +142,7 @@ function conversationPage(root) {
   function recallForm(message) {
     const recall = el("form", "chat-recall");
     recall.method = "post";
-    recall.action = `/chat/${conversationId}/messages/${message.seq}/recall`;
+    recall.action = `${actionBase}/messages/${message.seq}/recall`;
     const token = el("input");
     token.type = "hidden";
     token.name = "csrf_token";
@@ -185,7 +191,35 @@ function conversationPage(root) {
       return link;
     }
     if (message.kind === "red_envelope") return envelopeCard(body);
+    if (message.kind === "order_card") return orderCard(body);
     return el("p", "chat-unsupported", texts.unsupported);
+  }
+
+  // The same card as templates/store_chat/_order_card.html.
+  function orderCard(body) {
+    const link = el("a", "chat-card chat-order-card");
+    link.href = `${orderBase}${encodeURIComponent(body.order_id || "")}`;
+    link.dataset.testid = "chat-order-card";
+    link.dataset.orderId = String(body.order_id || "");
+    if (body.image_url) {
+      const img = el("img");
+      img.src = body.image_url;
+      img.alt = "";
+      img.width = 72;
+      img.height = 72;
+      link.append(img);
+    }
+    const info = el("span", "chat-card-body");
+    const zh = document.body.dataset.locale === "zh";
+    info.append(el("span", "chat-card-label", `${orderTexts.order || "Order"} #${body.short_id || ""}`));
+    info.append(el("span", "chat-card-title", (zh && body.title_zh) || body.title_en || ""));
+    const status = orderTexts[body.status] || String(body.status || "");
+    info.append(el("span", "chat-card-label", `${fill(orderTexts.items || "%(n)s items", { n: body.item_count })} · ${status}`));
+    if (typeof body.total === "number") {
+      info.append(el("span", "chat-card-price", formatMoney(body.total, body.currency)));
+    }
+    link.append(info);
+    return link;
   }
 
   // The same card as templates/chat/_message.html; its state comes from the envelope page.
@@ -218,7 +252,7 @@ function conversationPage(root) {
     item.dataset.sender = message.sender_id;
     item.dataset.clientId = message.client_id;
     if (mine) item.classList.add("is-mine");
-    else item.append(el("span", "chat-sender", names[message.sender_id] || "—"));
+    else item.append(el("span", "chat-sender", names[message.sender_id] || defaultName));
     const bubble = el("div", "chat-bubble");
     bubble.append(bubbleContent(message));
     item.append(bubble);
@@ -345,13 +379,21 @@ function listPage(root) {
   const me = root.dataset.me;
   const texts = parseJSON(root.dataset.texts, {});
   const list = root.querySelector(".chat-list");
+  // A store's inbox: the socket also carries the staff member's own chats (ignored here), and
+  // unread is the store's: a message from the shopper adds one, anything from staff clears it.
+  const inbox = "inbox" in root.dataset;
   connect({
     onState() {},
     onOpen(ws) {
       ws.send(JSON.stringify({ type: "sync", cursors: {} }));
     },
     onFrame(frame) {
+      if (inbox) {
+        inboxFrame(frame);
+        return;
+      }
       if (frame.type === "conversation_added") {
+        if (frame.as_staff) return; // a store's conversation: it is in the store's inbox
         if (!root.querySelector(`[data-conversation-id="${CSS.escape(frame.conversation_id)}"]`)) {
           location.reload();
         }
@@ -369,7 +411,8 @@ function listPage(root) {
       if (frame.type !== "message" || !list) return;
       const item = list.querySelector(`[data-conversation-id="${CSS.escape(frame.conversation_id)}"]`);
       if (!item) {
-        location.reload();
+        // Store staff also follow their stores' conversations, which are not listed here.
+        if (!("staff" in root.dataset)) location.reload();
         return;
       }
       const last = item.querySelector("[data-last]");
@@ -384,6 +427,25 @@ function listPage(root) {
       list.prepend(item);
     },
   });
+
+  function inboxFrame(frame) {
+    if (!list || (frame.type !== "message" && frame.type !== "read")) return;
+    const item = list.querySelector(`[data-conversation-id="${CSS.escape(frame.conversation_id || "")}"]`);
+    if (!item) return;
+    const badge = item.querySelector("[data-testid='unread-badge']");
+    const fromShopper = (frame.type === "message" ? frame.message.sender_id : frame.user_id) === item.dataset.shopper;
+    if (frame.type === "message") {
+      const last = item.querySelector("[data-last]");
+      if (last) last.textContent = preview(frame.message, texts);
+      list.prepend(item);
+    } else if (fromShopper) {
+      return; // the shopper's own read cursor says nothing about the store's
+    }
+    const unread = fromShopper ? (Number(badge.dataset.unread) || 0) + 1 : 0;
+    badge.dataset.unread = String(unread);
+    badge.textContent = unread < 100 ? String(unread) : "99+";
+    badge.hidden = unread === 0;
+  }
 }
 
 const conversation = document.querySelector("[data-chat]");
