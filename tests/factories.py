@@ -176,6 +176,7 @@ DEMO_PARTS = (
     "seed_credit",
     "seed_red_envelopes",
     "seed_reviews",
+    "seed_payouts",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
 

@@ -31,6 +31,7 @@ from agora.identity import api as identity_api
 from agora.logistics import api as logistics_api
 from agora.ordering import api as ordering_api
 from agora.payments import api as payments_api
+from agora.payouts import api as payouts_api
 from agora.points import api as points_api
 from agora.red_envelopes import api as red_envelopes_api
 from agora.referrals import api as referrals_api
@@ -210,6 +211,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(identity_api.router)
     app.include_router(catalog_api.router)
     app.include_router(payments_api.router)
+    app.include_router(payouts_api.router)
     app.include_router(sharing_api.router)
     app.include_router(social_api.router)
     app.include_router(points_api.router)

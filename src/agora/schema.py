@@ -13,6 +13,7 @@ from agora.ledger import models as ledger_models
 from agora.logistics import models as logistics_models
 from agora.ordering import models as ordering_models
 from agora.payments import models as payments_models
+from agora.payouts import models as payouts_models
 from agora.points import models as points_models
 from agora.red_envelopes import models as red_envelopes_models
 from agora.referrals import models as referrals_models
@@ -38,6 +39,7 @@ __all__ = [
     "metadata",
     "ordering_models",
     "payments_models",
+    "payouts_models",
     "points_models",
     "red_envelopes_models",
     "referrals_models",

@@ -1,5 +1,11 @@
 """Catalog and search (PRODUCT.md part B)."""
 
+from agora.catalog.commission import (
+    Commission,
+    commission_rate_of,
+    set_store_commission,
+    store_commission,
+)
 from agora.catalog.errors import ProductNotFound, SlugTaken, StoreNotFound
 from agora.catalog.models import Category, Product, Sku, Store, StoreStaff
 from agora.catalog.search import ProductCard, SearchPage
@@ -30,6 +36,7 @@ from agora.catalog.service import (
 __all__ = [
     "Category",
     "CategoryTree",
+    "Commission",
     "Product",
     "ProductCard",
     "ProductDetail",
@@ -45,6 +52,7 @@ __all__ = [
     "access_sku",
     "access_store",
     "add_staff",
+    "commission_rate_of",
     "create_category",
     "create_product",
     "create_store",
@@ -54,7 +62,9 @@ __all__ = [
     "on_sale",
     "product_detail",
     "search_products",
+    "set_store_commission",
     "set_store_status",
+    "store_commission",
     "store_products",
     "stores_of",
     "update_product",

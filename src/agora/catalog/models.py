@@ -34,6 +34,9 @@ class Store(Base):
     self_operated: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime]
+    commission_bps: Mapped[int | None] = mapped_column(default=None)
+    """The platform's commission on this store's orders in basis points (550 = 5.50 %), set by
+    the operator; NULL: the platform default (catalog/commission.py)."""
     origin_region: Mapped[str] = mapped_column(String(40), default="Shanghai")
     """Where the store's parcels leave from (a province-level region): carriers price by zone."""
     ship_within_hours: Mapped[int] = mapped_column(default=48)

@@ -27,6 +27,7 @@ from agora.demo.credit import seed_credit
 from agora.demo.customer_service import seed_customer_service
 from agora.demo.groupbuy import seed_groupbuy
 from agora.demo.logistics import seed_addresses
+from agora.demo.payouts import seed_payouts
 from agora.demo.points import seed_points
 from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
@@ -197,6 +198,8 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
     for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_reviews):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
+    # Last, once every order that settles has: the merchants' payouts of what settled.
+    social_buying.update(seed_payouts(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     # Store reputation after everything it counts: orders, returns, reviews.
     social_buying.update(
         seed_reputation(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)

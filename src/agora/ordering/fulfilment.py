@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from agora import ledger, payments, points
-from agora.config import get_settings
+from agora import catalog, ledger, payments, points
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
 from agora.core.jobs import cancel_deadline, schedule_deadline
@@ -155,7 +154,7 @@ def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
     order row, so the refunded amount read here cannot change underneath."""
     session = uow.session
     order = state.reload(session, order_id)
-    rate = get_settings().commission_rate if rate is None else rate
+    rate = catalog.commission_rate_of(session, order.store_id) if rate is None else rate
     gross = order.paid_amount - order.refunded_amount
     commission = domain.commission_for(gross, rate)
     net = gross - commission

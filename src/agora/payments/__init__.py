@@ -25,6 +25,7 @@ from agora.payments.errors import (
     CreditOnlyForOrders,
     FundingSourceDisabled,
     RefundExceedsCharge,
+    WithdrawalNotFound,
 )
 from agora.payments.gateways import GATEWAYS, BankGateway, SandboxGateway, get_gateway, sandbox
 from agora.payments.service import (
@@ -50,7 +51,10 @@ from agora.payments.wallet import (
     Withdrawal,
     amount_limits,
     recent_withdrawals,
+    request_store_payout,
     request_withdrawal,
+    store_withdrawal,
+    store_withdrawals,
     wallet_balance,
     wallet_statement,
 )
@@ -74,6 +78,7 @@ __all__ = [
     "SandboxGateway",
     "Switch",
     "Withdrawal",
+    "WithdrawalNotFound",
     "access_charge",
     "amount_limits",
     "check_source",
@@ -89,12 +94,15 @@ __all__ = [
     "receive_notification",
     "recent_withdrawals",
     "refund_to_gateway",
+    "request_store_payout",
     "request_withdrawal",
     "require_enabled",
     "sandbox",
     "set_switch",
     "start_top_up",
     "store_settlement_of",
+    "store_withdrawal",
+    "store_withdrawals",
     "submit_sandbox_payment",
     "wallet_balance",
     "wallet_of",

@@ -49,6 +49,7 @@ Outcome = Literal["succeeded", "failed"]
 Kind = Literal["charge", "payout"]
 OUTCOMES: tuple[Outcome, ...] = ("succeeded", "failed")
 KINDS: tuple[Kind, ...] = ("charge", "payout")
+MAX_REASON = 200
 
 # What a charge may become on each bank outcome (or on its deadline). Succeeded and failed are
 # final. Expired is final for us but not for the bank: a success that arrives after the deadline
@@ -102,15 +103,21 @@ class Notification:
     outcome: Outcome
     amount: int
     currency: str = "CNY"
+    reason: str | None = None
+    """Why a payout failed, in the bank's words (a code such as ``declined``); signed with the
+    rest when present, absent from the fields otherwise."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        fields: dict[str, Any] = {
             "id": self.notification_id,
             "type": f"{self.kind}.{self.outcome}",
             "object_id": str(self.ref_id),
             "amount": self.amount,
             "currency": self.currency,
         }
+        if self.reason is not None:
+            fields["reason"] = self.reason
+        return fields
 
 
 def canonical(fields: dict[str, Any]) -> bytes:
@@ -134,6 +141,7 @@ def parse_notification(fields: dict[str, Any]) -> Notification | None:
     notification_id = fields.get("id")
     amount = fields.get("amount")
     currency = fields.get("currency", "CNY")
+    reason = fields.get("reason")
     if (
         kind not in KINDS
         or outcome not in OUTCOMES
@@ -143,6 +151,7 @@ def parse_notification(fields: dict[str, Any]) -> Notification | None:
         or not isinstance(amount, int)
         or isinstance(amount, bool)
         or not isinstance(currency, str)
+        or not (reason is None or (isinstance(reason, str) and 1 <= len(reason) <= MAX_REASON))
     ):
         return None
     return Notification(
@@ -152,6 +161,7 @@ def parse_notification(fields: dict[str, Any]) -> Notification | None:
         outcome=outcome,
         amount=amount,
         currency=currency,
+        reason=reason,
     )
 
 

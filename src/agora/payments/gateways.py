@@ -31,6 +31,8 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 DECLINED_PAYOUT_FEN = 13
 """Like the magic amounts of real bank sandboxes: the sandbox refuses a payout whose amount ends
 in .13 (e.g. ¥10.13), so the failure path can be tried by hand."""
+DECLINED_REASON = "declined"
+"""The reason the sandbox gives for a refused payout (pages show it in the reader's words)."""
 
 
 class BankGateway(Protocol):
@@ -121,7 +123,13 @@ class SandboxGateway:
         self.send(
             uow,
             domain.Notification(
-                f"sb-pay-{withdrawal_id}", "payout", withdrawal_id, outcome, amount, currency
+                f"sb-pay-{withdrawal_id}",
+                "payout",
+                withdrawal_id,
+                outcome,
+                amount,
+                currency,
+                reason=DECLINED_REASON if declined else None,
             ),
         )
 

@@ -78,22 +78,31 @@ class RefundRow(Base):
 
 
 class WithdrawalRow(Base):
-    """Money leaving a wallet for the user's bank account; in flight until the bank answers."""
+    """Money leaving a wallet — or, with ``store_id``, a store's settled balance (a payout) — for
+    a bank account; in flight until the bank answers."""
 
     __tablename__ = "payment_withdrawals"
     __table_args__ = (
         CheckConstraint("amount > 0", name="positive"),
         Index("ix_payment_withdrawals_user", "user_id", "created_at"),
+        Index("ix_payment_withdrawals_store", "store_id", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    """Whose wallet pays; for a store's payout, the owner who asked for it."""
     amount: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     gateway: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    store_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("stores.id", ondelete="RESTRICT"), default=None
+    )
+    """Set for a store's payout: the money comes from the store's settlement account."""
+    failure_reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The bank's reason when it refused the payout."""
 
 
 class SwitchRow(Base):

@@ -32,6 +32,7 @@ def _nav(stores: list[catalog.Store], current: uuid.UUID | None) -> list[tuple[s
     nav.append(("/merchant/orders", _("Orders"), False))
     nav.append(("/merchant/inbox", _("Inbox"), False))
     nav.append(("/merchant/settlements", _("Settlements"), False))
+    nav.append(("/merchant/payouts", _("Payouts"), False))
     nav.append(("/merchant/reviews", _("Reviews"), False))
     return nav
 

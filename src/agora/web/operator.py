@@ -41,7 +41,7 @@ def _stores_page(
 ) -> Response:
     identity.require_operator(actor)
     stores = catalog.list_stores(uow, include_inactive=True)
-    defaults: dict[str, Any] = {"values": {}, "error": None}
+    defaults: dict[str, Any] = {"values": {}, "error": None, "commission_error": None}
     defaults.update(extra)
     return render(
         request,
@@ -49,6 +49,7 @@ def _stores_page(
         status_code,
         console_nav=_nav("stores"),
         stores=stores,
+        commissions={s.id: catalog.store_commission(s) for s in stores},
         **defaults,
     )
 

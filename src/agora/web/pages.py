@@ -19,6 +19,7 @@ from agora.web import (
     merchant_orders,
     operator,
     orders,
+    payouts,
     red_envelopes,
     referrals,
     shop,
@@ -46,6 +47,7 @@ def install(app: FastAPI) -> None:
     app.include_router(store_inbox.router)
     for module in (groupbuy, bargain, referrals, treasure, credit, red_envelopes, addresses):
         app.include_router(module.router)
+    app.include_router(payouts.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:
