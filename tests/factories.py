@@ -177,6 +177,7 @@ DEMO_PARTS = (
     "seed_red_envelopes",
     "seed_reviews",
     "seed_payouts",
+    "seed_disputes",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
 

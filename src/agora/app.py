@@ -30,6 +30,7 @@ from agora.http.input_guard import InputGuard
 from agora.identity import api as identity_api
 from agora.logistics import api as logistics_api
 from agora.ordering import api as ordering_api
+from agora.ordering import dispute_api
 from agora.payments import api as payments_api
 from agora.payouts import api as payouts_api
 from agora.points import api as points_api
@@ -221,6 +222,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(credit_api.router)
     app.include_router(logistics_api.router)
     app.include_router(reviews_api.router)
+    app.include_router(dispute_api.router)
     app.include_router(customer_service_api.router)
     app.include_router(reputation_api.router)
     web_pages.install(app)

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     credit_min_repay_share: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
     credit_late_fee_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=1)
     credit_freeze_days: int = Field(default=7, ge=1)
+    # Returns and disputes (agora.ordering): a store that neither accepts nor rejects a return
+    # within this many hours has accepted it; a rejected return may be escalated to an operator
+    # within these days of the rejection, a complaint opened within these days of delivery.
+    return_answer_hours: int = Field(default=48, ge=1)
+    dispute_escalation_days: int = Field(default=7, ge=1)
+    dispute_complaint_days: int = Field(default=15, ge=1)
 
     @property
     def is_sqlite(self) -> bool:

@@ -82,6 +82,7 @@ PENDING, PAID, SHIPPED, DELIVERED = "pending_payment", "paid", "shipped", "deliv
 COMPLETED, CANCELLED, REFUNDED = "completed", "cancelled", "refunded"
 PAY_WINDOW = 15  # minutes
 AUTO_CONFIRM = 10 * 24 * 60  # minutes
+RETURN_ANSWER = 48 * 60  # minutes: a return the store has not answered by then is accepted
 # (store, colour, price in fen, initial stock): prices whose 5% commission needs rounding.
 SKUS = [(0, "red", 1999, 4), (0, "black", 3550, 3), (1, "blue", 1250, 3), (1, "green", 999, 5)]
 NOWHERE = uuid.UUID("00000000-0000-4000-8000-00000000dead")  # an id nothing has
@@ -133,6 +134,7 @@ class Return:
     lines: dict[int, int]  # line index → units
     amount: int
     status: str = "requested"
+    answer_by: int = 0  # minutes travelled
 
 
 @dataclass
@@ -362,6 +364,9 @@ class ShoppingDays(RuleBasedStateMachine):
                 )
             ).all()
         assert failed == [], f"a deadline handler failed: {failed}"
+        for ret in self.returns:  # the stores' silence accepted these
+            if ret.status == "requested" and ret.answer_by <= self.now:
+                self._decided(ret, accept=True)
         for order in self.orders:
             if order.status == PENDING:  # every unpaid order is past its 15 minutes now
                 order.status = CANCELLED
@@ -675,7 +680,8 @@ class ShoppingDays(RuleBasedStateMachine):
             for i, n in wanted.items():
                 order.lines[i].returning += n
             order.return_open = True
-            self.returns.append(Return(view.id, order, wanted, amount))
+            answer_by = self.now + RETURN_ANSWER
+            self.returns.append(Return(view.id, order, wanted, amount, answer_by=answer_by))
 
     def decide_return(self, index: int, accept: bool, intruder: bool, decided_too: bool) -> None:
         """The merchant accepts (money back, goods back on sale) or rejects a return; deciding
@@ -699,8 +705,12 @@ class ShoppingDays(RuleBasedStateMachine):
         if intruder or ret.status != "requested":
             self._refused(RefundNotFound if intruder else RefundDecided, action)
             return
+        assert action().status == ("accepted" if accept else "rejected")
+        self._decided(ret, accept=accept)
+
+    def _decided(self, ret: Return, *, accept: bool) -> None:
+        order = ret.order
         ret.status = "accepted" if accept else "rejected"
-        assert action().status == ret.status
         order.return_open = False
         for i, n in ret.lines.items():
             line = order.lines[i]

@@ -25,6 +25,7 @@ from agora.demo.chat import seed_chat
 from agora.demo.credit import history as credit_history
 from agora.demo.credit import seed_credit
 from agora.demo.customer_service import seed_customer_service
+from agora.demo.disputes import seed_disputes
 from agora.demo.groupbuy import seed_groupbuy
 from agora.demo.logistics import seed_addresses
 from agora.demo.payouts import seed_payouts
@@ -195,8 +196,9 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
     social_buying: dict[str, Any] = {}
     for seed_part in (seed_points, seed_groupbuy, seed_bargain, seed_referrals):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
-    # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes.
-    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_reviews):
+    # Agora Pay's products today: today's treasure rate, a purchase on credit, red envelopes;
+    # a dispute waiting for the operator and one decided, before the reviews of what was delivered.
+    for seed_part in (seed_treasure, seed_credit, seed_red_envelopes, seed_disputes, seed_reviews):
         social_buying.update(seed_part(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     # Last, once every order that settles has: the merchants' payouts of what settled.
     social_buying.update(seed_payouts(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))

@@ -72,3 +72,41 @@ class AddressRequired(Conflict):
 
     code = "address_required"
     title = N_("Add a delivery address first.")
+
+class DisputeNotFound(NotFound):
+    code = "dispute_not_found"
+    title = N_("This dispute does not exist.")
+
+
+class DisputeExists(Conflict):
+    """One open dispute per order, one escalation per return, one complaint per order."""
+
+    code = "dispute_exists"
+    title = N_("This is already before Agora.")
+
+
+class DisputeNotAllowed(Conflict):
+    """Only a rejected return can be escalated; only a delivered or completed order can be
+    complained about; each within its window."""
+
+    code = "dispute_not_allowed"
+    title = N_("This cannot be taken to Agora.")
+
+
+class DisputeDecided(Conflict):
+    code = "dispute_decided"
+    title = N_("This dispute was already decided.")
+
+
+class EvidenceFull(Conflict):
+    code = "dispute_evidence_full"
+    title = N_("You cannot add more evidence to this dispute.")
+
+
+class StoreFundsShort(Conflict):
+    """A refund of a settled order takes the money back from the store, which no longer holds
+    enough of it."""
+
+    code = "store_funds_short"
+    title = N_("The store's settled balance does not cover this refund.")
+

@@ -10,7 +10,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agora.core.db import Base
@@ -209,4 +218,82 @@ class Settlement(Base):
     commission: Mapped[int]
     net: Mapped[int]
     rate: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+class Dispute(Base):
+    """A shopper's case for an operator to decide: a rejected return escalated, or a complaint
+    that an order was not as described or not genuine. ``reason`` and ``outcome`` stay on the
+    row for good, so reputation figures (counterfeit complaints upheld) are counted from here.
+
+    ``status`` moves ``open → decided`` once, by a guarded UPDATE; the evidence counters are
+    raised by guarded UPDATEs too (``status = 'open' AND n < limit``), so nothing is added to a
+    decided dispute. ``held``: opening it set the order's ``return_open`` (an order still in
+    escrow), which the decision clears. ``from_store`` and ``from_commission``: what a refund
+    of an order already settled took back from the store and the platform's commission.
+    """
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index("ix_disputes_queue", "status", "created_at", "id"),
+        Index("ix_disputes_order", "order_id", "created_at"),
+        Index("ix_disputes_store", "store_id", "created_at"),
+        Index(
+            "uq_disputes_open_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        CheckConstraint("status IN ('open', 'decided')", name="status_known"),
+        CheckConstraint(
+            "reason IN ('return_rejected', 'not_as_described', 'not_genuine')", name="reason_known"
+        ),
+        CheckConstraint("claimed > 0", name="claimed_positive"),
+        CheckConstraint(
+            "refunded >= 0 AND from_store >= 0 AND from_commission >= 0 "
+            "AND from_store + from_commission <= refunded",
+            name="amounts_within",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id", ondelete="RESTRICT"))
+    buyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # The rejected return escalated (one dispute per return); None for a complaint.
+    refund_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("refunds.id", ondelete="CASCADE"), unique=True, default=None
+    )
+    reason: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    claimed: Mapped[int]
+    held: Mapped[bool] = mapped_column(default=False)
+    buyer_evidence: Mapped[int] = mapped_column(default=0)
+    merchant_evidence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    refunded: Mapped[int] = mapped_column(default=0)
+    from_store: Mapped[int] = mapped_column(default=0)
+    from_commission: Mapped[int] = mapped_column(default=0)
+    decision_refund_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DisputeEvidence(Base):
+    """What one side put forward: text and links to images (http or https)."""
+
+    __tablename__ = "dispute_evidence"
+    __table_args__ = (
+        Index("ix_dispute_evidence_dispute", "dispute_id", "created_at", "id"),
+        CheckConstraint("side IN ('buyer', 'merchant')", name="side_known"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    dispute_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    side: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    image_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]

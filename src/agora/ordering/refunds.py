@@ -1,7 +1,9 @@
 """Refunds and returns, whole orders or per line (a quantity of each line).
 
 Before shipment a refund happens at once and the held units go back on sale. Once shipped, the
-buyer asks for a return; the merchant accepts (money back, goods back on sale) or rejects it.
+buyer asks for a return; the merchant accepts (money back, goods back on sale) or rejects it, and
+a merchant who does neither within ``return_answer_hours`` has accepted it (the
+``return_answer_due`` deadline). A rejected return may go on to an operator (disputes.py).
 Money goes back to where it came from: points pro rata, then credit first (it reduces what is
 owed), then the gateway, then the wallet, which also takes back what the treasure paid
 (:func:`domain.refund_split`); pending points earned on it are reversed pro rata. Never more
@@ -13,14 +15,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 
 from sqlalchemy import Table, select, update
 
 from agora import credit, ledger, payments, points
+from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.errors import InvalidInput
 from agora.core.ids import new_id
-from agora.core.jobs import cancel_deadline
+from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.ordering import domain, state
@@ -47,6 +51,8 @@ _payments: Table = OrderPayment.__table__  # type: ignore[assignment]
 _refunds: Table = Refund.__table__  # type: ignore[assignment]
 
 MAX_REASON = 500
+# The deadline of a return the store has not answered: when it fires, the return is accepted.
+RETURN_ANSWER_DUE = "return_answer_due"
 
 
 def request_refund(
@@ -82,6 +88,9 @@ def request_refund(
         if kind == "return" and order.return_open:
             raise ReturnPending()
         wanted, skus, amount = _wanted(uow, order, lines)
+        if amount > order.paid_amount - order.refunded_amount:
+            # An operator's refund on a dispute gives money without taking lines back.
+            raise RefundTooLarge(refundable=order.paid_amount - order.refunded_amount)
         if kind == "refund":
             return _refund_now(uow, order, wanted, skus, amount, reason=reason, actor=actor)
         refund = Refund(
@@ -111,6 +120,8 @@ def request_refund(
         _move_lines(uow, wanted, refunded=False)
         session.add(refund)
         session.flush()
+        answer_by = refund.created_at + timedelta(hours=get_settings().return_answer_hours)
+        schedule_deadline(uow, kind=RETURN_ANSWER_DUE, ref_id=refund.id, due_at=answer_by)
         state.record(
             uow,
             order,
@@ -203,44 +214,68 @@ def accept_return(
     already accepted or rejected.
     """
     with uow:
-        session = uow.session
         refund = _decide(uow, actor, refund_id, "accepted", note)
-        order = state.reload(session, refund.order_id)
-        totals = _add_refunded(
-            uow,
-            order.id,
-            refund.amount,
-            statuses=tuple(domain.RETURN_STATUSES),
-            closing_return=True,
+        return _give_back(uow, refund, actor=actor)
+
+
+def accept_unanswered_return(uow: UnitOfWork, refund_id: uuid.UUID) -> bool:
+    """The ``return_answer_due`` deadline: the store neither accepted nor rejected the return
+    in time, so the system accepts it exactly as :func:`accept_return` would. ``False`` (nothing
+    changed) if the store decided first — the same guarded UPDATE of the refund row."""
+    with uow:
+        decided = uow.session.execute(
+            update(_refunds)
+            .where(_refunds.c.id == refund_id, _refunds.c.status == "requested")
+            .values(status="accepted", decided_at=utcnow(), decided_by=None)
         )
-        quantities = _refund_lines(uow, refund.id)
-        skus: dict[uuid.UUID, int] = {}
-        for line_id, quantity in sorted(quantities.items()):
-            done = session.execute(
-                update(_lines)
-                .where(_lines.c.id == line_id, _lines.c.returning_quantity >= quantity)
-                .values(
-                    returning_quantity=_lines.c.returning_quantity - quantity,
-                    refunded_quantity=_lines.c.refunded_quantity + quantity,
-                )
-                .returning(_lines.c.sku_id)
-            ).first()
-            if done is None:
-                raise RuntimeError(f"order line {line_id} does not hold the return it should")
-            skus[done[0]] = skus.get(done[0], 0) + quantity
-        state.restock(uow, skus)
-        _pay_back(uow, order, refund.id, refund.amount)
-        state.record(
-            uow,
-            order,
-            "return_accepted",
-            actor=actor,
-            role="merchant",
-            data={"refund_id": str(refund.id), "amount": refund.amount},
-        )
-        if not _close_if_fully_refunded(uow, order, totals):
-            reschedule_auto_confirm(uow, state.reload(session, order.id))
-        return _view(uow, refund.id)
+        if decided.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        refund = uow.session.get(Refund, refund_id, populate_existing=True)
+        assert refund is not None
+        _give_back(uow, refund, actor=None)
+        return True
+
+
+def _give_back(uow: UnitOfWork, refund: Refund, *, actor: Principal | None) -> RefundView:
+    """An accepted return: money back to its sources, goods back on sale. ``actor`` None: the
+    system accepted it because the store did not answer in time."""
+    session = uow.session
+    order = state.reload(session, refund.order_id)
+    totals = _add_refunded(
+        uow,
+        order.id,
+        refund.amount,
+        statuses=tuple(domain.RETURN_STATUSES),
+        closing_return=True,
+    )
+    quantities = _refund_lines(uow, refund.id)
+    skus: dict[uuid.UUID, int] = {}
+    for line_id, quantity in sorted(quantities.items()):
+        done = session.execute(
+            update(_lines)
+            .where(_lines.c.id == line_id, _lines.c.returning_quantity >= quantity)
+            .values(
+                returning_quantity=_lines.c.returning_quantity - quantity,
+                refunded_quantity=_lines.c.refunded_quantity + quantity,
+            )
+            .returning(_lines.c.sku_id)
+        ).first()
+        if done is None:
+            raise RuntimeError(f"order line {line_id} does not hold the return it should")
+        skus[done[0]] = skus.get(done[0], 0) + quantity
+    state.restock(uow, skus)
+    _pay_back(uow, order, refund.id, refund.amount)
+    state.record(
+        uow,
+        order,
+        "return_accepted" if actor is not None else "return_auto_accepted",
+        actor=actor,
+        role="merchant" if actor is not None else state.SYSTEM,
+        data={"refund_id": str(refund.id), "amount": refund.amount},
+    )
+    if not _close_if_fully_refunded(uow, order, totals):
+        reschedule_auto_confirm(uow, state.reload(session, order.id))
+    return _view(uow, refund.id)
 
 
 def reject_return(
@@ -457,6 +492,7 @@ def _decide(
     )
     if decided.rowcount != 1:  # type: ignore[attr-defined]
         raise RefundDecided()
+    cancel_deadline(uow, kind=RETURN_ANSWER_DUE, ref_id=refund.id)
     return refund
 
 

@@ -41,7 +41,12 @@ from agora.ordering.queries import (
     store_returns,
     store_settlements,
 )
-from agora.ordering.refunds import accept_return, reject_return, request_refund
+from agora.ordering.refunds import (
+    accept_return,
+    accept_unanswered_return,
+    reject_return,
+    request_refund,
+)
 
 __all__ = [
     "CartLine",
@@ -58,6 +63,7 @@ __all__ = [
     "SettlementView",
     "SourceRequest",
     "accept_return",
+    "accept_unanswered_return",
     "access_buyer_order",
     "access_merchant_order",
     "access_order",

@@ -15,6 +15,7 @@ from agora.core.errors import AgoraError, Forbidden
 from agora.core.i18n import gettext as _
 from agora.http.deps import Actor, Uow
 from agora.identity import Principal
+from agora.web.dispute_parts import dispute_context
 from agora.web.merchant import _nav
 from agora.web.orders import STATUS_TABS
 from agora.web.render import check_csrf, redirect, render
@@ -93,6 +94,7 @@ def _order_page(
         order=order,
         error=error,
         line_titles={line.id: line for line in order.lines},
+        **dispute_context(uow, actor, order, side="merchant"),
     )
 
 

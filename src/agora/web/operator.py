@@ -28,6 +28,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
         ("/operator/shares", _("Share report"), active == "shares"),
         ("/operator/referrals", _("Referrals"), active == "referrals"),
         ("/operator/treasure", _("Treasure"), active == "treasure"),
+        ("/operator/disputes", _("Disputes"), active == "disputes"),
     ]
 
 

@@ -22,6 +22,7 @@ from agora.core.ids import parse_id
 from agora.http.deps import Actor, MaybeActor, Uow
 from agora.identity import Principal
 from agora.web import order_format as _order_format  # noqa: F401 - registers template globals
+from agora.web.dispute_parts import dispute_context
 from agora.web.forms import run_once
 from agora.web.render import check_csrf, redirect, render, safe_next
 
@@ -417,6 +418,7 @@ def _order_page(
         line_titles={line.id: line for line in order.lines},
         line_reviews=reviews.reviews_of_order(uow, actor=actor, order_id=order.id),
         review_open=reviews.can_review(order),
+        **dispute_context(uow, actor, order, side="buyer"),
     )
 
 

@@ -14,6 +14,7 @@ from agora.web import (
     bargain,
     chat,
     credit,
+    disputes,
     groupbuy,
     merchant,
     merchant_orders,
@@ -47,6 +48,7 @@ def install(app: FastAPI) -> None:
     app.include_router(store_inbox.router)
     for module in (groupbuy, bargain, referrals, treasure, credit, red_envelopes, addresses):
         app.include_router(module.router)
+    app.include_router(disputes.router)
     app.include_router(payouts.router)
 
 
