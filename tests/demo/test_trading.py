@@ -23,7 +23,7 @@ from agora.demo.catalog_data import demo_stores
 from agora.demo.seed import merchant_email, seed
 from agora.demo.trading import SHOPPER, WALLETS, principal
 from agora.identity import Principal, User
-from agora.ordering import Order, OrderEvent, OrderPayment, Refund, Settlement
+from agora.ordering import Order, OrderEvent, OrderPayment, Refund, Settlement, shipping
 from agora.payments.models import ChargeRow, WithdrawalRow
 from factories import demo_with
 
@@ -142,7 +142,15 @@ def test_lin_mei_has_an_order_in_every_state(uow: UnitOfWork) -> None:
     assert utcnow() < pending.pay_by <= utcnow() + timedelta(minutes=15)
     assert ordering.list_orders(uow, actor=lin).items[0].id == pending.id, "newest first"
     shipped = [o for o in orders if o.status in ("shipped", "delivered", "completed")]
-    assert all(o.tracking_number and o.tracking_number.startswith("SF") for o in shipped)
+    # each shipped with a carrier's label: the waybill is the tracking number, and the sandbox
+    # carrier has scanned the parcel on its way (delivered ones all the way)
+    parcels = shipping.whereabouts(uow, [o.id for o in shipped])
+    assert all(o.tracking_number == parcels[o.id].waybill for o in shipped)
+    assert {o.status: parcels[o.id].status for o in shipped} == {
+        "shipped": "in_transit",
+        "delivered": "delivered",
+        "completed": "delivered",
+    }
     # one order partly refunded before it shipped
     [partial] = [o for o in orders if o.refunded_amount]
     assert (partial.status, 0 < partial.refunded_amount < partial.paid_amount) == ("shipped", True)
@@ -190,9 +198,13 @@ def test_merchants_have_orders_settlements_and_a_return_to_decide(uow: UnitOfWor
                 commission,
                 gross - commission,
             )
+        # what the settlements paid, less what paid off the store's carrier labels first
         assert ledger.balance(uow, payments.store_settlement_of(store.id)) == sum(
-            s.net for s in settled.values()
+            s.net - s.freight for s in settled.values()
         )
+        # labels bought since (orders still on their way) are owed until the next settlement
+        assert ledger.balance(uow, payments.store_freight_of(store.id)) <= 0
+        assert all(0 <= s.freight <= s.net for s in settled.values())
 
     # And Yunshang Fashion has Lin Mei's return of a delivered coat waiting for its decision
     yunshang = _store(uow, "yunshang-fashion")

@@ -69,6 +69,21 @@ def review(world: World, order: OrderView, stars: int, when: datetime) -> None:
     reviews.write_review(world.uow, actor=world.buyer, order_line_id=order.lines[0].id, stars=stars)
 
 
+def complain_not_genuine(
+    world: World, order: OrderView, when: datetime, decided: datetime, outcome: str
+) -> None:
+    """The buyer complains the delivered order is not genuine; an operator decides."""
+    at(when)
+    dispute = ordering.open_complaint(
+        world.uow, actor=world.buyer, order_id=order.id, reason="not_genuine", text="A fake."
+    )
+    at(decided)
+    amount = 100 if outcome == "refund_partial" else None
+    ordering.decide_dispute(
+        world.uow, actor=world.ops, dispute_id=dispute.id, outcome=outcome, amount=amount
+    )
+
+
 def promise(world: World, store: catalog.Store, hours: int) -> None:
     with world.uow:
         world.uow.session.execute(
@@ -86,6 +101,8 @@ class Recount:
     on_time_orders: int
     delivered_orders: int
     returned_orders: int
+    counterfeit_complaints: int = 0
+    counterfeit_upheld: int = 0
 
     @property
     def rating(self) -> Decimal | None:
@@ -122,6 +139,7 @@ def recount(world: World, now: datetime) -> dict[uuid.UUID, Recount]:
             )
         refunds = session.scalars(select(Refund)).all()
         written = session.scalars(select(reviews.Review)).all()
+        disputes = session.scalars(select(ordering.Dispute)).all()
     found: dict[uuid.UUID, Recount] = {}
     for store_id, hours in promises.items():
         rated = [
@@ -149,7 +167,18 @@ def recount(world: World, now: datetime) -> dict[uuid.UUID, Recount]:
                     and r.created_at >= o.delivered_at
                     for r in refunds
                 )
+        counterfeit = [
+            d
+            for d in disputes
+            if d.store_id == store_id
+            and d.reason == "not_genuine"
+            and d.status == "decided"
+            and d.decided_at is not None
+            and start <= d.decided_at <= now
+        ]
         found[store_id] = Recount(
+            counterfeit_complaints=len(counterfeit),
+            counterfeit_upheld=sum(d.outcome != "reject" for d in counterfeit),
             reviews=len(rated),
             stars_total=sum(rated),
             judged_orders=judged,

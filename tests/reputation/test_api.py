@@ -37,6 +37,7 @@ def test_the_figures_and_their_counts(client: TestClient, world: World) -> None:
         "rating": {"average": 4.0, "reviews": 1},
         "on_time_shipping": {"percent": "50.00", "orders": 2, "on_time": 1},
         "returns": {"percent": "0.00", "delivered": 1, "returned": 0},
+        "counterfeit_complaints": {"complaints": 0, "upheld": 0},
     }
     assert late.id
 
@@ -52,6 +53,7 @@ def test_a_store_not_counted_yet_has_no_figures(client: TestClient, world: World
         "rating": None,
         "on_time_shipping": None,
         "returns": None,
+        "counterfeit_complaints": None,
     }
 
 

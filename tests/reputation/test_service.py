@@ -18,6 +18,7 @@ from ordering.world import World, pay_wallet
 from reputation.shop import (
     START,
     at,
+    complain_not_genuine,
     decide,
     deliver,
     paid_order,
@@ -230,6 +231,12 @@ def test_the_figures_equal_a_recount_of_a_varied_history(world: World) -> None:
                     accept=n % 5 != 0,
                 )
     paid_order(world, t0 + 9 * D, world.dress_sku)  # unshipped
+    # "not genuine" complaints, decided: upheld in full, in part, and rejected
+    for n, outcome in enumerate(("refund_full", "refund_partial", "reject")):
+        fake = paid_order(world, t0 + n * H, world.red_coat)
+        ship(world, fake, t0 + (n + 1) * H)
+        deliver(world, fake, t0 + 2 * D)
+        complain_not_genuine(world, fake, t0 + 3 * D, t0 + 4 * D + n * H, outcome)
     at(t0 + 10 * D)
 
     reputation.recompute_reputation(world.uow)
@@ -244,12 +251,16 @@ def test_the_figures_equal_a_recount_of_a_varied_history(world: World) -> None:
             found.on_time_orders,
             found.delivered_orders,
             found.returned_orders,
+            found.counterfeit_complaints,
+            found.counterfeit_upheld,
         ) == (
             want.reviews,
             want.judged_orders,
             want.on_time_orders,
             want.delivered_orders,
             want.returned_orders,
+            want.counterfeit_complaints,
+            want.counterfeit_upheld,
         )
         assert (found.rating, found.on_time_percent, found.return_percent) == (
             want.rating,
@@ -257,6 +268,10 @@ def test_the_figures_equal_a_recount_of_a_varied_history(world: World) -> None:
             want.return_percent,
         )
     assert sum(w.judged_orders for w in expected.values()) > 0
+    assert (
+        expected[world.store_a.id].counterfeit_complaints,
+        expected[world.store_a.id].counterfeit_upheld,
+    ) == (3, 2)
 
 
 def test_the_job_recounts_every_quarter_of_an_hour(world: World) -> None:

@@ -8,6 +8,7 @@ from agora.catalog.commission import (
 )
 from agora.catalog.errors import ProductNotFound, SlugTaken, StoreNotFound
 from agora.catalog.models import Category, Product, Sku, Store, StoreStaff
+from agora.catalog.promise import Promise, promise_of, set_promise
 from agora.catalog.search import ProductCard, SearchPage
 from agora.catalog.service import (
     CategoryTree,
@@ -41,6 +42,7 @@ __all__ = [
     "ProductCard",
     "ProductDetail",
     "ProductNotFound",
+    "Promise",
     "SearchPage",
     "SearchParams",
     "Sku",
@@ -61,7 +63,9 @@ __all__ = [
     "load_categories",
     "on_sale",
     "product_detail",
+    "promise_of",
     "search_products",
+    "set_promise",
     "set_store_commission",
     "set_store_status",
     "store_commission",

@@ -84,6 +84,7 @@ def product_out(uow: UnitOfWork, detail: service.ProductDetail) -> ProductOut:
         ),
         status=product.status,
         sales_count=product.sales_count,
+        weight_grams=product.weight_grams,
         created_at=product.created_at,
         skus=[
             SkuOut(

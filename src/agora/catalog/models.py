@@ -41,6 +41,11 @@ class Store(Base):
     """Where the store's parcels leave from (a province-level region): carriers price by zone."""
     ship_within_hours: Mapped[int] = mapped_column(default=48)
     """The store's promise: a paid order is handed to a carrier within this many hours."""
+    deliver_within_days: Mapped[int] = mapped_column(default=4)
+    """The store's promise to the shopper: a paid order arrives within this many days. Rate
+    shopping prefers carriers whose ETA keeps it."""
+    fleet_opt_in: Mapped[bool] = mapped_column(default=False)
+    """The platform's own fleet ships for self-operated stores and for stores that opt in."""
 
 
 class StoreStaff(Base):

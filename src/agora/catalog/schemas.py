@@ -49,6 +49,9 @@ class ProductIn(BaseModel):
     description_zh: str | None = Field(default=None, max_length=5000)
     image_url: str | None = Field(default=None, max_length=500)
     list_price: Fen
+    weight_grams: JsonInt = Field(
+        default=500, ge=1, le=100_000, description="One unit's shipping weight, packed, in grams."
+    )
     skus: list[SkuIn] = Field(min_length=1, max_length=100)
 
     @field_validator("image_url")
@@ -78,6 +81,7 @@ class ProductPatch(BaseModel):
     description_zh: str | None = Field(default=None, max_length=5000)
     image_url: str | None = Field(default=None, max_length=500)
     list_price: Fen | None = None
+    weight_grams: JsonInt | None = Field(default=None, ge=1, le=100_000)
     status: str | None = Field(default=None, pattern="^(active|hidden)$")
 
     _safe_image = field_validator("image_url")(ProductIn.safe_image.__func__)  # type: ignore[attr-defined]
@@ -179,6 +183,7 @@ class ProductOut(BaseModel):
     price_range: tuple[MoneyOut, MoneyOut]
     status: str
     sales_count: int
+    weight_grams: int
     created_at: datetime
     skus: list[SkuOut]
 

@@ -296,6 +296,7 @@ def create_product(
             description_zh=data.description_zh or None,
             image_url=data.image_url or _drawn_image(tree, data.category_id, first_colour),
             list_price=data.list_price,
+            weight_grams=data.weight_grams,
             min_price=min(prices),
             max_price=max(prices),
             created_at=now,
@@ -354,6 +355,7 @@ def update_product(
                 "title_en",
                 "description_en",
                 "list_price",
+                "weight_grams",
                 "status",
             ):
                 continue

@@ -16,7 +16,6 @@ place another.
 from __future__ import annotations
 
 import uuid
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
@@ -29,6 +28,8 @@ from agora.core.uow import UnitOfWork
 from agora.demo.catalog_data import DemoProduct, DemoSku, demo_products
 from agora.demo.steps import principal, relay, run_once, top_up
 from agora.identity import Principal, User
+from agora.logistics import carriers
+from agora.ordering import shipping
 
 SHOPPER = "shopper@agora.demo"  # Lin Mei, the account `make run` prints
 WANG, CHEN, ZHAO = "wang.lei@agora.demo", "chen.jing@agora.demo", "zhao.yu@agora.demo"
@@ -227,14 +228,12 @@ def _play(world: World, scene: Scene) -> dict[str, Any]:
             ordering.pay_orders(
                 uow, actor=buyer, order_ids=ids, sources=[ordering.SourceRequest(payments.WALLET)]
             )
-        for position, order in enumerate(orders):
-            _fulfil(world, scene, buyer, order, f"{scene.key}:{position}")
+        for order in orders:
+            _fulfil(world, scene, buyer, order)
     return {"order_ids": [str(order_id) for order_id in ids]}
 
 
-def _fulfil(
-    world: World, scene: Scene, buyer: Principal, order: ordering.OrderView, name: str
-) -> None:
+def _fulfil(world: World, scene: Scene, buyer: Principal, order: ordering.OrderView) -> None:
     """Take a paid order along PATH up to the scene's status, acting as buyer and merchant."""
     uow, merchant, reach = world.uow, world.merchants[order.store_id], PATH.index(scene.until)
     if scene.refund:
@@ -246,17 +245,18 @@ def _fulfil(
             reason=REFUND_REASON,
         )
     if reach >= PATH.index(SHIPPED):
-        tracking = f"SF{zlib.crc32(name.encode()):010d}"  # stable, looks like a courier's
-        ordering.ship_order(uow, actor=merchant, order_id=order.id, tracking_number=tracking)
-    if reach >= PATH.index(DELIVERED):
-        ordering.mark_delivered(uow, actor=merchant, order_id=order.id)
-        if scene.return_reason:
-            ordering.request_refund(
-                uow,
-                actor=buyer,
-                order_id=order.id,
-                lines={order.lines[0].id: 1},
-                reason=scene.return_reason,
-            )
+        # A label from the carrier rate shopping picks; the sandbox carrier then plays the
+        # parcel forward (its later pushes, over the coming days, arrive as duplicates).
+        shipping.ship_by_label(uow, actor=merchant, order_id=order.id)
+        until = carriers.DELIVERED if reach >= PATH.index(DELIVERED) else carriers.IN_TRANSIT
+        shipping.sandbox_advance(uow, order_id=order.id, until=until)
+    if reach >= PATH.index(DELIVERED) and scene.return_reason:
+        ordering.request_refund(
+            uow,
+            actor=buyer,
+            order_id=order.id,
+            lines={order.lines[0].id: 1},
+            reason=scene.return_reason,
+        )
     if reach >= PATH.index(COMPLETED):
         ordering.confirm_receipt(uow, actor=buyer, order_id=order.id)

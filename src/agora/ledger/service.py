@@ -293,6 +293,12 @@ def _existing_ids(uow: UnitOfWork, keys: list[str]) -> dict[str, uuid.UUID]:
         return {key: transfer_id for key, transfer_id in rows}
 
 
+def balance_for_update(uow: UnitOfWork, account: AccountRef) -> int:
+    """The balance, locked until the caller's write transaction ends (inside ``with uow:``):
+    a use case that moves money by what an account holds reads it this way."""
+    return _lock_balances(uow.session, {account.id: account}, utcnow())[account.id]
+
+
 def balance(uow: UnitOfWork, account: AccountRef) -> int:
     """The stored balance (0 for an account never used)."""
     return balances(uow, [account])[account]

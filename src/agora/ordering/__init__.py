@@ -1,7 +1,7 @@
 """Cart, checkout and orders (PRODUCT.md part C): one order per store, stock held at placement,
 paid into escrow, shipped, delivered, confirmed and settled; refunds and returns."""
 
-from agora.ordering import handlers, jobs, records
+from agora.ordering import handlers, jobs, records, shipping
 from agora.ordering.deals import place_deal_order, refund_held_order, release_holds
 from agora.ordering.dispute_queries import (
     COMPLAINTS,
@@ -20,6 +20,7 @@ from agora.ordering.dispute_queries import (
 from agora.ordering.disputes import add_evidence, decide_dispute, escalate_return, open_complaint
 from agora.ordering.errors import (
     AddressRequired,
+    CarrierReportsDelivery,
     CartEmpty,
     CartFull,
     DisputeDecided,
@@ -27,6 +28,7 @@ from agora.ordering.errors import (
     DisputeNotAllowed,
     DisputeNotFound,
     EvidenceFull,
+    NoDeliveryAddress,
     OrderHeld,
     OrderNotFound,
     OrderStateConflict,
@@ -96,6 +98,7 @@ __all__ = [
     "OUTCOMES",
     "REASONS",
     "AddressRequired",
+    "CarrierReportsDelivery",
     "CartEmpty",
     "CartFull",
     "CartLine",
@@ -113,6 +116,7 @@ __all__ = [
     "EvidenceView",
     "LineRequest",
     "LineView",
+    "NoDeliveryAddress",
     "Order",
     "OrderEvent",
     "OrderHeld",
@@ -175,6 +179,7 @@ __all__ = [
     "request_refund",
     "set_cart_quantity",
     "ship_order",
+    "shipping",
     "store_disputes",
     "store_orders",
     "store_returns",

@@ -413,6 +413,7 @@ def settlements(
                 gross=_money(s.gross),
                 commission=_money(s.commission),
                 net=_money(s.net),
+                freight=_money(s.freight),
                 rate=s.rate,
                 created_at=s.created_at,
             )

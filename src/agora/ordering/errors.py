@@ -73,6 +73,7 @@ class AddressRequired(Conflict):
     code = "address_required"
     title = N_("Add a delivery address first.")
 
+
 class DisputeNotFound(NotFound):
     code = "dispute_not_found"
     title = N_("This dispute does not exist.")
@@ -110,3 +111,12 @@ class StoreFundsShort(Conflict):
     code = "store_funds_short"
     title = N_("The store's settled balance does not cover this refund.")
 
+
+class NoDeliveryAddress(Conflict):
+    code = "no_delivery_address"
+    title = N_("This order has no delivery address: enter a tracking number from your carrier.")
+
+
+class CarrierReportsDelivery(Conflict):
+    code = "carrier_reports_delivery"
+    title = N_("This parcel's carrier reports its delivery; it cannot be marked by hand.")

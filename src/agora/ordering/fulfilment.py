@@ -14,8 +14,15 @@ from agora.core.errors import InvalidInput
 from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
+from agora.logistics.models import ShipmentRow
 from agora.ordering import domain, state
-from agora.ordering.errors import N_, OrderHeld, OrderStateConflict, ReturnPending
+from agora.ordering.errors import (
+    N_,
+    CarrierReportsDelivery,
+    OrderHeld,
+    OrderStateConflict,
+    ReturnPending,
+)
 from agora.ordering.models import Order, OrderLine, Settlement
 from agora.ordering.queries import (
     OrderView,
@@ -43,46 +50,61 @@ def ship_order(
             errors=[{"field": "tracking_number", "message": "1 to 64 characters"}],
         )
     with uow:
-        session = uow.session
-        order = access_merchant_order(session, actor, order_id)
-        now = utcnow()
-        if not state.transition(
-            uow,
-            order.id,
-            domain.SHIPPED,
-            extra_where=(Order.held.is_(False),),
-            tracking_number=tracking,
-            shipped_at=now,
-        ):
-            current = state.reload(session, order.id)
-            if current.held and current.status == domain.PAID:
-                raise OrderHeld()
-            raise OrderStateConflict(order_status=current.status)
-        # Read after the guarded update: a refund that won the race is already in the lines.
-        shipped: dict[uuid.UUID, int] = {}
-        for sku_id, quantity, refunded in session.execute(
-            select(OrderLine.sku_id, OrderLine.quantity, OrderLine.refunded_quantity).where(
-                OrderLine.order_id == order.id
-            )
-        ):
-            shipped[sku_id] = shipped.get(sku_id, 0) + quantity - refunded
-        state.ship_stock(session, shipped)
-        state.record(
+        order = access_merchant_order(uow.session, actor, order_id)
+        hand_over(
             uow,
             order,
-            "shipped",
             actor=actor,
-            role="merchant",
+            tracking_number=tracking,
             data={"tracking_number": tracking},
         )
-        return order_views(session, [order.id])[0]
+        return order_views(uow.session, [order.id])[0]
+
+
+def hand_over(
+    uow: UnitOfWork,
+    order: Order,
+    *,
+    actor: Principal,
+    tracking_number: str,
+    data: dict[str, object],
+) -> None:
+    """Move a paid order to ``shipped`` (guarded; not while a refund holds it) and its units out
+    of stock; the timeline says how it left (``data``). Inside the caller's ``with uow:``."""
+    session = uow.session
+    if not state.transition(
+        uow,
+        order.id,
+        domain.SHIPPED,
+        extra_where=(Order.held.is_(False),),
+        tracking_number=tracking_number,
+        shipped_at=utcnow(),
+    ):
+        current = state.reload(session, order.id)
+        if current.held and current.status == domain.PAID:
+            raise OrderHeld()
+        raise OrderStateConflict(order_status=current.status)
+    # Read after the guarded update: a refund that won the race is already in the lines.
+    shipped: dict[uuid.UUID, int] = {}
+    for sku_id, quantity, refunded in session.execute(
+        select(OrderLine.sku_id, OrderLine.quantity, OrderLine.refunded_quantity).where(
+            OrderLine.order_id == order.id
+        )
+    ):
+        shipped[sku_id] = shipped.get(sku_id, 0) + quantity - refunded
+    state.ship_stock(session, shipped)
+    state.record(uow, order, "shipped", actor=actor, role="merchant", data=data)
 
 
 def mark_delivered(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) -> OrderView:
-    """Store staff record the delivery; the buyer then has 10 days to confirm or ask a return."""
+    """Store staff record the delivery of a parcel they sent with their own carrier; the buyer
+    then has 10 days to confirm or ask a return. A parcel shipped with a label is delivered when
+    its carrier says so (CarrierReportsDelivery, 409)."""
     with uow:
         session = uow.session
         order = access_merchant_order(session, actor, order_id)
+        if session.scalar(select(ShipmentRow.id).where(ShipmentRow.order_id == order.id).limit(1)):
+            raise CarrierReportsDelivery()
         now = utcnow()
         confirm_by = now + domain.AUTO_CONFIRM_AFTER
         if not state.transition(
@@ -150,17 +172,24 @@ def _complete(
 def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
     """Pay out the order's escrow: the store gets gross − commission, the platform the
     commission (on the full total: points funding paid escrow the points discount); the points
-    earned on the order become active. Runs in the completing transaction, which holds the
-    order row, so the refunded amount read here cannot change underneath."""
+    earned on the order become active. What the store owes for carrier labels is paid off first
+    from its part (its freight account is locked while read, so two settlements at once cannot
+    both pay the same debt). Runs in the completing transaction, which holds the order row, so
+    the refunded amount read here cannot change underneath."""
     session = uow.session
     order = state.reload(session, order_id)
     rate = catalog.commission_rate_of(session, order.store_id) if rate is None else rate
     gross = order.paid_amount - order.refunded_amount
     commission = domain.commission_for(gross, rate)
     net = gross - commission
+    freight_account = payments.store_freight_of(order.store_id)
+    owed = -ledger.balance_for_update(uow, freight_account) if net else 0
+    freight = min(max(owed, 0), net)
     legs = [ledger.Leg(payments.escrow_of(order.id), -gross)]
-    if net:
-        legs.append(ledger.Leg(payments.store_settlement_of(order.store_id), net))
+    if net - freight:
+        legs.append(ledger.Leg(payments.store_settlement_of(order.store_id), net - freight))
+    if freight:
+        legs.append(ledger.Leg(freight_account, freight))
     if commission:
         legs.append(ledger.Leg(payments.commission_of(order.id), commission))
     if gross:
@@ -182,6 +211,7 @@ def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
             net=net,
             rate=str(rate),
             created_at=utcnow(),
+            freight=freight,
         )
     )
     state.record(
@@ -190,7 +220,7 @@ def _settle(uow: UnitOfWork, order_id: uuid.UUID, rate: Decimal | None) -> None:
         "settled",
         actor=None,
         role=state.SYSTEM,
-        data={"gross": gross, "commission": commission, "net": net},
+        data={"gross": gross, "commission": commission, "net": net, "freight": freight},
     )
 
 

@@ -219,6 +219,10 @@ class Settlement(Base):
     net: Mapped[int]
     rate: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    freight: Mapped[int] = mapped_column(default=0)
+    """Of ``net``, what paid off the store's carrier labels (its freight account) instead of
+    reaching its settled balance."""
+
 
 class Dispute(Base):
     """A shopper's case for an operator to decide: a rejected return escalated, or a complaint

@@ -465,6 +465,7 @@ class SettlementView:
     net: int
     rate: str
     created_at: datetime
+    freight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +494,9 @@ def store_settlements(
     more = len(rows) > limit
     rows = rows[:limit]
     items = [
-        SettlementView(s.id, s.order_id, s.gross, s.commission, s.net, s.rate, s.created_at)
+        SettlementView(
+            s.id, s.order_id, s.gross, s.commission, s.net, s.rate, s.created_at, s.freight
+        )
         for s in rows
     ]
     return SettlementPage(items, str(rows[-1].id) if more and rows else None)

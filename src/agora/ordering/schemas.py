@@ -234,6 +234,7 @@ class SettlementOut(BaseModel):
     gross: MoneyOut
     commission: MoneyOut
     net: MoneyOut
+    freight: MoneyOut = Field(description="Of the net, what paid off the store's carrier labels.")
     rate: str
     created_at: datetime
 

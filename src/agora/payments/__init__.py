@@ -3,9 +3,11 @@
 from agora.payments import handlers as _handlers
 from agora.payments import jobs as _jobs
 from agora.payments.accounts import (
+    carrier_clearing_of,
     commission_of,
     escrow_of,
     gateway_clearing_of,
+    store_freight_of,
     store_settlement_of,
     wallet_of,
     withdrawals_of,
@@ -81,6 +83,7 @@ __all__ = [
     "WithdrawalNotFound",
     "access_charge",
     "amount_limits",
+    "carrier_clearing_of",
     "check_source",
     "commission_of",
     "create_charge",
@@ -100,6 +103,7 @@ __all__ = [
     "sandbox",
     "set_switch",
     "start_top_up",
+    "store_freight_of",
     "store_settlement_of",
     "store_withdrawal",
     "store_withdrawals",

@@ -16,6 +16,17 @@ def store_settlement_of(store_id: uuid.UUID) -> ledger.AccountRef:
     return ledger.AccountRef("store", store_id, "settlement")
 
 
+def store_freight_of(store_id: uuid.UUID) -> ledger.AccountRef:
+    """What the store owes for the carriers' labels it bought: below zero while it owes, and
+    its settlements pay it off first (unbounded: a label is bought before the sale settles)."""
+    return ledger.AccountRef("store", store_id, "freight", lower_bound=None)
+
+
+def carrier_clearing_of(carrier: str) -> ledger.AccountRef:
+    """Mirrors what the platform owes a carrier for the labels bought through it."""
+    return ledger.platform_account(f"carrier:{carrier}", bounded=False)
+
+
 def escrow_of(order_id: uuid.UUID) -> ledger.AccountRef:
     """Platform escrow, sharded by order so that no single row is hot."""
     return ledger.platform_account("escrow", shard_key=order_id)

@@ -34,6 +34,13 @@ class ReturnFigureOut(BaseModel):
     returned: int
 
 
+class CounterfeitFigureOut(BaseModel):
+    complaints: int
+    """"Not genuine" complaints an operator decided in the window."""
+    upheld: int
+    """Of them, upheld (refunded in full or in part)."""
+
+
 class ReputationOut(BaseModel):
     store_id: uuid.UUID
     window_days: int
@@ -42,6 +49,7 @@ class ReputationOut(BaseModel):
     rating: RatingFigureOut | None
     on_time_shipping: OnTimeFigureOut | None
     returns: ReturnFigureOut | None
+    counterfeit_complaints: CounterfeitFigureOut | None
 
 
 def reputation_out(found: reputation.Reputation) -> ReputationOut:
@@ -53,6 +61,7 @@ def reputation_out(found: reputation.Reputation) -> ReputationOut:
             rating=None,
             on_time_shipping=None,
             returns=None,
+            counterfeit_complaints=None,
         )
     return ReputationOut(
         store_id=found.store_id,
@@ -72,11 +81,15 @@ def reputation_out(found: reputation.Reputation) -> ReputationOut:
             delivered=found.delivered_orders,
             returned=found.returned_orders,
         ),
+        counterfeit_complaints=CounterfeitFigureOut(
+            complaints=found.counterfeit_complaints, upheld=found.counterfeit_upheld
+        ),
     )
 
 
 @router.get("/stores/{store_id}/reputation", response_model=ReputationOut)
 def store_reputation(store_id: uuid.UUID, uow: Uow) -> ReputationOut:
-    """The store's rating, on-time shipping and return rate over the last 90 days, with the
-    counts behind each, as last computed (every 15 minutes); 404 ``store_not_found``."""
+    """The store's rating, on-time shipping, return rate and counterfeit complaints upheld over
+    the last 90 days, with the counts behind each, as last computed (every 15 minutes); 404
+    ``store_not_found``."""
     return reputation_out(reputation.store_reputation(uow, store_id))

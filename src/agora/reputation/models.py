@@ -37,3 +37,7 @@ class StoreReputation(Base):
     returned_orders: Mapped[int]
     return_bp: Mapped[int | None] = mapped_column(default=None)
     computed_at: Mapped[datetime]
+    counterfeit_complaints: Mapped[int] = mapped_column(default=0)
+    """"Not genuine" complaints against the store an operator decided in the window."""
+    counterfeit_upheld: Mapped[int] = mapped_column(default=0)
+    """Of them, those the operator upheld (refunded in full or in part)."""

@@ -19,8 +19,10 @@ The figures, exactly (``now`` is when the count runs, the window is ``[now − 9
   the buyer asked for after delivery and the store accepted (money back). Returns still
   waiting for the store, or rejected, are not counted; nor are refunds before shipment.
 
-Counterfeit complaints upheld (disputes) will be a fourth figure beside these, counted the same
-way: one more GROUP BY below, its counts and figure in the same row.
+- **Counterfeit complaints upheld**: of the "not genuine" complaints against the store that an
+  operator decided in the window (``disputes``, reason ``not_genuine``), how many were upheld —
+  refunded in full or in part. A count, not a share: one upheld complaint is one too many, and
+  stores that sell a lot should not dilute it.
 
 :func:`recompute_reputation` counts every store at once — one GROUP BY statement per figure over
 the window's rows, then one upsert of every store's row — and is what the periodic job, the
@@ -44,7 +46,7 @@ from agora.catalog import Store
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
 from agora.core.uow import UnitOfWork
-from agora.ordering import Order, OrderEvent, Refund
+from agora.ordering import Dispute, Order, OrderEvent, Refund
 from agora.ordering.domain import REFUNDED
 from agora.reputation import domain
 from agora.reputation.models import StoreReputation
@@ -57,6 +59,9 @@ GROUP_DEAL = "group"
 TEAM_COMPLETE = "team_complete"
 RETURN = "return"
 ACCEPTED = "accepted"
+NOT_GENUINE = "not_genuine"
+DECIDED = "decided"
+UPHELD = ("refund_full", "refund_partial")
 
 _US_PER_HOUR = 3_600_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -72,6 +77,8 @@ class Counts:
     on_time_orders: int = 0
     delivered_orders: int = 0
     returned_orders: int = 0
+    counterfeit_complaints: int = 0
+    counterfeit_upheld: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,8 @@ class Reputation:
     return_percent: Decimal | None
     delivered_orders: int
     returned_orders: int
+    counterfeit_complaints: int = 0
+    counterfeit_upheld: int = 0
 
     @property
     def computed(self) -> bool:
@@ -113,6 +122,7 @@ def recompute_reputation(uow: UnitOfWork) -> int:
         rated = _count_reviews(session, start, now)
         shipping = _count_shipping(session, start, now)
         returns = _count_returns(session, start, now)
+        counterfeit = _count_counterfeit(session, start, now)
     rows = [
         _row(
             store_id,
@@ -120,6 +130,7 @@ def recompute_reputation(uow: UnitOfWork) -> int:
                 *rated.get(store_id, (0, 0)),
                 *shipping.get(store_id, (0, 0)),
                 *returns.get(store_id, (0, 0)),
+                *counterfeit.get(store_id, (0, 0)),
             ),
             now,
         )
@@ -175,6 +186,8 @@ def store_reputation(uow: UnitOfWork, store_id: uuid.UUID) -> Reputation:
         return_percent=None if row.return_bp is None else domain.percent(row.return_bp),
         delivered_orders=row.delivered_orders,
         returned_orders=row.returned_orders,
+        counterfeit_complaints=row.counterfeit_complaints,
+        counterfeit_upheld=row.counterfeit_upheld,
     )
 
 
@@ -191,6 +204,8 @@ def _row(store_id: uuid.UUID, counts: Counts, now: datetime) -> dict[str, Any]:
         "delivered_orders": counts.delivered_orders,
         "returned_orders": counts.returned_orders,
         "return_bp": domain.share_bp(counts.returned_orders, counts.delivered_orders),
+        "counterfeit_complaints": counts.counterfeit_complaints,
+        "counterfeit_upheld": counts.counterfeit_upheld,
         "computed_at": now,
     }
 
@@ -264,6 +279,24 @@ def _count_returns(
         select(Order.store_id, func.count(), func.sum(case((returned, 1), else_=0)))
         .where(Order.delivered_at >= start, Order.delivered_at <= now)
         .group_by(Order.store_id)
+    )
+    return {store_id: (int(n), int(hits)) for store_id, n, hits in found}
+
+
+def _count_counterfeit(
+    session: Session, start: datetime, now: datetime
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Store → ("not genuine" complaints decided in the window, of them upheld)."""
+    upheld = Dispute.outcome.in_(UPHELD)
+    found = session.execute(
+        select(Dispute.store_id, func.count(), func.sum(case((upheld, 1), else_=0)))
+        .where(
+            Dispute.reason == NOT_GENUINE,
+            Dispute.status == DECIDED,
+            Dispute.decided_at >= start,
+            Dispute.decided_at <= now,
+        )
+        .group_by(Dispute.store_id)
     )
     return {store_id: (int(n), int(hits)) for store_id, n, hits in found}
 

@@ -29,6 +29,7 @@ def _nav(stores: list[catalog.Store], current: uuid.UUID | None) -> list[tuple[s
     nav = [(f"/merchant/stores/{s.id}", s.name_en, s.id == current) for s in stores]
     if current is not None:
         nav.append((f"/merchant/stores/{current}/products/new", _("List a product"), False))
+        nav.append((f"/merchant/stores/{current}/shipping", _("Shipping"), False))
     nav.append(("/merchant/orders", _("Orders"), False))
     nav.append(("/merchant/inbox", _("Inbox"), False))
     nav.append(("/merchant/settlements", _("Settlements"), False))
@@ -154,6 +155,7 @@ def create_product(
     description_en: Text = "",
     description_zh: Text = "",
     list_price: Text = "",
+    weight_grams: Text = "500",
     sku_colour: Texts = [],  # noqa: B006 - FastAPI copies defaults per request
     sku_size: Texts = [],  # noqa: B006
     sku_price: Texts = [],  # noqa: B006
@@ -169,6 +171,7 @@ def create_product(
         "description_en": description_en,
         "description_zh": description_zh,
         "list_price": list_price,
+        "weight_grams": weight_grams,
     }
     rows = [
         {"colour": c, "size": s, "price": p, "stock": q}
@@ -183,6 +186,7 @@ def create_product(
             description_en=description_en,
             description_zh=description_zh or None,
             list_price=_yuan(list_price) if list_price.strip() else 0,
+            weight_grams=_grams(weight_grams),
             skus=[
                 SkuIn(
                     colour=r["colour"],
@@ -254,6 +258,14 @@ def edit_product(product_id: uuid.UUID, request: Request, actor: Actor, uow: Uow
     )
 
 
+def _grams(raw: str) -> int:
+    """A weight typed in grams ("500", "1 200")."""
+    try:
+        return int(raw.replace(" ", "").replace(",", "") or "500")
+    except ValueError as exc:
+        raise ValueError(_("Enter the weight in whole grams.")) from exc
+
+
 @router.post("/products/{product_id}")
 def update_product(
     product_id: uuid.UUID,
@@ -267,6 +279,7 @@ def update_product(
     description_en: Text = "",
     description_zh: Text = "",
     list_price: Text = "",
+    weight_grams: Text = "",
     status: Text = "active",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -278,6 +291,7 @@ def update_product(
             description_en=description_en,
             description_zh=description_zh or None,
             list_price=_yuan(list_price),
+            weight_grams=_grams(weight_grams) if weight_grams.strip() else None,
             status=status,
         )
         catalog.update_product(uow, actor=actor, product_id=product_id, patch=patch)

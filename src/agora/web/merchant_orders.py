@@ -3,6 +3,7 @@ decide, and settlements. Staff-only: the use cases check the actor against the o
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from agora.core.errors import AgoraError, Forbidden
 from agora.core.i18n import gettext as _
 from agora.http.deps import Actor, Uow
 from agora.identity import Principal
+from agora.ordering import shipping
 from agora.web.dispute_parts import dispute_context
 from agora.web.merchant import _nav
 from agora.web.orders import STATUS_TABS
@@ -86,6 +88,11 @@ def _order_page(
     with uow.read() as session:
         ordering.access_merchant_order(session, actor, order_id)
     order = ordering.order_detail(uow, actor=actor, order_id=order_id)
+    options = None
+    if order.status == "paid" and not order.held:
+        with contextlib.suppress(ordering.NoDeliveryAddress):  # typed tracking numbers only
+            options = shipping.shipping_options(uow, actor=actor, order_id=order_id)
+    _view, parcels = shipping.order_tracking(uow, actor=actor, order_id=order_id)
     return render(
         request,
         "merchant/order.html",
@@ -94,6 +101,8 @@ def _order_page(
         order=order,
         error=error,
         line_titles={line.id: line for line in order.lines},
+        options=options,
+        parcels=parcels,
         **dispute_context(uow, actor, order, side="merchant"),
     )
 

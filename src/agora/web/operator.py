@@ -25,6 +25,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
         ("/operator", _("Stores"), active == "stores"),
         ("/operator/users", _("Users"), active == "users"),
         ("/operator/payments", _("Payments"), active == "payments"),
+        ("/operator/carriers", _("Carriers"), active == "carriers"),
         ("/operator/shares", _("Share report"), active == "shares"),
         ("/operator/referrals", _("Referrals"), active == "referrals"),
         ("/operator/treasure", _("Treasure"), active == "treasure"),

@@ -390,6 +390,7 @@ def orders_page(
         request,
         "orders/list.html",
         page=page,
+        parcels=ordering.shipping.whereabouts(uow, [order.id for order in page.items]),
         status=status,
         tabs=STATUS_TABS,
         next_url=next_url,
@@ -417,6 +418,10 @@ def _order_page(
         and order.status == "pending_payment",
         line_titles={line.id: line for line in order.lines},
         line_reviews=reviews.reviews_of_order(uow, actor=actor, order_id=order.id),
+        parcel=ordering.shipping.whereabouts(uow, [order.id]).get(order.id),
+        return_parcel=ordering.shipping.whereabouts(
+            uow, [order.id], direction=logistics.shipments.RETURN
+        ).get(order.id),
         review_open=reviews.can_review(order),
         **dispute_context(uow, actor, order, side="buyer"),
     )

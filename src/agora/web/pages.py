@@ -31,6 +31,7 @@ from agora.web import (
 )
 from agora.web import reputation as _reputation  # noqa: F401 - the store reputation panel
 from agora.web import sharing as share_pages
+from agora.web import shipping as shipping_pages
 from agora.web import social as social_pages
 from agora.web.render import redirect
 from agora.web.render import render_error as _render_error
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(disputes.router)
     app.include_router(payouts.router)
+    app.include_router(shipping_pages.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:
