@@ -363,3 +363,15 @@ def test_a_return_gets_a_label_paid_by_the_store_and_its_arrival_is_recorded(
     assert kinds[-2:] == ["return_label", "return_received"]
     assert world.status(order.id) == "delivered"  # the store still decides the return
     assert ledger.check(world.uow).ok
+
+
+def test_a_return_label_does_not_stop_the_store_marking_its_own_parcel_delivered(
+    world: World,
+) -> None:
+    order = _paid(world)
+    ordering.ship_order(world.uow, actor=world.merchant_a, order_id=order.id, tracking_number="SF9")
+    ordering.request_refund(world.uow, actor=world.buyer, order_id=order.id)
+    world.deliver_events()
+    assert shipping.whereabouts(world.uow, [order.id], direction=shipments.RETURN)
+    ordering.mark_delivered(world.uow, actor=world.merchant_a, order_id=order.id)
+    assert world.status(order.id) == "delivered"

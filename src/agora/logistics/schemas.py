@@ -7,6 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from agora.core.fields import JsonInt
+
 
 class AddressIn(BaseModel):
     """An address as written; checked by the service (CN phones and postcodes by format)."""
@@ -124,8 +126,12 @@ class AdvanceIn(BaseModel):
 
 class PromiseIn(BaseModel):
     origin_region: str = Field(max_length=40, description="The province parcels leave from.")
-    ship_within_hours: int = Field(description="Hand paid orders to a carrier within (1–168).")
-    deliver_within_days: int = Field(description="Orders arrive within (1–30).")
+    ship_within_hours: JsonInt = Field(
+        ge=1, le=168, description="Hand paid orders to a carrier within this many hours."
+    )
+    deliver_within_days: JsonInt = Field(
+        ge=1, le=30, description="Paid orders arrive within this many days."
+    )
     fleet_opt_in: bool = False
 
 

@@ -15,6 +15,7 @@ from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.logistics.models import ShipmentRow
+from agora.logistics.shipments import OUTBOUND
 from agora.ordering import domain, state
 from agora.ordering.errors import (
     N_,
@@ -103,7 +104,10 @@ def mark_delivered(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) ->
     with uow:
         session = uow.session
         order = access_merchant_order(session, actor, order_id)
-        if session.scalar(select(ShipmentRow.id).where(ShipmentRow.order_id == order.id).limit(1)):
+        by_carrier = select(ShipmentRow.id).where(
+            ShipmentRow.order_id == order.id, ShipmentRow.direction == OUTBOUND
+        )
+        if session.scalar(by_carrier.limit(1)):
             raise CarrierReportsDelivery()
         now = utcnow()
         confirm_by = now + domain.AUTO_CONFIRM_AFTER

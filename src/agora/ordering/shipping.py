@@ -65,28 +65,39 @@ class ParcelTracking:
     events: list[TrackingEvent]
 
 
-def _route(session: Any, order: Order) -> tuple[Route, Store]:
+def _route(session: Any, order: Order, *, returned: uuid.UUID | None = None) -> tuple[Route, Store]:
+    """Where the order's parcel goes and what it weighs: its units (less refunded ones) from
+    the store to the order's address — or, for the return ``returned``, that return's units from
+    the address back to the store."""
     store = session.get_one(Store, order.store_id)
     ship_to = order.ship_to
     if not ship_to:
         raise NoDeliveryAddress()
-    weight = session.scalar(
-        select(
-            func.coalesce(
-                func.sum((OrderLine.quantity - OrderLine.refunded_quantity) * Product.weight_grams),
-                0,
-            )
-        )
-        .select_from(OrderLine)
+    weighed = (
+        select(func.sum(OrderLine.quantity - OrderLine.refunded_quantity), Product.weight_grams)
         .join(Product, Product.id == OrderLine.product_id)
         .where(OrderLine.order_id == order.id)
+        if returned is None
+        else select(func.sum(RefundLine.quantity), Product.weight_grams)
+        .join(OrderLine, OrderLine.id == RefundLine.line_id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(RefundLine.refund_id == returned)
     )
+    weight = sum(
+        int(units or 0) * grams
+        for units, grams in session.execute(weighed.group_by(Product.weight_grams))
+    )
+    address = str(ship_to.get("region") or "")
+    if returned is None:
+        origin, region, city = store.origin_region, address, str(ship_to.get("city") or "")
+    else:
+        origin, region, city = address, store.origin_region, store.origin_region
     route = Route(
-        origin_region=store.origin_region,
+        origin_region=origin,
         country=str(ship_to.get("country") or "CN"),
-        region=str(ship_to.get("region") or ""),
-        city=str(ship_to.get("city") or ""),
-        weight_grams=max(int(weight or 0), 1),
+        region=region,
+        city=city,
+        weight_grams=max(weight, 1),
         self_operated_or_opted_in=store.self_operated or store.fleet_opt_in,
     )
     return route, store
@@ -265,23 +276,7 @@ def issue_return_label(uow: UnitOfWork, event: Event) -> None:
         )
         if asked is None or not order.ship_to:
             return  # nothing to send back, or nowhere it came from (a typed-number order)
-        store = session.get_one(Store, order.store_id)
-        weight = session.scalar(
-            select(func.coalesce(func.sum(RefundLine.quantity * Product.weight_grams), 0))
-            .select_from(RefundLine)
-            .join(OrderLine, OrderLine.id == RefundLine.line_id)
-            .join(Product, Product.id == OrderLine.product_id)
-            .where(RefundLine.refund_id == asked)
-        )
-        ship_to = order.ship_to
-        route = Route(
-            origin_region=str(ship_to.get("region") or ""),
-            country=str(ship_to.get("country") or "CN"),
-            region=store.origin_region,
-            city=store.origin_region,
-            weight_grams=max(int(weight or 0), 1),
-            self_operated_or_opted_in=store.self_operated or store.fleet_opt_in,
-        )
+        route, _store = _route(session, order, returned=asked)
         found = shipments.offers(session, route, promised_by=utcnow())
         if not found:
             return  # no carrier takes it: the store arranges the return itself

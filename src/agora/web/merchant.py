@@ -29,7 +29,7 @@ def _nav(stores: list[catalog.Store], current: uuid.UUID | None) -> list[tuple[s
     nav = [(f"/merchant/stores/{s.id}", s.name_en, s.id == current) for s in stores]
     if current is not None:
         nav.append((f"/merchant/stores/{current}/products/new", _("List a product"), False))
-        nav.append((f"/merchant/stores/{current}/shipping", _("Shipping"), False))
+        nav.append((f"/merchant/stores/{current}/shipping", _("Shipping promise"), False))
     nav.append(("/merchant/orders", _("Orders"), False))
     nav.append(("/merchant/inbox", _("Inbox"), False))
     nav.append(("/merchant/settlements", _("Settlements"), False))
