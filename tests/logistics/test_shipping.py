@@ -50,12 +50,6 @@ def _shipment(world: World, order_id: uuid.UUID) -> ShipmentRow:
         return row
 
 
-def _parcel(row: ShipmentRow) -> carriers.Parcel:
-    return carriers.Parcel(
-        row.waybill, row.created_at, row.eta_at, row.origin_region, row.destination_region, ""
-    )
-
-
 def _push(world: World, row: ShipmentRow, scans: list[carriers.Scan]) -> shipping.PushOutcome:
     carrier = carriers.get_carrier(row.carrier)
     body = carrier.push_body(scans)
@@ -108,7 +102,9 @@ def test_duplicated_late_and_out_of_order_scans_change_the_order_once(world: Wor
     order = _paid(world)
     shipping.ship_by_label(world.uow, actor=world.merchant_a, order_id=order.id)
     row = _shipment(world, order.id)
-    picked, departed, arrived, out, delivered = carriers.get_carrier(row.carrier).plan(_parcel(row))
+    picked, departed, arrived, out, delivered = carriers.get_carrier(row.carrier).plan(
+        shipments.parcel_of(row, "")
+    )
 
     assert _push(world, row, [arrived, picked]).new == 2
     assert _stage(world, order.id) == "arrived"
@@ -139,7 +135,7 @@ def test_a_delivered_scan_after_the_buyer_confirmed_changes_nothing(world: World
     order = _paid(world)
     shipping.ship_by_label(world.uow, actor=world.merchant_a, order_id=order.id)
     row = _shipment(world, order.id)
-    plan = carriers.get_carrier(row.carrier).plan(_parcel(row))
+    plan = carriers.get_carrier(row.carrier).plan(shipments.parcel_of(row, ""))
     _push(world, row, plan[:4])
     shipping.sandbox_advance(world.uow, order_id=order.id, until="delivered")
     ordering.confirm_receipt(world.uow, actor=world.buyer, order_id=order.id)
@@ -152,7 +148,7 @@ def test_a_bad_signature_or_an_unknown_carrier_changes_nothing(world: World) -> 
     order = _paid(world)
     shipping.ship_by_label(world.uow, actor=world.merchant_a, order_id=order.id)
     row = _shipment(world, order.id)
-    delivered = carriers.get_carrier(row.carrier).plan(_parcel(row))[-1]
+    delivered = carriers.get_carrier(row.carrier).plan(shipments.parcel_of(row, ""))[-1]
     body = carriers.get_carrier(row.carrier).push_body([delivered])
     before = world.snapshot()
     forged = carriers.get_carrier("fleet" if row.carrier != "fleet" else "swift").sign(body)
@@ -216,7 +212,7 @@ def test_two_identical_pushes_at_once_land_once(world: World, db: Database) -> N
     shipping.ship_by_label(world.uow, actor=world.merchant_a, order_id=order.id)
     row = _shipment(world, order.id)
     carrier = carriers.get_carrier(row.carrier)
-    body = carrier.push_body(carrier.plan(_parcel(row)))
+    body = carrier.push_body(carrier.plan(shipments.parcel_of(row, "")))
 
     def push(_: int) -> Any:
         return shipping.receive_push(

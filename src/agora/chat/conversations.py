@@ -117,48 +117,65 @@ def direct_conversation(
         if other is None or other.status != "active":
             raise PersonNotFound()
         key = domain.direct_key(actor.user_id, other_user_id)
-        conversation_id = session.scalar(
-            select(ConversationRow.id).where(ConversationRow.direct_key == key)
-        )
+        conversation_id = keyed_conversation(session, key)
         if conversation_id is None:
             check_can_message(session, actor.user_id, other_user_id)
-            now = utcnow()
-            # Two people opening the chat at once: the unique key keeps one, the other reads it.
-            created = session.execute(
-                upsert_insert(session, ConversationRow)
-                .values(
-                    id=new_id(),
-                    kind=domain.DIRECT,
-                    direct_key=key,
-                    last_seq=0,
-                    created_at=now,
-                    last_activity_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["direct_key"])
-                .returning(ConversationRow.id)
-            ).scalar_one_or_none()
-            if created is not None:
-                for user_id in (actor.user_id, other_user_id):
-                    session.add(
-                        MemberRow(
-                            conversation_id=created,
-                            user_id=user_id,
-                            role=domain.MEMBER,
-                            joined_at=now,
-                            joined_seq=0,
-                            read_seq=0,
-                            muted=False,
-                        )
-                    )
-                session.flush()
-                _announce(uow, created, [actor.user_id, other_user_id])
-                conversation_id = created
-            else:
-                conversation_id = session.scalar(
-                    select(ConversationRow.id).where(ConversationRow.direct_key == key)
-                )
-        assert conversation_id is not None
+            conversation_id = open_keyed_conversation(
+                uow, key=key, kind=domain.DIRECT, member_ids=[actor.user_id, other_user_id]
+            )
         return _view_of(session, actor.user_id, conversation_id)
+
+
+def keyed_conversation(session: Session, key: str) -> uuid.UUID | None:
+    """The conversation of a pair (a direct chat's two people, a shopper and a store)."""
+    return session.scalar(select(ConversationRow.id).where(ConversationRow.direct_key == key))
+
+
+def open_keyed_conversation(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    kind: str,
+    member_ids: list[uuid.UUID],
+    store_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Create the conversation of ``key`` with ``member_ids`` as its members and tell them;
+    opened twice at once, the unique key keeps one and the other reads it (inside ``with uow:``)."""
+    session = uow.session
+    now = utcnow()
+    created: uuid.UUID | None = session.execute(
+        upsert_insert(session, ConversationRow)
+        .values(
+            id=new_id(),
+            kind=kind,
+            store_id=store_id,
+            direct_key=key,
+            last_seq=0,
+            created_at=now,
+            last_activity_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["direct_key"])
+        .returning(ConversationRow.id)
+    ).scalar_one_or_none()
+    if created is None:
+        found = keyed_conversation(session, key)
+        assert found is not None
+        return found
+    session.add_all(
+        MemberRow(
+            conversation_id=created,
+            user_id=user_id,
+            role=domain.MEMBER,
+            joined_at=now,
+            joined_seq=0,
+            read_seq=0,
+            muted=False,
+        )
+        for user_id in member_ids
+    )
+    session.flush()
+    _announce(uow, created, member_ids)
+    return created
 
 
 # --- groups -----------------------------------------------------------------------------------

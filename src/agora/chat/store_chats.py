@@ -22,12 +22,10 @@ from sqlalchemy import Select, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from agora.chat import domain
-from agora.chat.conversations import _announce, _view_of
+from agora.chat.conversations import _view_of, keyed_conversation, open_keyed_conversation
 from agora.chat.models import ConversationRow, MemberRow, MessageRow
 from agora.chat.views import ConversationView, MessageView, message_view
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
-from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
 
@@ -63,46 +61,9 @@ def open_store_conversation(
     with uow:
         session = uow.session
         key = domain.store_key(store_id, shopper.user_id)
-        conversation_id = session.scalar(
-            select(ConversationRow.id).where(ConversationRow.direct_key == key)
+        conversation_id = keyed_conversation(session, key) or open_keyed_conversation(
+            uow, key=key, kind=domain.STORE, member_ids=[shopper.user_id], store_id=store_id
         )
-        if conversation_id is None:
-            now = utcnow()
-            # A double click: the unique key keeps one conversation, the other open reads it.
-            created = session.execute(
-                upsert_insert(session, ConversationRow)
-                .values(
-                    id=new_id(),
-                    kind=domain.STORE,
-                    store_id=store_id,
-                    direct_key=key,
-                    last_seq=0,
-                    created_at=now,
-                    last_activity_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["direct_key"])
-                .returning(ConversationRow.id)
-            ).scalar_one_or_none()
-            if created is not None:
-                session.add(
-                    MemberRow(
-                        conversation_id=created,
-                        user_id=shopper.user_id,
-                        role=domain.MEMBER,
-                        joined_at=now,
-                        joined_seq=0,
-                        read_seq=0,
-                        muted=False,
-                    )
-                )
-                session.flush()
-                _announce(uow, created, [shopper.user_id])
-                conversation_id = created
-            else:
-                conversation_id = session.scalar(
-                    select(ConversationRow.id).where(ConversationRow.direct_key == key)
-                )
-        assert conversation_id is not None
         staff = [uid for uid in staff_ids if uid != shopper.user_id]
         _join(uow, [conversation_id], staff)
         return _view_of(session, shopper.user_id, conversation_id)

@@ -213,7 +213,7 @@ def create_shipment(
     )
     uow.session.add(row)
     uow.session.flush()
-    _schedule_pushes(uow, carrier, _parcel(row, route.city))
+    _schedule_pushes(uow, carrier, parcel_of(row, route.city))
     return _shipment(row)
 
 
@@ -232,9 +232,15 @@ def _schedule_pushes(uow: UnitOfWork, carrier: Carrier, parcel: Parcel) -> None:
         )
 
 
-def _parcel(row: ShipmentRow, city: str) -> Parcel:
+def parcel_of(shipment: ShipmentRow | Shipment, city: str) -> Parcel:
+    """What the carrier knows of the shipment's parcel (its plan of scans starts from it)."""
     return Parcel(
-        row.waybill, row.created_at, row.eta_at, row.origin_region, row.destination_region, city
+        shipment.waybill,
+        shipment.created_at,
+        shipment.eta_at,
+        shipment.origin_region,
+        shipment.destination_region,
+        city,
     )
 
 
@@ -357,7 +363,7 @@ def due_for_poll(session: Session, *, quiet_for: timedelta, limit: int) -> list[
 def poll(uow: UnitOfWork, row: ShipmentRow, city: str) -> Recorded:
     """Ask the shipment's carrier for its scans and record them (inside ``with uow:``)."""
     carrier = carriers.get_carrier(row.carrier)
-    scans = carrier.track(_parcel(row, city), utcnow())
+    scans = carrier.track(parcel_of(row, city), utcnow())
     uow.session.execute(
         update(ShipmentRow).where(ShipmentRow.id == row.id).values(polled_at=utcnow())
     )

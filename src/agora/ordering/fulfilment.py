@@ -4,6 +4,7 @@ settles to the store minus the platform's commission."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -109,15 +110,32 @@ def mark_delivered(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) ->
         )
         if session.scalar(by_carrier.limit(1)):
             raise CarrierReportsDelivery()
-        now = utcnow()
-        confirm_by = now + domain.AUTO_CONFIRM_AFTER
-        if not state.transition(
-            uow, order.id, domain.DELIVERED, delivered_at=now, confirm_by=confirm_by
-        ):
+        if not deliver(uow, order, actor=actor, role="merchant"):
             raise OrderStateConflict(order_status=state.reload(session, order.id).status)
-        schedule_deadline(uow, kind=AUTO_CONFIRM, ref_id=order.id, due_at=confirm_by)
-        state.record(uow, order, "delivered", actor=actor, role="merchant")
         return order_views(session, [order.id])[0]
+
+
+def deliver(
+    uow: UnitOfWork,
+    order: state.OrderFacts,
+    *,
+    actor: Principal | None,
+    role: str,
+    delivered_at: datetime | None = None,
+    data: dict[str, object] | None = None,
+) -> bool:
+    """Move a shipped order to ``delivered`` — at ``delivered_at``, now by default — (guarded;
+    ``False`` if it is not shipped any more) and give the buyer 10 days from now to confirm or
+    ask a return; the timeline says who reported it (``data``). Inside ``with uow:``."""
+    now = utcnow()
+    confirm_by = now + domain.AUTO_CONFIRM_AFTER
+    if not state.transition(
+        uow, order.id, domain.DELIVERED, delivered_at=delivered_at or now, confirm_by=confirm_by
+    ):
+        return False
+    schedule_deadline(uow, kind=AUTO_CONFIRM, ref_id=order.id, due_at=confirm_by)
+    state.record(uow, order, "delivered", actor=actor, role=role, data=data)
+    return True
 
 
 def confirm_receipt(

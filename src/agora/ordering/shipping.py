@@ -24,14 +24,13 @@ from agora.core.clock import utcnow
 from agora.core.errors import N_, InvalidInput
 from agora.core.events import Event, handlers
 from agora.core.jobs import registry as jobs
-from agora.core.jobs import schedule_deadline
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.logistics import carriers, shipments
 from agora.logistics.shipments import Offer, Route, Shipment, TrackingEvent
 from agora.ordering import domain, state
 from agora.ordering.errors import NoDeliveryAddress, OrderHeld, OrderStateConflict
-from agora.ordering.fulfilment import AUTO_CONFIRM, hand_over
+from agora.ordering.fulfilment import deliver, hand_over
 from agora.ordering.models import Order, OrderLine, Refund, RefundLine
 from agora.ordering.queries import (
     OrderView,
@@ -233,31 +232,16 @@ def _after_scans(uow: UnitOfWork, recorded: shipments.Recorded) -> list[uuid.UUI
 
 
 def _deliver(uow: UnitOfWork, shipment: Shipment) -> bool:
-    """The carrier delivered the parcel: the order is delivered (once; a shipped order only) and
-    the buyer has ten days to confirm or ask for a return."""
-    session = uow.session
-    now = utcnow()
-    confirm_by = now + domain.AUTO_CONFIRM_AFTER
-    moved = state.transition(
+    """The carrier delivered the parcel: the order is delivered, once — already delivered,
+    confirmed or refunded, a late scan changes nothing."""
+    return deliver(
         uow,
-        shipment.order_id,
-        domain.DELIVERED,
-        delivered_at=shipment.delivered_at or now,
-        confirm_by=confirm_by,
-    )
-    if not moved:
-        return False  # already delivered, confirmed, or refunded: a late scan changes nothing
-    schedule_deadline(uow, kind=AUTO_CONFIRM, ref_id=shipment.order_id, due_at=confirm_by)
-    order = state.reload(session, shipment.order_id)
-    state.record(
-        uow,
-        order,
-        "delivered",
+        state.reload(uow.session, shipment.order_id),
+        delivered_at=shipment.delivered_at,
         actor=None,
         role=state.SYSTEM,
         data={"carrier": shipment.carrier_name, "tracking_number": shipment.waybill},
     )
-    return True
 
 
 @handlers.on("ordering.order_return_requested")
@@ -367,21 +351,34 @@ def order_tracking(
     with uow.read() as session:
         order = access_order(session, actor, order_id)
         view = order_views(session, [order.id])[0]
-        parcels = [
+    return view, parcels(uow, order.id)
+
+
+def parcels(uow: UnitOfWork, order_id: uuid.UUID) -> list[ParcelTracking]:
+    """The order's parcels with their scans; the caller has already checked who may see it."""
+    with uow.read() as session:
+        return [
             ParcelTracking(shipment, shipments.events_of(session, shipment.id))
-            for shipment in shipments.shipments_of(session, [order.id])
+            for shipment in shipments.shipments_of(session, [order_id])
         ]
-    return view, parcels
+
+
+def latest_parcels(
+    uow: UnitOfWork, order_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], Shipment]:
+    """Each order's latest parcel each way, by (order id, direction), as it stands — one read
+    for a page of orders; the caller has already checked who may see the orders."""
+    with uow.read() as session:
+        found = shipments.shipments_of(session, order_ids)  # oldest first: the latest wins
+    return {(s.order_id, s.direction): s for s in found}
 
 
 def whereabouts(
     uow: UnitOfWork, order_ids: list[uuid.UUID], *, direction: str = shipments.OUTBOUND
 ) -> dict[uuid.UUID, Shipment]:
-    """Each order's latest parcel going ``direction`` as it stands (one read for a page of
-    orders); the caller has already checked who may see the orders."""
-    with uow.read() as session:
-        found = shipments.shipments_of(session, order_ids)
-    return {s.order_id: s for s in found if s.direction == direction}
+    """Each order's latest parcel going ``direction`` (see :func:`latest_parcels`)."""
+    found = latest_parcels(uow, order_ids).items()
+    return {order_id: s for (order_id, way), s in found if way == direction}
 
 
 # --- the sandbox's console (operators, and the demo) ------------------------------------------
@@ -396,23 +393,13 @@ def sandbox_advance(uow: UnitOfWork, *, order_id: uuid.UUID, until: str) -> Push
             N_("Choose a stage of the parcel's way."),
             errors=[{"field": "until", "message": "unknown stage"}],
         )
-    with uow.read() as session:
-        found = [
-            s for s in shipments.shipments_of(session, [order_id]) if s.direction == "outbound"
-        ]
-        cities = _cities(session, [order_id])
-    if not found:
+    shipment = whereabouts(uow, [order_id]).get(order_id)
+    if shipment is None:
         raise shipments.NoCarrier()
-    shipment = found[-1]
+    with uow.read() as session:
+        cities = _cities(session, [order_id])
     carrier = carriers.get_carrier(shipment.carrier)
-    parcel = carriers.Parcel(
-        shipment.waybill,
-        shipment.created_at,
-        shipment.eta_at,
-        shipment.origin_region,
-        shipment.destination_region,
-        cities.get(order_id, ""),
-    )
+    parcel = shipments.parcel_of(shipment, cities.get(order_id, ""))
     planned = [
         scan
         for scan in carrier.plan(parcel)

@@ -408,6 +408,7 @@ def _order_page(
     order = ordering.order_detail(uow, actor=actor, order_id=order_id)
     if order.buyer_id != actor.user_id:  # staff use the merchant console's page
         raise ordering.OrderNotFound()
+    latest = ordering.shipping.latest_parcels(uow, [order.id])
     return render(
         request,
         "orders/detail.html",
@@ -418,10 +419,8 @@ def _order_page(
         and order.status == "pending_payment",
         line_titles={line.id: line for line in order.lines},
         line_reviews=reviews.reviews_of_order(uow, actor=actor, order_id=order.id),
-        parcel=ordering.shipping.whereabouts(uow, [order.id]).get(order.id),
-        return_parcel=ordering.shipping.whereabouts(
-            uow, [order.id], direction=logistics.shipments.RETURN
-        ).get(order.id),
+        parcel=latest.get((order.id, logistics.shipments.OUTBOUND)),
+        return_parcel=latest.get((order.id, logistics.shipments.RETURN)),
         review_open=reviews.can_review(order),
         **dispute_context(uow, actor, order, side="buyer"),
     )

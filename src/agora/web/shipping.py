@@ -62,11 +62,10 @@ def print_label(order_id: uuid.UUID, request: Request, actor: Actor, uow: Uow) -
     with uow.read() as session:
         order = ordering.access_merchant_order(session, actor, order_id)
         store = session.get_one(catalog.Store, order.store_id)
-    view, parcels = shipping.order_tracking(uow, actor=actor, order_id=order_id)
-    outbound = [p.shipment for p in parcels if p.shipment.direction == shipments.OUTBOUND]
-    if not outbound:
+    shipment = shipping.whereabouts(uow, [order_id]).get(order_id)
+    if shipment is None:
         raise shipments.NoCarrier()
-    return render(request, "orders/label.html", order=view, store=store, shipment=outbound[-1])
+    return render(request, "orders/label.html", order=order, store=store, shipment=shipment)
 
 
 def _promise_page(
