@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from english_words import ALLOWED, stray_english
 
 
