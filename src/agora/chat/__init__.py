@@ -15,6 +15,7 @@ from agora.chat.conversations import (
     rename,
     set_muted,
     set_role,
+    unread_total,
 )
 from agora.chat.errors import (
     AlreadyMembers,
@@ -83,4 +84,5 @@ __all__ = [
     "store_inbox",
     "store_parties",
     "store_unread_total",
+    "unread_total",
 ]

@@ -22,9 +22,9 @@ from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
 from agora.core.uow import UnitOfWork
-from agora.http.deps import Actor, Uow
+from agora.http.deps import Actor, Uow, get_uow, optional_actor
 from agora.web.red_envelopes import card_states as envelope_cards
-from agora.web.render import check_csrf, redirect, render
+from agora.web.render import check_csrf, env, redirect, render
 from agora.web.store_chat import store_chat_parts
 
 router = APIRouter(include_in_schema=False)
@@ -428,3 +428,14 @@ def rename(
         return _("Group renamed."), None
 
     return _member_action(request, conversation_id, actor, uow, action)
+
+
+def chat_unread(request: Request) -> int:
+    """The chat tab's badge: what the signed-in shopper has not read (one query)."""
+    actor = optional_actor(request)
+    if actor is None:
+        return 0
+    return chat.unread_total(get_uow(request), actor=actor)
+
+
+env.globals.update(chat_unread=chat_unread)

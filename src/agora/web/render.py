@@ -19,6 +19,7 @@ from agora.core import i18n
 from agora.core.errors import Forbidden
 from agora.core.money import format_amount
 from agora.http.deps import api_csrf_token, get_uow, optional_actor
+from agora.web.table_cards import label_tables
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CSRF_COOKIE = "agora_csrf"
@@ -116,7 +117,7 @@ def finish(request: Request, response: Response) -> Response:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     ctx = page_context(request)
     ctx.update(context)
-    html = env.get_template(template).render(ctx)
+    html = label_tables(env.get_template(template).render(ctx))
     return finish(request, HTMLResponse(html, status_code=status_code))
 
 
