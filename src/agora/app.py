@@ -157,7 +157,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         version=__version__,
         description="Social commerce: a marketplace mall joined to a messenger and a wallet.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Served by the pages (web/api_docs.py) from Agora's own copy of Swagger UI.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
         # Agora exports no OpenTelemetry: without this, every request asks the global providers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,8 +41,26 @@ class Settings(BaseSettings):
     page_size_default: int = 24
     page_size_max: int = 100
     cookie_secure: bool = False
-    # The largest request body taken (http/input_guard.py); Agora takes no file uploads.
+    # The largest request body taken (http/input_guard.py), except on the image upload paths.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Product images (agora.media): stored on local disk under media_dir (default: a "media"
+    # folder beside the SQLite file, else var/media) and served at /media/u/..., or in an
+    # S3-compatible bucket when media_backend is "s3" (install the "s3" extra). One image file
+    # may be at most media_max_image_bytes and media_max_image_pixels (a decompression bomb is
+    # small on the wire); an upload request's whole body at most media_max_upload_bytes.
+    media_backend: Literal["local", "s3"] = "local"
+    media_dir: Path | None = None
+    media_max_image_bytes: int = Field(default=8 * 1_048_576, ge=1024)
+    media_max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+    media_max_upload_bytes: int = Field(default=40 * 1_048_576, ge=1024)
+    media_images_per_product: int = Field(default=12, ge=1, le=100)
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = ""
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    # Where the bucket's objects are read by browsers (a CDN or the bucket's public address).
+    s3_public_base_url: str = ""
     log_level: str = "INFO"
     # The platform's cut of each completed order, rounded half up to a fen (ordering.domain).
     commission_rate: Decimal = Field(default=Decimal("0.05"), ge=0, le=1)
@@ -105,6 +124,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def media_folder(self) -> Path:
+        if self.media_dir is not None:
+            return self.media_dir
+        database = self.sqlite_path()
+        return database.parent / "media" if database is not None else Path("var/media")
 
     def sqlite_path(self) -> Path | None:
         if not self.is_sqlite:

@@ -25,6 +25,7 @@ from agora.core.uow import UnitOfWork
 from agora.core.writer import Writer
 from agora.identity.token_cache import PROCESS_TOKENS, REVOKED_TOPIC, TokenCache
 from agora.identity.token_reader import TokenReader
+from agora.media import Storage, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Runtime:
     gates: Gates = field(default_factory=lambda: PROCESS_GATES)
     writer: Writer = field(init=False)
     token_reader: TokenReader = field(init=False)
+    media: Storage = field(init=False)
     loop: asyncio.AbstractEventLoop | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event | None = None
@@ -53,6 +55,7 @@ class Runtime:
             self.db, make_uow=self._joined_uow, max_batch=self.settings.writer_max_batch
         )
         self.token_reader = TokenReader(self.db, self.tokens)
+        self.media = open_storage(self.settings)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Runtime:

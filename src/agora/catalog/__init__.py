@@ -6,8 +6,23 @@ from agora.catalog.commission import (
     set_store_commission,
     store_commission,
 )
-from agora.catalog.errors import ProductNotFound, SlugTaken, StoreNotFound
-from agora.catalog.models import Category, Product, Sku, Store, StoreStaff
+from agora.catalog.errors import (
+    ImageNotFound,
+    ProductNotFound,
+    SlugTaken,
+    StoreNotFound,
+    TooManyImages,
+)
+from agora.catalog.gallery import (
+    ImageView,
+    add_product_images,
+    make_main_image,
+    product_gallery,
+    product_images,
+    remove_product_image,
+    set_image_colour,
+)
+from agora.catalog.models import Category, Product, ProductImage, Sku, Store, StoreStaff
 from agora.catalog.promise import Promise, promise_of, set_promise
 from agora.catalog.search import ProductCard, SearchPage
 from agora.catalog.service import (
@@ -17,6 +32,7 @@ from agora.catalog.service import (
     access_product,
     access_sku,
     access_store,
+    add_skus,
     add_staff,
     create_category,
     create_product,
@@ -38,9 +54,12 @@ __all__ = [
     "Category",
     "CategoryTree",
     "Commission",
+    "ImageNotFound",
+    "ImageView",
     "Product",
     "ProductCard",
     "ProductDetail",
+    "ProductImage",
     "ProductNotFound",
     "Promise",
     "SearchPage",
@@ -50,9 +69,12 @@ __all__ = [
     "Store",
     "StoreNotFound",
     "StoreStaff",
+    "TooManyImages",
     "access_product",
     "access_sku",
     "access_store",
+    "add_product_images",
+    "add_skus",
     "add_staff",
     "commission_rate_of",
     "create_category",
@@ -61,10 +83,15 @@ __all__ = [
     "get_store",
     "list_stores",
     "load_categories",
+    "make_main_image",
     "on_sale",
     "product_detail",
+    "product_gallery",
+    "product_images",
     "promise_of",
+    "remove_product_image",
     "search_products",
+    "set_image_colour",
     "set_promise",
     "set_store_commission",
     "set_store_status",

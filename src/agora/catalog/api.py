@@ -9,17 +9,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import File, Form, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from agora import inventory
-from agora.catalog import service
+from agora import inventory, media
+from agora.catalog import gallery, service
+from agora.catalog.errors import ImageNotFound
 from agora.catalog.models import Category, Store
 from agora.catalog.schemas import (
     CategoryIn,
     CategoryOut,
     MoneyOut,
     ProductCardOut,
+    ProductImageOut,
+    ProductImagePatch,
     ProductIn,
     ProductOut,
     ProductPatch,
@@ -34,7 +37,7 @@ from agora.catalog.search import ProductCard
 from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
-from agora.http.deps import Actor, MaybeActor, Uow
+from agora.http.deps import Actor, MaybeActor, Media, Uow
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
 from agora.http.routing import Router
 from agora.identity.schemas import UserStatusIn
@@ -255,4 +258,130 @@ def update_sku(sku_id: uuid.UUID, body: SkuPatch, actor: Actor, uow: Uow) -> Sku
         price=MoneyOut(amount=sku.price),
         stock=level,
         active=sku.active,
+    )
+
+
+# --- product images (staff of the product's store only) -----------------------------------------
+
+
+def image_out(view: gallery.ImageView) -> ProductImageOut:
+    return ProductImageOut(
+        id=view.id,
+        position=view.position,
+        main=view.is_main,
+        colour=view.colour,
+        width=view.width,
+        height=view.height,
+        thumb_url=view.thumb,
+        card_url=view.card,
+        full_url=view.full,
+    )
+
+
+def read_upload(upload: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, or ``ImageTooLarge`` as soon as it passes ``limit``."""
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise media.ImageTooLarge()
+    return data
+
+
+@router.get("/products/{product_id}/images", response_model=list[ProductImageOut])
+def product_images(
+    product_id: uuid.UUID, actor: Actor, uow: Uow, storage: Media
+) -> list[ProductImageOut]:
+    """The product's uploaded images in order (the first is the main one), for its staff."""
+    views = gallery.product_images(uow, actor=actor, storage=storage, product_id=product_id)
+    return [image_out(v) for v in views]
+
+
+@router.post(
+    "/products/{product_id}/images",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[ProductImageOut],
+    responses={
+        413: {"description": "An image is larger than the limit (`image_too_large`)."},
+        415: {"description": "A file is not a JPEG, PNG or WebP image (`not_an_image`)."},
+    },
+)
+def upload_product_images(
+    product_id: uuid.UUID,
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    storage: Media,
+    images: Annotated[list[UploadFile], File(description="JPEG, PNG or WebP files.")],
+    colour: Annotated[str, Form(max_length=32)] = "",
+) -> list[ProductImageOut]:
+    """Add images after the product's others; all are checked before any is stored. With
+    ``colour`` (one upload), the image shows that colour of the product's SKUs. Returns all
+    the product's images."""
+    settings = request.app.state.runtime.settings
+    with uow.read() as session:
+        service.access_product(session, actor, product_id)
+    processed = [
+        media.process_image(
+            read_upload(upload, settings.media_max_image_bytes),
+            max_bytes=settings.media_max_image_bytes,
+            max_pixels=settings.media_max_image_pixels,
+        )
+        for upload in images
+    ]
+    with uow:
+        views = gallery.add_product_images(
+            uow,
+            actor=actor,
+            storage=storage,
+            product_id=product_id,
+            images=processed,
+            max_images=settings.media_images_per_product,
+        )
+        if colour and len(processed) == 1:
+            views = gallery.set_image_colour(
+                uow,
+                actor=actor,
+                storage=storage,
+                product_id=product_id,
+                image_id=views[-1].id,
+                colour=colour,
+            )
+    return [image_out(v) for v in views]
+
+
+@router.patch("/products/{product_id}/images/{image_id}", response_model=list[ProductImageOut])
+def update_product_image(
+    product_id: uuid.UUID,
+    image_id: uuid.UUID,
+    body: ProductImagePatch,
+    actor: Actor,
+    uow: Uow,
+    storage: Media,
+) -> list[ProductImageOut]:
+    """Make the image the main one, or tie it to a colour ('' unties it). Returns all images."""
+    with uow:
+        views = gallery.product_images(uow, actor=actor, storage=storage, product_id=product_id)
+        if body.main:
+            views = gallery.make_main_image(
+                uow, actor=actor, storage=storage, product_id=product_id, image_id=image_id
+            )
+        if body.colour is not None:
+            views = gallery.set_image_colour(
+                uow,
+                actor=actor,
+                storage=storage,
+                product_id=product_id,
+                image_id=image_id,
+                colour=body.colour or None,
+            )
+        if all(v.id != image_id for v in views):
+            raise ImageNotFound()
+    return [image_out(v) for v in views]
+
+
+@router.delete("/products/{product_id}/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_product_image(
+    product_id: uuid.UUID, image_id: uuid.UUID, actor: Actor, uow: Uow, storage: Media
+) -> None:
+    gallery.remove_product_image(
+        uow, actor=actor, storage=storage, product_id=product_id, image_id=image_id
     )

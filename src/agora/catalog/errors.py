@@ -16,3 +16,13 @@ class StoreNotFound(NotFound):
 class SlugTaken(Conflict):
     code = "slug_taken"
     title = N_("This short name is already taken.")
+
+
+class ImageNotFound(NotFound):
+    code = "image_not_found"
+    title = N_("This image does not exist.")
+
+
+class TooManyImages(Conflict):
+    code = "too_many_images"
+    title = N_("This product already has as many images as it may have.")

@@ -156,3 +156,25 @@ class SearchEntry(Base):
     sales_count: Mapped[int]
     created_at: Mapped[datetime]
     active: Mapped[bool]
+
+
+class ProductImage(Base):
+    """An uploaded picture of a product: the first by ``position`` is the main one; one per
+    colour may stand for that colour of the product's SKUs. Its files are named by ``digest``
+    (``media.rendition_key``)."""
+
+    __tablename__ = "product_images"
+    __table_args__ = (
+        Index("ix_product_images_product", "product_id", "position"),
+        # NULLs are distinct: any number of images show no colour, one shows each colour.
+        UniqueConstraint("product_id", "colour", name="uq_product_images_colour"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    colour: Mapped[str | None] = mapped_column(String(32), default=None)
+    digest: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime]

@@ -191,3 +191,24 @@ class ProductOut(BaseModel):
 class SearchOut(BaseModel):
     items: list[ProductCardOut]
     next_cursor: str | None
+
+
+class ProductImageOut(BaseModel):
+    id: uuid.UUID
+    position: int = Field(description="0 is the main image.")
+    main: bool
+    colour: str | None = Field(description="The SKU colour this image shows, if any.")
+    width: int = Field(description="Of the largest rendition, in pixels.")
+    height: int
+    thumb_url: str = Field(description="240 px wide (or the upload's own width if smaller).")
+    card_url: str = Field(description="480 px wide.")
+    full_url: str = Field(description="1080 px wide.")
+
+
+class ProductImagePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    main: bool | None = Field(default=None, description="true: make this the main image.")
+    colour: str | None = Field(
+        default=None, max_length=32, description="A colour of the product's SKUs; '' unties it."
+    )

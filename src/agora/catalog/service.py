@@ -14,7 +14,7 @@ from agora.catalog import text as search_text
 from agora.catalog.errors import ProductNotFound, SlugTaken, StoreNotFound
 from agora.catalog.images import COLOURS, SHAPES, image_url
 from agora.catalog.models import Category, Product, Sku, Store, StoreStaff
-from agora.catalog.schemas import CategoryIn, ProductIn, ProductPatch, SkuPatch, StoreIn
+from agora.catalog.schemas import CategoryIn, ProductIn, ProductPatch, SkuIn, SkuPatch, StoreIn
 from agora.core.clock import utcnow
 from agora.core.errors import Forbidden, InvalidInput
 from agora.core.uow import UnitOfWork
@@ -264,7 +264,7 @@ def _leaf_category(session: Session, category_id: uuid.UUID) -> Category:
 _FALLBACK_SHAPE = "snack"
 
 
-def _drawn_image(tree: CategoryTree, category_id: uuid.UUID, colour: str) -> str:
+def drawn_image(tree: CategoryTree, category_id: uuid.UUID, colour: str) -> str:
     """The drawn picture a product shows until the merchant gives one: the shape its category
     (or the nearest parent) is named after, e.g. "coats" -> a coat, in the first SKU colour."""
     for category in reversed(tree.path(category_id)):
@@ -294,7 +294,7 @@ def create_product(
             title_zh=data.title_zh or None,
             description_en=data.description_en,
             description_zh=data.description_zh or None,
-            image_url=data.image_url or _drawn_image(tree, data.category_id, first_colour),
+            image_url=data.image_url or drawn_image(tree, data.category_id, first_colour),
             list_price=data.list_price,
             weight_grams=data.weight_grams,
             min_price=min(prices),
@@ -393,6 +393,50 @@ def update_sku(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, patch: S
         product.updated_at = utcnow()
         _reindex(session, product)
         return sku
+
+
+def add_skus(
+    uow: UnitOfWork, *, actor: Principal, product_id: uuid.UUID, skus: Sequence[SkuIn]
+) -> list[Sku]:
+    """Add variants to a listed product, after its others. Stock is set by inventory.
+
+    Raises:
+        InvalidInput: a colour and size the product already has (or two alike), or a price
+            above the list price.
+    """
+    with uow:
+        session = uow.session
+        product = access_product(session, actor, product_id)
+        existing = list(session.scalars(select(Sku).where(Sku.product_id == product.id)))
+        seen = {(sku.colour, sku.size) for sku in existing}
+        for item in skus:
+            if (item.colour, item.size) in seen:
+                raise InvalidInput(
+                    "Two SKUs have the same colour and size.",
+                    errors=[{"field": "skus", "message": "duplicate colour and size"}],
+                )
+            seen.add((item.colour, item.size))
+            if item.price > product.list_price:
+                raise InvalidInput("A SKU price cannot be above the list price.")
+        position = max((sku.position for sku in existing), default=-1) + 1
+        added = [
+            Sku(
+                product_id=product.id,
+                code=item.code,
+                colour=item.colour,
+                size=item.size,
+                attributes=item.attributes,
+                price=item.price,
+                position=position + index,
+            )
+            for index, item in enumerate(skus)
+        ]
+        session.add_all(added)
+        session.flush()
+        _refresh_prices(session, product)
+        product.updated_at = utcnow()
+        _reindex(session, product)
+        return added
 
 
 def product_detail(

@@ -20,6 +20,7 @@ from agora.core.security import csrf_ok, csrf_token, token_digest
 from agora.core.uow import UnitOfWork
 from agora.core.writer import Writer
 from agora.identity import Client, Principal, authenticate
+from agora.media import Storage
 from agora.runtime import Runtime
 
 SESSION_COOKIE = "agora_session"
@@ -145,7 +146,12 @@ async def _writer(request: Request) -> Writer:
     return get_runtime(request).writer
 
 
+async def _media(request: Request) -> Storage:
+    return get_runtime(request).media
+
+
 Uow = Annotated[UnitOfWork, Depends(_uow)]
+Media = Annotated[Storage, Depends(_media)]
 Actor = Annotated[Principal, Depends(current_actor)]
 MaybeActor = Annotated[Principal | None, Depends(_maybe_actor)]
 ClientInfo = Annotated[Client, Depends(_client)]

@@ -12,11 +12,15 @@ typed one does. Where such text can come from, and what it costs to look:
 
 The guard is plain ASGI (no extra task per request) and answers 422 ``invalid_text`` itself, as
 problem+json or as the error page, before any route runs — so nothing is ever stored.
+
+The image upload paths (``UPLOAD_PATHS``) take a larger body, ``max_upload_bytes``, and there
+only a multipart form's text fields are searched: a picture is binary and may hold any byte.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,12 +30,25 @@ from agora.core.text import MESSAGE, first_bad_text
 from agora.http.problems import HTTP_TITLES, RenderHtml, problem, wants_html
 
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where merchants upload product images: the API, a new product's form, the edit page's form.
+UPLOAD_PATHS = re.compile(
+    r"/api/v1/products/[^/]+/images|/merchant/stores/[^/]+/products/new"
+    r"|/merchant/products/[^/]+/images"
+)
 
 
 class InputGuard:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, render_html: RenderHtml) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        render_html: RenderHtml,
+        max_upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max(max_upload_bytes or 0, max_body_bytes)
         self.render_html = render_html
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,17 +61,23 @@ class InputGuard:
         if scope["method"] in _NO_BODY:
             await self.app(scope, receive, send)
             return
-        body, more = await self._read_body(receive)
+        upload = UPLOAD_PATHS.fullmatch(scope["path"]) is not None
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
+        body, more = await self._read_body(receive, limit)
         if body is None:
             await self._refuse(scope, send, 413, None)
             return
-        bad = _bad_field(_content_type(scope), body)
+        content_type = _content_type(scope)
+        if upload and content_type.split(b";", 1)[0].strip().lower() == b"multipart/form-data":
+            bad = _bad_form_text(content_type, body)
+        else:
+            bad = _bad_field(content_type.split(b";", 1)[0].strip().lower(), body)
         if bad is not None:
             await self._refuse(scope, send, 422, bad)
             return
         await self.app(scope, replaying(body, receive, pending=more), send)
 
-    async def _read_body(self, receive: Receive) -> tuple[bytes | None, Message | None]:
+    async def _read_body(self, receive: Receive, limit: int) -> tuple[bytes | None, Message | None]:
         """The whole body (None when over the limit), and a non-body message met on the way."""
         chunks: list[bytes] = []
         size = 0
@@ -64,7 +87,7 @@ class InputGuard:
                 return b"".join(chunks), message  # the client left; let the app see it
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None, None
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -86,10 +109,26 @@ class InputGuard:
 
 
 def _content_type(scope: Scope) -> bytes:
+    """The whole Content-Type header, parameters included."""
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return bytes(value).split(b";", 1)[0].strip().lower()
+            return bytes(value)
     return b""
+
+
+_BOUNDARY = re.compile(rb'boundary="?([^";]+)"?', re.IGNORECASE)
+
+
+def _bad_form_text(content_type: bytes, body: bytes) -> str | None:
+    """``body`` when a multipart form's text field (a part without a file name) holds a NUL."""
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        return "body" if b"\x00" in body else None
+    for part in body.split(b"--" + found.group(1)):
+        head, _, content = part.partition(b"\r\n\r\n")
+        if b"filename=" not in head.lower() and b"\x00" in content:
+            return "body"
+    return None
 
 
 def _bad_field(content_type: bytes, body: bytes) -> str | None:

@@ -15,11 +15,14 @@ from agora.catalog.schemas import ProductIn, ProductPatch, SkuIn, SkuPatch
 from agora.core.errors import AgoraError, Forbidden, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.money import format_amount, parse_amount
-from agora.http.deps import Actor, Uow
+from agora.http.deps import Actor, Media, Uow, get_runtime
+from agora.web.merchant_images import ACCEPT, UploadRefused, Uploads, prepare, size_limit
 from agora.web.render import check_csrf, redirect, render
 
 router = APIRouter(prefix="/merchant", include_in_schema=False)
 PAGE = 25
+# SKU rows a new product's form shows (the SKU editor adds and removes rows where JS runs).
+SKU_ROWS = 6
 
 Text = Annotated[str, Form(max_length=5000)]
 Texts = Annotated[list[str], Form()]
@@ -115,7 +118,12 @@ def _form_page(
     request: Request, uow: Any, actor: Any, store_id: uuid.UUID, **extra: Any
 ) -> Response:
     store = next(s for s in _stores(uow, actor, store_id) if s.id == store_id)
-    defaults: dict[str, Any] = {"values": {}, "skus": [{}] * 6, "errors": {}, "error": None}
+    defaults: dict[str, Any] = {
+        "values": {},
+        "skus": [{}] * SKU_ROWS,
+        "errors": {},
+        "error": None,
+    }
     defaults.update(extra)
     return render(
         request,
@@ -123,9 +131,15 @@ def _form_page(
         console_nav=_nav(_stores(uow, actor, store_id), None),
         store=store,
         categories=_leaf_options(uow),
-        colours=[("", _("No colour"))] + [(c.key, c.name_en) for c in COLOURS.values()],
+        colours=_colour_options(),
+        accept=ACCEPT,
+        max_size=size_limit(get_runtime(request).settings),
         **defaults,
     )
+
+
+def _colour_options() -> list[tuple[str, str]]:
+    return [("", _("No colour"))] + [(c.key, c.name_en) for c in COLOURS.values()]
 
 
 @router.get("/stores/{store_id}/products/new")
@@ -148,6 +162,7 @@ def create_product(
     request: Request,
     actor: Actor,
     uow: Uow,
+    storage: Media,
     csrf_token: Text = "",
     category_id: Text = "",
     title_en: Text = "",
@@ -160,8 +175,10 @@ def create_product(
     sku_size: Texts = [],  # noqa: B006
     sku_price: Texts = [],  # noqa: B006
     sku_stock: Texts = [],  # noqa: B006
+    images: Uploads = [],  # noqa: B006
 ) -> Response:
     check_csrf(request, csrf_token)
+    settings = get_runtime(request).settings
     with uow.read() as session:
         catalog.access_store(session, actor, store_id)
     values = {
@@ -178,6 +195,20 @@ def create_product(
         for c, s, p, q in zip(sku_colour, sku_size, sku_price, sku_stock, strict=False)
     ]
     filled = [r for r in rows if r["price"].strip()]
+    padded = filled + [{}] * max(0, SKU_ROWS - len(filled))
+    try:
+        processed = prepare(request, images)
+    except UploadRefused as refused:
+        return _form_page(
+            request,
+            uow,
+            actor,
+            store_id,
+            values=values,
+            skus=padded,
+            errors={"images": refused.message},
+            status_code=refused.status,
+        )
     try:
         data = ProductIn(
             category_id=uuid.UUID(category_id) if category_id else uuid.UUID(int=0),
@@ -206,9 +237,17 @@ def create_product(
                     sku.id: item.stock for sku, item in zip(detail.skus, data.skus, strict=True)
                 },
             )
+            if processed:
+                catalog.add_product_images(
+                    uow,
+                    actor=actor,
+                    storage=storage,
+                    product_id=detail.product.id,
+                    images=processed,
+                    max_images=settings.media_images_per_product,
+                )
     except (ValidationError, AgoraError, ValueError) as error:
         message = _describe(error)
-        padded = filled + [{}] * max(0, 6 - len(filled))
         return _form_page(
             request,
             uow,
@@ -240,13 +279,41 @@ def _describe(error: Exception) -> str:
 
 @router.get("/products/{product_id}")
 def edit_product(product_id: uuid.UUID, request: Request, actor: Actor, uow: Uow) -> Response:
+    return edit_page(request, uow, actor, product_id)
+
+
+def edit_page(
+    request: Request,
+    uow: Any,
+    actor: Any,
+    product_id: uuid.UUID,
+    *,
+    image_error: str | None = None,
+    sku_error: str | None = None,
+    new_skus: list[dict[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    """The product's edit page; an upload or SKU refusal is shown beside its field."""
     with uow.read() as session:
         product = catalog.access_product(session, actor, product_id)
     detail = catalog.product_detail(uow, product.id, actor=actor)
     levels = inventory.stock_levels(uow, [s.id for s in detail.skus])
+    images = catalog.product_gallery(uow, get_runtime(request).media, product.id)
+    product_colours = [
+        COLOURS[c] for c in dict.fromkeys(s.colour for s in detail.skus) if c in COLOURS
+    ]
     return render(
         request,
         "merchant/product_edit.html",
+        status_code=status,
+        images=images,
+        image_error=image_error,
+        sku_error=sku_error,
+        new_skus=new_skus or [{}, {}],
+        accept=ACCEPT,
+        max_size=size_limit(get_runtime(request).settings),
+        product_colours=product_colours,
+        colour_options=_colour_options(),
         console_nav=_nav(_stores(uow, actor, product.store_id), product.store_id),
         detail=detail,
         product=detail.product,
@@ -311,10 +378,20 @@ def update_skus(
     sku_price: Texts = [],  # noqa: B006
     sku_stock: Texts = [],  # noqa: B006
     sku_active: Texts = [],  # noqa: B006
+    new_colour: Texts = [],  # noqa: B006
+    new_size: Texts = [],  # noqa: B006
+    new_price: Texts = [],  # noqa: B006
+    new_stock: Texts = [],  # noqa: B006
 ) -> Response:
-    """Save every SKU row of the product in one transaction: all rows or none."""
+    """Save every SKU row of the product, and add the new rows with a price, in one
+    transaction: all rows or none. A SKU is never deleted (orders name it): it stops selling."""
     check_csrf(request, csrf_token)
     active = set(sku_active)
+    added = [
+        {"colour": c, "size": z, "price": p, "stock": q}
+        for c, z, p, q in zip(new_colour, new_size, new_price, new_stock, strict=False)
+    ]
+    filled = [row for row in added if row["price"].strip()]
     try:
         with uow:
             product = catalog.access_product(uow.session, actor, product_id)
@@ -329,8 +406,32 @@ def update_skus(
                     sku_id=sku.id,
                     patch=SkuPatch(price=_yuan(price), active=raw_id in active),
                 )
-                levels[sku.id] = int(stock)
+                levels[sku.id] = _count(stock)
+            if filled:
+                new = [
+                    SkuIn(colour=r["colour"], size=r["size"], price=_yuan(r["price"]))
+                    for r in filled
+                ]
+                skus = catalog.add_skus(uow, actor=actor, product_id=product.id, skus=new)
+                levels.update(
+                    {sku.id: _count(r["stock"]) for sku, r in zip(skus, filled, strict=True)}
+                )
             inventory.set_stock(uow, actor=actor, levels=levels)
-    except (ValidationError, ValueError) as error:
-        raise InvalidInput(_describe(error)) from error
+    except (ValidationError, ValueError, InvalidInput) as error:
+        return edit_page(
+            request,
+            uow,
+            actor,
+            product_id,
+            sku_error=_describe(error),
+            new_skus=filled or None,
+            status=422,
+        )
     return redirect(request, f"/merchant/products/{product_id}", flash=_("Prices and stock saved."))
+
+
+def _count(raw: str) -> int:
+    try:
+        return int(raw.strip() or "0")
+    except ValueError as exc:
+        raise ValueError(_("Check the numbers: stock must be a whole number.")) from exc

@@ -16,7 +16,9 @@ from agora.web import (
     credit,
     disputes,
     groupbuy,
+    media,
     merchant,
+    merchant_images,
     merchant_orders,
     operator,
     orders,
@@ -52,6 +54,8 @@ def install(app: FastAPI) -> None:
     app.include_router(disputes.router)
     app.include_router(payouts.router)
     app.include_router(shipping_pages.router)
+    app.include_router(media.router)
+    app.include_router(merchant_images.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:

@@ -17,7 +17,7 @@ from agora.core.i18n import gettext as _
 from agora.core.i18n import lazy_pick
 from agora.core.ids import parse_id
 from agora.core.money import format_amount, parse_amount
-from agora.http.deps import MaybeActor, Uow
+from agora.http.deps import MaybeActor, Uow, get_runtime
 from agora.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -146,6 +146,7 @@ def product_page(
     if product_id is None:
         raise catalog.ProductNotFound()
     detail = catalog.product_detail(uow, product_id, actor=actor)
+    gallery = catalog.product_gallery(uow, get_runtime(request).media, product_id)
     levels = inventory.stock_levels(uow, [sku.id for sku in detail.skus])
     active_skus = [sku for sku in detail.skus if sku.active]
     sku_data = [
@@ -195,6 +196,7 @@ def product_page(
         reviews=shown_reviews,
         review_filter=review_filter,
         detail=detail,
+        gallery=gallery,
         product=detail.product,
         store=detail.store,
         skus=active_skus,

@@ -18,7 +18,8 @@
 // sit outside the root (e.g. the price block above it, the sticky action bar).
 //
 // The root gets data-selected-sku="<id>" once a SKU with a known id is chosen, and fires a
-// bubbling "sku:change" event with detail {sku} (null while the choice is incomplete).
+// bubbling "sku:change" event with detail {sku, colour}: sku is null while the choice is
+// incomplete; colour is the chosen colour even then (the gallery shows its picture).
 
 const text = (value) => (value === undefined || value === null ? "" : String(value));
 
@@ -207,7 +208,10 @@ export function init(root) {
       if (src && image.getAttribute("src") !== src) image.setAttribute("src", src);
     }
 
-    root.dispatchEvent(new CustomEvent("sku:change", { bubbles: true, detail: { sku: complete ? sku : null } }));
+    root.dispatchEvent(new CustomEvent("sku:change", {
+      bubbles: true,
+      detail: { sku: complete ? sku : null, colour: state.colour },
+    }));
   }
 
   root.addEventListener("click", (event) => {
