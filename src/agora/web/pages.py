@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from agora.web import (
     addresses,
+    api_docs,
     auth,
     bargain,
     chat,
@@ -54,6 +55,7 @@ def install(app: FastAPI) -> None:
     app.include_router(disputes.router)
     app.include_router(payouts.router)
     app.include_router(shipping_pages.router)
+    app.include_router(api_docs.router)
     app.include_router(media.router)
     app.include_router(merchant_images.router)
 
