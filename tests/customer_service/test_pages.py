@@ -103,7 +103,7 @@ def test_the_shopper_sees_the_store_answer_and_an_escaped_order_card(
     assert senders == ["North Wind", "North Wind"] and "Merchant A" not in page
     card = re.search(r'<a class="chat-card chat-order-card" href="([^"]+)"', page)
     assert card is not None and card.group(1) == f"/orders/{order.id}"
-    assert f"#{order.id.hex[-8:].upper()}" in page and "3 items" in page
+    assert f"Order No. {order.number}" in page and "3 items" in page
     assert 'data-testid="order-card-form"' in page  # the picker, for the shopper too
 
 

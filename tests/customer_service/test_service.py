@@ -204,6 +204,7 @@ def test_an_order_card_is_a_snapshot_of_an_order_between_them(world: ServiceWorl
     assert card.kind == "order_card" and card.sender_id == world.helper.user_id
     assert card.body == {
         "order_id": str(order.id),
+        "number": order.number,
         "short_id": order.id.hex[-8:].upper(),
         "store_id": str(world.store_a.id),
         "title_en": "Wool Coat",

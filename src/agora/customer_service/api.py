@@ -60,6 +60,7 @@ def order_choices(conversation_id: uuid.UUID, actor: Actor, uow: Uow) -> list[Or
     return [
         OrderChoiceOut(
             order_id=c.order_id,
+            number=c.number,
             short_id=c.short_id,
             title_en=c.title_en,
             title_zh=c.title_zh,

@@ -36,6 +36,7 @@ class OrderCard:
     """An order as its card shows it."""
 
     order_id: uuid.UUID
+    number: str
     short_id: str
     title_en: str
     title_zh: str | None
@@ -49,6 +50,7 @@ class OrderCard:
     def as_body(self, store_id: uuid.UUID) -> dict[str, Any]:
         return {
             "order_id": str(self.order_id),
+            "number": self.number,
             "short_id": self.short_id,
             "store_id": str(store_id),
             "title_en": self.title_en,
@@ -62,8 +64,8 @@ class OrderCard:
 
 
 def short_id(order_id: uuid.UUID) -> str:
-    """What people read out: the id's last 8 hex digits (its random part; the leading digits of
-    a UUIDv7 are a timestamp, the same for orders placed close together)."""
+    """The id's last 8 hex digits (its random part), which cards showed before orders had
+    numbers; kept in the body so cards already sent still read as they did."""
     return order_id.hex[-8:].upper()
 
 
@@ -85,6 +87,7 @@ def _cards(session: Session, orders: list[ordering.Order]) -> list[OrderCard]:
         cards.append(
             OrderCard(
                 order_id=order.id,
+                number=order.number,
                 short_id=short_id(order.id),
                 title_en=first.title_en if first else "",
                 title_zh=first.title_zh if first else None,

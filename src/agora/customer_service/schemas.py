@@ -47,6 +47,7 @@ class InboxOut(BaseModel):
 
 class OrderChoiceOut(BaseModel):
     order_id: uuid.UUID
+    number: str
     short_id: str
     title_en: str
     title_zh: str | None

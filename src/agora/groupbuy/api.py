@@ -109,6 +109,8 @@ class TeamOut(BaseModel):
 
 class TeamOrderOut(BaseModel):
     id: uuid.UUID
+    number: str
+    """The order number people read and quote."""
     status: str
     held: bool
     """True while the team is not full: the order waits and cannot be shipped or refunded."""
@@ -188,6 +190,7 @@ def _purchase(outcome: groupbuy.TeamOutcome) -> TeamPurchaseOut:
         team=team_out(outcome.team),
         order=TeamOrderOut(
             id=order.id,
+            number=order.number,
             status=order.status,
             held=order.held,
             total=MoneyOut(amount=order.total, currency=order.currency),

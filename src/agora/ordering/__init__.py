@@ -50,6 +50,7 @@ from agora.ordering.models import (
     Refund,
     Settlement,
 )
+from agora.ordering.numbers import number_bounds
 from agora.ordering.service import (
     CartLine,
     CartView,
@@ -72,6 +73,7 @@ from agora.ordering.service import (
     add_to_cart,
     apply_captured_charge,
     auto_confirm,
+    buyer_order_numbers,
     cancel_order,
     check_stock,
     clear_cart,
@@ -151,6 +153,7 @@ __all__ = [
     "add_to_cart",
     "apply_captured_charge",
     "auto_confirm",
+    "buyer_order_numbers",
     "cancel_order",
     "check_stock",
     "clear_cart",
@@ -165,6 +168,7 @@ __all__ = [
     "jobs",
     "list_orders",
     "mark_delivered",
+    "number_bounds",
     "open_complaint",
     "order_detail",
     "order_disputes",

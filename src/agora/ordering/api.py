@@ -55,6 +55,13 @@ StatusFilter = Annotated[
 ]
 Cursor = Annotated[str | None, Query(max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=100)]
+NumberFilter = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[0-9]{1,16}$",
+        description="Only orders whose number is this or begins with it (1 to 16 digits).",
+    ),
+]
 
 
 def _money(amount: int, currency: str = "CNY") -> MoneyOut:
@@ -106,6 +113,7 @@ def order_out(order: service.OrderView) -> OrderOut:
     c = order.currency
     return OrderOut(
         id=order.id,
+        number=order.number,
         checkout_id=order.checkout_id,
         store_id=order.store_id,
         store_name=lazy_pick(order.store_name_en, order.store_name_zh),
@@ -251,11 +259,16 @@ def orders(
     actor: Actor,
     uow: Uow,
     status_: Annotated[StatusFilter, Query(alias="status")] = None,
+    number: NumberFilter = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> OrderPageOut:
     """Your orders, newest first; continue with ``next_cursor``."""
-    return _page(service.list_orders(uow, actor=actor, status=status_, cursor=cursor, limit=limit))
+    return _page(
+        service.list_orders(
+            uow, actor=actor, status=status_, number=number, cursor=cursor, limit=limit
+        )
+    )
 
 
 @router.get("/orders/{order_id}", response_model=OrderDetailOut)
@@ -349,13 +362,20 @@ def store_orders(
     actor: Actor,
     uow: Uow,
     status_: Annotated[StatusFilter, Query(alias="status")] = None,
+    number: NumberFilter = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> OrderPageOut:
     """The store's orders for its staff, newest first."""
     return _page(
         service.store_orders(
-            uow, actor=actor, store_id=store_id, status=status_, cursor=cursor, limit=limit
+            uow,
+            actor=actor,
+            store_id=store_id,
+            status=status_,
+            number=number,
+            cursor=cursor,
+            limit=limit,
         )
     )
 
@@ -410,6 +430,7 @@ def settlements(
             SettlementOut(
                 id=s.id,
                 order_id=s.order_id,
+                order_number=s.order_number,
                 gross=_money(s.gross),
                 commission=_money(s.commission),
                 net=_money(s.net),

@@ -33,6 +33,7 @@ from agora.ordering.cart import (
 )
 from agora.ordering.errors import N_, AddressRequired, CartEmpty
 from agora.ordering.models import CartItem, Order, OrderLine
+from agora.ordering.numbers import take_numbers
 from agora.ordering.queries import LineView, OrderView
 
 PAYMENT_DUE = "order_payment_due"
@@ -87,6 +88,7 @@ class Deal:
 
 _ORDER_COLUMNS = (
     "id",
+    "number",
     "checkout_id",
     "buyer_id",
     "store_id",
@@ -147,7 +149,8 @@ def _place(
     for sku_id in quantities:  # the shopper's order within each store
         by_store.setdefault(snapshots[sku_id].store_id, []).append(snapshots[sku_id])
     orders: list[OrderView] = []
-    for store_id in sorted(by_store):
+    numbers = take_numbers(session, at=now, count=len(by_store))
+    for store_id, number in zip(sorted(by_store), numbers, strict=True):
         skus = by_store[store_id]
         order_id = new_id()
         lines = [
@@ -170,6 +173,7 @@ def _place(
         orders.append(
             OrderView(
                 id=order_id,
+                number=number,
                 checkout_id=checkout_id,
                 buyer_id=actor.user_id,
                 store_id=store_id,

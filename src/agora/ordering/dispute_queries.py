@@ -110,6 +110,7 @@ class QueueItem:
     buyer_name: str
     order_total: int
     order_status: str
+    order_number: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +263,13 @@ def dispute_queue(
     with uow.read() as session:
         rows = session.execute(
             select(
-                Dispute, Store.name_en, Store.name_zh, User.display_name, Order.total, Order.status
+                Dispute,
+                Store.name_en,
+                Store.name_zh,
+                User.display_name,
+                Order.total,
+                Order.status,
+                Order.number,
             )
             .join(Order, Order.id == Dispute.order_id)
             .join(Store, Store.id == Dispute.store_id)
@@ -273,6 +280,6 @@ def dispute_queue(
         ).all()
         views = dispute_views(session, [row[0] for row in rows])
     return [
-        QueueItem(view, row[1], row[2], row[3], row[4], row[5])
+        QueueItem(view, row[1], row[2], row[3], row[4], row[5], row[6])
         for view, row in zip(views, rows, strict=True)
     ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -50,6 +51,7 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_buyer", "buyer_id", "created_at", "id"),
         Index("ix_orders_store", "store_id", "created_at", "id"),
+        Index("uq_orders_number", "number", unique=True),
         CheckConstraint("total > 0", name="total_positive"),
         CheckConstraint(
             "refunded_amount >= 0 AND refunded_amount <= paid_amount", name="refund_within_paid"
@@ -58,6 +60,8 @@ class Order(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # What people read and quote ("2026120700000042", see ordering.numbers); URLs keep the id.
+    number: Mapped[str] = mapped_column(String(16))
     checkout_id: Mapped[uuid.UUID]
     buyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id", ondelete="RESTRICT"))
@@ -87,6 +91,19 @@ class Order(Base):
     # editing the address book never changes an order placed. None only for orders older than
     # addresses.
     ship_to: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class OrderNumberDay(Base):
+    """The last order number handed out on one business day (SQLite; PostgreSQL draws from the
+    ``order_numbers`` sequence instead, see ordering.numbers)."""
+
+    __tablename__ = "order_number_days"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int]
+
+
+ORDER_NUMBERS = Sequence("order_numbers", metadata=Base.metadata)
 
 
 class OrderLine(Base):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, false, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from agora.ordering.models import (
     RefundLine,
     Settlement,
 )
+from agora.ordering.numbers import number_bounds
 
 MAX_PAGE = 100
 
@@ -136,6 +137,7 @@ class OrderView:
     """An order with its lines; the detail also carries payments, refunds and the timeline."""
 
     id: uuid.UUID
+    number: str
     checkout_id: uuid.UUID
     buyer_id: uuid.UUID
     store_id: uuid.UUID
@@ -287,6 +289,7 @@ def _views(
         views.append(
             OrderView(
                 id=o.id,
+                number=o.number,
                 checkout_id=o.checkout_id,
                 buyer_id=o.buyer_id,
                 store_id=o.store_id,
@@ -372,6 +375,22 @@ def buyer_order_views(
     return views
 
 
+def buyer_order_numbers(
+    uow: UnitOfWork, *, actor: Principal, order_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The numbers of those of ``order_ids`` the actor bought (pages of other contexts that
+    name orders by id: credit purchases, for one); the others are left out."""
+    if not order_ids:
+        return {}
+    with uow.read() as session:
+        rows = session.execute(
+            select(Order.id, Order.number).where(
+                Order.id.in_(set(order_ids)), Order.buyer_id == actor.user_id
+            )
+        )
+        return {order_id: number for order_id, number in rows}
+
+
 def order_detail(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) -> OrderView:
     """One order with lines, payments, refunds and its timeline (buyer, store staff, operator)."""
     with uow.read() as session:
@@ -402,20 +421,34 @@ def _page(session: Session, query: Any, cursor: str | None, limit: int) -> Order
     )
 
 
+def _numbered(query: Any, number: str | None) -> Any:
+    """``query`` narrowed to orders whose number is ``number`` or starts with it (digits; a
+    query that cannot begin a number finds nothing). A range, so the unique index serves it."""
+    if number is None:
+        return query
+    bounds = number_bounds(number)
+    if bounds is None:
+        return query.where(false())
+    low, high = bounds
+    return query.where(Order.number.between(low, high))
+
+
 def list_orders(
     uow: UnitOfWork,
     *,
     actor: Principal,
     status: str | None = None,
+    number: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
 ) -> OrderPage:
-    """The actor's own orders, newest first; continue with ``next_cursor``."""
+    """The actor's own orders, newest first; continue with ``next_cursor``. ``number``: only
+    those whose order number is it or begins with it."""
     with uow.read() as session:
         query = select(Order).where(Order.buyer_id == actor.user_id)
         if status is not None:
             query = query.where(Order.status == status)
-        return _page(session, query, cursor, limit)
+        return _page(session, _numbered(query, number), cursor, limit)
 
 
 def store_orders(
@@ -424,16 +457,18 @@ def store_orders(
     actor: Principal,
     store_id: uuid.UUID,
     status: str | None = None,
+    number: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
 ) -> OrderPage:
-    """A store's orders for its staff (and operators), newest first."""
+    """A store's orders for its staff (and operators), newest first; ``number`` as in
+    :func:`list_orders`."""
     with uow.read() as session:
         access_store(session, actor, store_id)
         query = select(Order).where(Order.store_id == store_id)
         if status is not None:
             query = query.where(Order.status == status)
-        return _page(session, query, cursor, limit)
+        return _page(session, _numbered(query, number), cursor, limit)
 
 
 def store_returns(
@@ -460,6 +495,7 @@ def store_returns(
 class SettlementView:
     id: uuid.UUID
     order_id: uuid.UUID
+    order_number: str
     gross: int
     commission: int
     net: int
@@ -487,16 +523,20 @@ def store_settlements(
     after = _cursor(cursor)
     with uow.read() as session:
         access_store(session, actor, store_id)
-        query = select(Settlement).where(Settlement.store_id == store_id)
+        query = (
+            select(Settlement, Order.number)
+            .join(Order, Order.id == Settlement.order_id)
+            .where(Settlement.store_id == store_id)
+        )
         if after is not None:
             query = query.where(Settlement.id < after)
-        rows = list(session.scalars(query.order_by(Settlement.id.desc()).limit(limit + 1)))
+        rows = list(session.execute(query.order_by(Settlement.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = [
         SettlementView(
-            s.id, s.order_id, s.gross, s.commission, s.net, s.rate, s.created_at, s.freight
+            s.id, s.order_id, number, s.gross, s.commission, s.net, s.rate, s.created_at, s.freight
         )
-        for s in rows
+        for s, number in rows
     ]
-    return SettlementPage(items, str(rows[-1].id) if more and rows else None)
+    return SettlementPage(items, str(rows[-1][0].id) if more and rows else None)

@@ -115,6 +115,9 @@ class OrderEventOut(BaseModel):
 
 class OrderOut(BaseModel):
     id: uuid.UUID
+    number: str = Field(
+        description="The order number people read and quote: the business day and 8 digits."
+    )
     checkout_id: uuid.UUID
     store_id: uuid.UUID
     store_name: str
@@ -231,6 +234,7 @@ class DecisionIn(BaseModel):
 class SettlementOut(BaseModel):
     id: uuid.UUID
     order_id: uuid.UUID
+    order_number: str
     gross: MoneyOut
     commission: MoneyOut
     net: MoneyOut

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from agora import credit, identity, payments, treasure
+from agora import credit, identity, ordering, payments, treasure
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.money import format_amount
@@ -79,6 +79,9 @@ def _page(
         in_treasure=in_treasure,
         convertible=[(s, _quotes(s.amount)) for s in convertible],
         purchase_quotes=[(p, _quotes(p.amount - p.credited - p.repaid)) for p in summary.unbilled],
+        order_numbers=ordering.buyer_order_numbers(
+            uow, actor=actor, order_ids=[p.order_id for p in summary.unbilled]
+        ),
         error=error,
         values=values or {},
     )

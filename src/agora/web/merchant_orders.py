@@ -19,7 +19,7 @@ from agora.identity import Principal
 from agora.ordering import shipping
 from agora.web.dispute_parts import dispute_context
 from agora.web.merchant import _nav
-from agora.web.orders import STATUS_TABS
+from agora.web.orders import STATUS_TABS, number_query
 from agora.web.render import check_csrf, redirect, render
 
 router = APIRouter(prefix="/merchant", include_in_schema=False)
@@ -48,16 +48,27 @@ def store_orders(
     uow: Uow,
     store: Annotated[str, Query(max_length=40)] = "",
     status: Annotated[str, Query(max_length=30)] = "",
+    q: Annotated[str, Query(max_length=40)] = "",
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     stores, current = _store_choice(uow, actor, store)
     if status not in STATUS_TABS:
         status = ""
+    q, q_error = number_query(q)
     page = ordering.store_orders(
-        uow, actor=actor, store_id=current.id, status=status or None, cursor=cursor
+        uow,
+        actor=actor,
+        store_id=current.id,
+        status=status or None,
+        number=q or None,
+        cursor=cursor,
     )
     returns = ordering.store_returns(uow, actor=actor, store_id=current.id)
-    params = {"store": str(current.id), **({"status": status} if status else {})}
+    params = {
+        "store": str(current.id),
+        **({"status": status} if status else {}),
+        **({"q": q} if q else {}),
+    }
     next_url = (
         f"/merchant/orders?{urlencode({**params, 'cursor': page.next_cursor})}"
         if page.next_cursor
@@ -71,6 +82,8 @@ def store_orders(
         store=current,
         page=page,
         status=status,
+        q=q,
+        q_error=q_error,
         tabs=STATUS_TABS,
         returns=returns,
         next_url=next_url,

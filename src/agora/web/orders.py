@@ -377,12 +377,16 @@ def orders_page(
     actor: Actor,
     uow: Uow,
     status: Annotated[str, Query(max_length=30)] = "",
+    q: Annotated[str, Query(max_length=40)] = "",
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     if status not in STATUS_TABS:
         status = ""
-    page = ordering.list_orders(uow, actor=actor, status=status or None, cursor=cursor)
-    params = {"status": status} if status else {}
+    q, q_error = number_query(q)
+    page = ordering.list_orders(
+        uow, actor=actor, status=status or None, number=q or None, cursor=cursor
+    )
+    params = {**({"status": status} if status else {}), **({"q": q} if q else {})}
     next_url = (
         f"/orders?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else None
     )
@@ -392,9 +396,20 @@ def orders_page(
         page=page,
         parcels=ordering.shipping.whereabouts(uow, [order.id for order in page.items]),
         status=status,
+        q=q,
+        q_error=q_error,
         tabs=STATUS_TABS,
         next_url=next_url,
     )
+
+
+def number_query(raw: str) -> tuple[str, str | None]:
+    """The order-number search as typed (spaces dropped), and the message to show beside the box
+    when it cannot be (the start of) an order number."""
+    q = "".join(raw.split())
+    if q and ordering.number_bounds(q) is None:
+        return q, _("An order number is up to 16 digits, such as 2026120700000042.")
+    return q, None
 
 
 def _order_page(

@@ -45,6 +45,7 @@ def order_texts() -> dict[str, str]:
     """The strings chat.js shows on an order card, in the page's language."""
     return {
         "order": _("Order"),
+        "number": _("Order No. %(number)s"),
         "items": _("%(n)s items"),
         "pending_payment": _("Awaiting payment"),
         "paid": _("Paid · to ship"),

@@ -211,7 +211,10 @@ function conversationPage(root) {
     }
     const info = el("span", "chat-card-body");
     const zh = document.body.dataset.locale === "zh";
-    info.append(el("span", "chat-card-label", `${orderTexts.order || "Order"} #${body.short_id || ""}`));
+    const label = body.number
+      ? fill(orderTexts.number || "Order No. %(number)s", { number: body.number })
+      : `${orderTexts.order || "Order"} #${body.short_id || ""}`;
+    info.append(el("span", "chat-card-label", label));
     info.append(el("span", "chat-card-title", (zh && body.title_zh) || body.title_en || ""));
     const status = orderTexts[body.status] || String(body.status || "");
     info.append(el("span", "chat-card-label", `${fill(orderTexts.items || "%(n)s items", { n: body.item_count })} · ${status}`));
