@@ -6,9 +6,10 @@ import re
 
 from fastapi.testclient import TestClient
 
+from agora import ledger, payments
 from agora.core.uow import UnitOfWork
 from credit.world import buy, line, shopper
-from factories import HTML
+from factories import HTML, browser_sign_in
 from web.test_pages import sign_in
 
 
@@ -58,3 +59,24 @@ def test_open_repay_and_refusal(client: TestClient, uow: UnitOfWork) -> None:
     )
     assert repaid.status_code == 303
     assert line(uow, who)[1] == 0
+
+
+def test_a_refused_repayment_is_shown_in_the_repay_form(
+    client: TestClient, uow: UnitOfWork
+) -> None:
+    who = shopper(uow, wallet=1000)
+    token = browser_sign_in(client, who.user, "/credit")
+
+    refused = client.post(
+        "/credit/repay",
+        data={"csrf_token": token, "kind": "amount", "amount": "abc", "form_key": "k1"},
+        headers=HTML,
+    )
+
+    assert refused.status_code == 422
+    field = re.search(r'<input id="repay-amount"[^>]*>', refused.text)
+    assert field and 'value="abc"' in field.group(0)
+    assert 'aria-invalid="true" aria-describedby="repay-error"' in field.group(0)
+    assert 'id="repay-error"' in refused.text
+    assert 'class="form-error"' not in refused.text
+    assert ledger.balance(uow, payments.wallet_of(who.user.id)) == 1000
