@@ -56,7 +56,9 @@ class SearchQuery:
     price_max: int | None = None
     sort: str = "relevance"
     cursor: str | None = None
+    before: str | None = None
     limit: int = 24
+    with_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +80,14 @@ class ProductCard:
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
+    """One page of results. ``prev_cursor`` (as ``before``) goes back a page; with
+    ``with_total``, ``total`` counts every match and ``offset`` the matches before this page."""
+
     items: list[ProductCard] = field(default_factory=list)
     next_cursor: str | None = None
+    prev_cursor: str | None = None
+    total: int | None = None
+    offset: int | None = None
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -195,25 +203,58 @@ def search(session: Session, query: SearchQuery) -> SearchPage:
     hits = inner.subquery("hits")
     sort_key, descending = _sort_key(hits, sort)
     stmt = select(hits)
-    if query.cursor:
-        last_key, last_id = _decode_cursor(query.cursor, sort)
-        if sort == "newest":
-            last_key = datetime.fromisoformat(last_key)
-        beyond = sort_key < last_key if descending else sort_key > last_key
-        stmt = stmt.where(or_(beyond, and_(sort_key == last_key, hits.c.id > last_id)))
-    order = sort_key.desc() if descending else sort_key.asc()
     limit = max(1, min(query.limit, 100))
-    rows = session.execute(stmt.order_by(order, hits.c.id.asc()).limit(limit + 1)).all()
-    page = rows[:limit]
+    backwards = query.before is not None and not query.cursor
+    if query.cursor:
+        stmt = stmt.where(_beyond(hits, sort, _decode_cursor(query.cursor, sort), after=True))
+    elif query.before:
+        stmt = stmt.where(_beyond(hits, sort, _decode_cursor(query.before, sort), after=False))
+    order = sort_key.desc() if descending != backwards else sort_key.asc()
+    tie = hits.c.id.desc() if backwards else hits.c.id.asc()
+    rows = session.execute(stmt.order_by(order, tie).limit(limit + 1)).all()
+    more = len(rows) > limit
+    page = rows[:limit][::-1] if backwards else rows[:limit]
     cards = _cards(session, [row.product_id for row in page])
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1]
-        next_cursor = _encode_cursor(sort, _key_value(last, sort), int(last.id))
+    first, last = (page[0], page[-1]) if page else (None, None)
+    # Going back, the page we came from is still ahead; going forward, so is this one's past.
+    has_next = more or (backwards and last is not None)
+    has_prev = more if backwards else bool(query.cursor) and first is not None
+    total = offset = None
+    if query.with_total:
+        total = session.scalar(select(func.count()).select_from(hits)) or 0
+        offset = 0
+        if first is not None:
+            position = (_key_value(first, sort), int(first.id))
+            offset = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(hits)
+                    .where(_beyond(hits, sort, position, after=False))
+                )
+                or 0
+            )
     return SearchPage(
         items=[cards[row.product_id] for row in page if row.product_id in cards],
-        next_cursor=next_cursor,
+        next_cursor=_cursor_at(last, sort) if has_next else None,
+        prev_cursor=_cursor_at(first, sort) if has_prev else None,
+        total=total,
+        offset=offset,
     )
+
+
+def _beyond(hits: Any, sort: str, position: tuple[Any, int], *, after: bool) -> Any:
+    """The rows after (or before) ``position`` in the page order ``(sort key, entry id)``."""
+    sort_key, descending = _sort_key(hits, sort)
+    key, entry_id = position
+    if sort == "newest":
+        key = datetime.fromisoformat(key)
+    ahead = sort_key < key if descending == after else sort_key > key
+    same = hits.c.id > entry_id if after else hits.c.id < entry_id
+    return or_(ahead, and_(sort_key == key, same))
+
+
+def _cursor_at(row: Any, sort: str) -> str | None:
+    return None if row is None else _encode_cursor(sort, _key_value(row, sort), int(row.id))
 
 
 def _cards(session: Session, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, ProductCard]:

@@ -498,7 +498,9 @@ class SearchParams:
     price_max: int | None = None
     sort: str = "relevance"
     cursor: str | None = None
+    before: str | None = None
     limit: int = 24
+    with_total: bool = False
 
 
 # The highest price a SKU may have (``schemas.Fen``); a price filter beyond it would only
@@ -543,6 +545,8 @@ def search_products(uow: UnitOfWork, params: SearchParams) -> search_index.Searc
                 price_max=params.price_max,
                 sort=params.sort,
                 cursor=params.cursor,
+                before=params.before,
                 limit=params.limit,
+                with_total=params.with_total,
             ),
         )

@@ -68,6 +68,7 @@ def search(
     max: Annotated[str | None, Query(max_length=12)] = None,
     sort: Annotated[str, Query(max_length=20)] = "relevance",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    before: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     if sort not in SORT_LABELS:
         sort = "relevance"
@@ -89,14 +90,23 @@ def search(
             price_max=price_max,
             sort=sort,
             cursor=cursor,
+            before=before,
+            with_total=True,
         ),
     )
     tree = catalog.load_categories(uow)
     current = tree.by_slug(category) if category else None
-    params = {k: v for k, v in request.query_params.items() if k not in ("cursor", "lang") and v}
+    skip = ("cursor", "before", "lang")
+    params = {k: v for k, v in request.query_params.items() if k not in skip and v}
+    here = request.url.path if request.url.path.startswith("/c/") else "/search"
     next_url = (
-        f"/search?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else None
+        f"{here}?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else None
     )
+    prev_url = (
+        f"{here}?{urlencode({**params, 'before': page.prev_cursor})}" if page.prev_cursor else None
+    )
+    per_page = catalog.SearchParams().limit
+    total = page.total or 0
     sibling_root = tree.path(current.id)[0] if current else None
     return render(
         request,
@@ -114,6 +124,10 @@ def search(
         sort_labels=SORT_LABELS,
         store_id=store or "",
         next_url=next_url,
+        prev_url=prev_url,
+        total=total,
+        page_number=(page.offset or 0) // per_page + 1,
+        page_count=(total + per_page - 1) // per_page or 1,
         base_params=params,
     )
 
@@ -128,6 +142,7 @@ def category_page(slug: str, request: Request, uow: Uow) -> Response:
         category=slug,
         sort=request.query_params.get("sort", "relevance"),
         cursor=request.query_params.get("cursor"),
+        before=request.query_params.get("before"),
     )
 
 
