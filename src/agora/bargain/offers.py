@@ -25,7 +25,7 @@ from agora.bargain.views import (
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -58,7 +58,7 @@ def create_offer(
         sku = session.get(catalog.Sku, sku_id)
         if sku is None or sku.product_id != product.id or not sku.active:
             raise InvalidInput(
-                "Choose one of this product's SKUs on sale.",
+                N_("Choose one of this product's SKUs on sale."),
                 errors=[{"field": "sku_id", "message": "not a SKU of this product on sale"}],
             )
         errors = domain.offer_errors(
@@ -70,7 +70,7 @@ def create_offer(
             allotment=allotment,
         )
         if errors:
-            raise InvalidInput("Check the bargain's numbers.", errors=errors)
+            raise InvalidInput(N_("Check the bargain's numbers."), errors=errors)
         offer_id = new_id()
         # The partial unique index allows one active offer per product: a second one, even
         # racing the first, inserts nothing.

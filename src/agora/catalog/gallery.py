@@ -19,7 +19,7 @@ from agora.catalog.errors import ImageNotFound, TooManyImages
 from agora.catalog.models import Product, ProductImage, Sku
 from agora.catalog.service import access_product, category_tree, drawn_image
 from agora.core.clock import utcnow
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.media import ProcessedImage, Storage
@@ -224,7 +224,7 @@ def set_image_colour(
             colours = set(session.scalars(select(Sku.colour).where(Sku.product_id == product.id)))
             if colour not in colours:
                 raise InvalidInput(
-                    "Choose one of this product's colours.",
+                    N_("Choose one of this product's colours."),
                     errors=[{"field": "colour", "message": "not a colour of this product"}],
                 )
             session.execute(

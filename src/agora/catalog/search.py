@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from agora.catalog.models import Product, SearchEntry, Store
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 
 SORTS = ("relevance", "price_asc", "price_desc", "sales", "newest")
 SCORE_SCALE = 1_000_000
@@ -316,7 +316,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     except (ValueError, TypeError, binascii.Error) as exc:
         raise invalid from exc
     if cursor_sort != sort:
-        raise InvalidInput("The cursor belongs to another sort order; start again.")
+        raise InvalidInput(N_("The cursor belongs to another sort order; start again."))
     if not _is_bigint(last_id):
         raise invalid
     if sort == "newest":

@@ -16,7 +16,7 @@ from agora.catalog.images import COLOURS, SHAPES, image_url
 from agora.catalog.models import Category, Product, Sku, Store, StoreStaff
 from agora.catalog.schemas import CategoryIn, ProductIn, ProductPatch, SkuIn, SkuPatch, StoreIn
 from agora.core.clock import utcnow
-from agora.core.errors import Forbidden, InvalidInput
+from agora.core.errors import N_, Forbidden, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, require_operator
 
@@ -146,7 +146,7 @@ def set_store_status(
 ) -> Store:
     require_operator(actor)
     if status not in ("active", "suspended"):
-        raise InvalidInput("Status must be active or suspended.")
+        raise InvalidInput(N_("Status must be active or suspended."))
     with uow:
         store = uow.session.get(Store, store_id)
         if store is None:
@@ -165,7 +165,7 @@ def add_staff(
         if not actor.is_operator:
             mine = uow.session.get(StoreStaff, (store_id, actor.user_id))
             if mine is None or mine.role != "owner":
-                raise Forbidden("Only the store owner can add staff.")
+                raise Forbidden(N_("Only the store owner can add staff."))
         _add_staff(uow.session, store_id, user_id, role)
 
 
@@ -173,7 +173,7 @@ def _add_staff(session: Session, store_id: uuid.UUID, user_id: uuid.UUID, role: 
     from agora.identity import User
 
     if session.get(User, user_id) is None:
-        raise InvalidInput("No such user.", errors=[{"field": "user_id", "message": "unknown"}])
+        raise InvalidInput(N_("No such user."), errors=[{"field": "user_id", "message": "unknown"}])
     existing = session.get(StoreStaff, (store_id, user_id))
     if existing is None:
         session.add(StoreStaff(store_id=store_id, user_id=user_id, role=role, created_at=utcnow()))
@@ -190,7 +190,7 @@ def create_category(uow: UnitOfWork, *, actor: Principal, data: CategoryIn) -> C
         if uow.session.scalar(select(Category.id).where(Category.slug == data.slug)) is not None:
             raise SlugTaken()
         if data.parent_id is not None and uow.session.get(Category, data.parent_id) is None:
-            raise InvalidInput("The parent category does not exist.")
+            raise InvalidInput(N_("The parent category does not exist."))
         category = Category(
             slug=data.slug,
             name_en=data.name_en,
@@ -254,7 +254,7 @@ def _leaf_category(session: Session, category_id: uuid.UUID) -> Category:
     category = tree.by_id.get(category_id)
     if category is None or not tree.is_leaf(category_id):
         raise InvalidInput(
-            "Choose a category without subcategories.",
+            N_("Choose a category without subcategories."),
             errors=[{"field": "category_id", "message": "not a leaf category"}],
         )
     return category
@@ -347,7 +347,7 @@ def update_product(
         if "category_id" in changes and changes["category_id"] is not None:
             _leaf_category(session, changes["category_id"])
         if changes.get("list_price") is not None and changes["list_price"] < product.max_price:
-            raise InvalidInput("The list price cannot be below a SKU price.")
+            raise InvalidInput(N_("The list price cannot be below a SKU price."))
         for name, value in changes.items():
             # These columns are required: a null in the patch means "leave as is".
             if value is None and name in (
@@ -384,7 +384,7 @@ def update_sku(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, patch: S
         assert product is not None
         if patch.price is not None:
             if patch.price > product.list_price:
-                raise InvalidInput("A SKU price cannot be above the list price.")
+                raise InvalidInput(N_("A SKU price cannot be above the list price."))
             sku.price = patch.price
         if patch.active is not None:
             sku.active = patch.active
@@ -412,12 +412,12 @@ def add_skus(
         for item in skus:
             if (item.colour, item.size) in seen:
                 raise InvalidInput(
-                    "Two SKUs have the same colour and size.",
+                    N_("Two SKUs have the same colour and size."),
                     errors=[{"field": "skus", "message": "duplicate colour and size"}],
                 )
             seen.add((item.colour, item.size))
             if item.price > product.list_price:
-                raise InvalidInput("A SKU price cannot be above the list price.")
+                raise InvalidInput(N_("A SKU price cannot be above the list price."))
         position = max((sku.position for sku in existing), default=-1) + 1
         added = [
             Sku(
@@ -514,16 +514,19 @@ def search_products(uow: UnitOfWork, params: SearchParams) -> search_index.Searc
         value = getattr(params, name)
         if value is not None and not 0 <= value <= MAX_PRICE:
             raise InvalidInput(
-                "The price filter is out of range.", errors=[{"field": name, "message": "range"}]
+                N_("The price filter is out of range."),
+                errors=[{"field": name, "message": "range"}],
             )
     if params.colour and params.colour not in COLOURS:
-        raise InvalidInput("Unknown colour.", errors=[{"field": "colour", "message": "unknown"}])
+        raise InvalidInput(
+            N_("Unknown colour."), errors=[{"field": "colour", "message": "unknown"}]
+        )
     if (
         params.price_min is not None
         and params.price_max is not None
         and params.price_min > params.price_max
     ):
-        raise InvalidInput("The minimum price is above the maximum price.")
+        raise InvalidInput(N_("The minimum price is above the maximum price."))
     text_tokens = tuple(search_text.query(params.q)) if params.q else ()
     if params.q.strip() and not text_tokens:
         return search_index.SearchPage()

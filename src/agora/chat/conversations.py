@@ -32,7 +32,7 @@ from agora.chat.views import ConversationView, MemberView, message_view
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
@@ -110,7 +110,7 @@ def direct_conversation(
     Raises InvalidInput (oneself), PersonNotFound, NotFriends, ChatBlocked.
     """
     if other_user_id == actor.user_id:
-        raise InvalidInput("You cannot start a chat with yourself.")
+        raise InvalidInput(N_("You cannot start a chat with yourself."))
     with uow:
         session = uow.session
         other = session.get(User, other_user_id)
@@ -184,7 +184,9 @@ def open_keyed_conversation(
 def _clean_title(title: str) -> str:
     clean = domain.clean_title(title)
     if clean is None:
-        raise InvalidInput("A group name needs 1 to 40 characters.", errors=[{"field": "title"}])
+        raise InvalidInput(
+            N_("A group name needs 1 to 40 characters."), errors=[{"field": "title"}]
+        )
     return clean
 
 
@@ -199,7 +201,7 @@ def create_group(
     name = _clean_title(title)
     others = [uid for uid in dict.fromkeys(member_ids) if uid != actor.user_id]
     if not others:
-        raise InvalidInput("Choose at least one friend.", errors=[{"field": "member_ids"}])
+        raise InvalidInput(N_("Choose at least one friend."), errors=[{"field": "member_ids"}])
     if len(others) + 1 > get_settings().chat_group_max_members:
         raise GroupFull()
     with uow:
@@ -286,7 +288,7 @@ def remove_member(
     Raises ConversationNotFound, NotAGroup, NotAllowedInGroup, NotFound (not in the group).
     """
     if user_id == actor.user_id:
-        raise InvalidInput("To leave the group, use Leave.")
+        raise InvalidInput(N_("To leave the group, use Leave."))
     with uow:
         session = uow.session
         _conversation, me = _group_member(session, actor, conversation_id)
@@ -294,7 +296,7 @@ def remove_member(
             raise NotAllowedInGroup()
         target = _active_member(session, conversation_id, user_id)
         if not domain.can_remove(me.role, target.role):
-            raise NotAllowedInGroup("Admins can only remove members, not the owner or admins.")
+            raise NotAllowedInGroup(N_("Admins can only remove members, not the owner or admins."))
         _system(uow, conversation_id, actor, "removed", [user_id])
         target.left_at, target.role = utcnow(), domain.MEMBER
         session.flush()
@@ -342,15 +344,15 @@ def set_role(
 ) -> None:
     """The owner makes a member an admin or an admin a member again."""
     if role not in (domain.ADMIN, domain.MEMBER):
-        raise InvalidInput("The role must be admin or member.", errors=[{"field": "role"}])
+        raise InvalidInput(N_("The role must be admin or member."), errors=[{"field": "role"}])
     with uow:
         session = uow.session
         _conversation, me = _group_member(session, actor, conversation_id)
         if me.role != domain.OWNER:
-            raise NotAllowedInGroup("Only the group's owner can change roles.")
+            raise NotAllowedInGroup(N_("Only the group's owner can change roles."))
         target = _active_member(session, conversation_id, user_id)
         if target.role == domain.OWNER:
-            raise InvalidInput("The owner's role cannot be changed.")
+            raise InvalidInput(N_("The owner's role cannot be changed."))
         if target.role == role:
             return
         target.role = role

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from agora import catalog
 from agora.chat import domain
 from agora.chat.errors import UnknownKind
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.identity import Principal
 
 KindNormalizer = Callable[[Session, Principal, dict[str, Any]], dict[str, Any]]
@@ -43,20 +43,20 @@ def normalize(
     if normalizer is None:
         raise UnknownKind(errors=[{"field": "kind", "message": f"unknown kind {kind[:32]!r}"}])
     if not isinstance(body, dict):
-        raise InvalidInput("The message body must be an object.")
+        raise InvalidInput(N_("The message body must be an object."))
     return normalizer(session, actor, body)
 
 
 def _text(session: Session, actor: Principal, body: dict[str, Any]) -> dict[str, Any]:
     raw = body.get("text")
     if not isinstance(raw, str):
-        raise InvalidInput("A text message needs its text.", errors=[{"field": "body.text"}])
+        raise InvalidInput(N_("A text message needs its text."), errors=[{"field": "body.text"}])
     text = domain.clean_text(raw)
     if not text:
-        raise InvalidInput("The message is empty.", errors=[{"field": "body.text"}])
+        raise InvalidInput(N_("The message is empty."), errors=[{"field": "body.text"}])
     if len(text) > domain.MAX_TEXT:
         raise InvalidInput(
-            "A message can have at most 2,000 characters.", errors=[{"field": "body.text"}]
+            N_("A message can have at most 2,000 characters."), errors=[{"field": "body.text"}]
         )
     return {"text": text}
 
@@ -66,12 +66,14 @@ def _product_card(session: Session, actor: Principal, body: dict[str, Any]) -> d
         product_id = uuid.UUID(str(body.get("product_id", "")))
     except ValueError as exc:
         raise InvalidInput(
-            "A product card needs a product.", errors=[{"field": "body.product_id"}]
+            N_("A product card needs a product."), errors=[{"field": "body.product_id"}]
         ) from exc
     product = session.get(catalog.Product, product_id)
     store = session.get(catalog.Store, product.store_id) if product is not None else None
     if product is None or store is None or product.status != "active" or store.status != "active":
-        raise InvalidInput("This product is not available.", errors=[{"field": "body.product_id"}])
+        raise InvalidInput(
+            N_("This product is not available."), errors=[{"field": "body.product_id"}]
+        )
     return {
         "id": str(product.id),
         "product_id": str(product.id),

@@ -36,7 +36,7 @@ from agora.chat.models import ConversationRow, MemberRow, MessageRow
 from agora.chat.views import MessageView, message_event
 from agora.config import get_settings
 from agora.core.clock import utcnow
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
@@ -143,7 +143,7 @@ def send_message(
     """
     if not isinstance(client_id, str) or not domain.valid_client_id(client_id):
         raise InvalidInput(
-            "A message needs a client id of 1 to 64 characters.",
+            N_("A message needs a client id of 1 to 64 characters."),
             errors=[{"field": "client_id"}],
         )
     try:

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Table, Text, bindparam, cast, select
 
 from agora.core.clock import utcnow
 from agora.core.db import dialect_insert
-from agora.core.errors import IdempotencyMismatch, InvalidInput
+from agora.core.errors import N_, IdempotencyMismatch, InvalidInput
 from agora.core.ids import new_id
 from agora.core.models import IdempotencyKey
 from agora.core.prepared import Prepared
@@ -59,7 +59,7 @@ def run_idempotent(
             status, body = action()
         return IdempotentResult(status, body, replayed=False)
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput("Idempotency-Key must be 1 to 255 characters.")
+        raise InvalidInput(N_("Idempotency-Key must be 1 to 255 characters."))
     stored = _lookup(uow, scope, key)
     if stored is not None:
         return _replay(stored, request_hash)

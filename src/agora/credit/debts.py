@@ -18,7 +18,7 @@ from sqlalchemy import Table, Update, and_, exists, select, update
 from sqlalchemy.orm import Session
 
 from agora.core.clock import local_today, utcnow
-from agora.core.errors import Conflict
+from agora.core.errors import N_, Conflict
 from agora.credit import domain
 from agora.credit.models import CreditLine, CreditPlan, CreditPurchase, CreditStatement
 
@@ -94,7 +94,7 @@ def all_debts(session: Session, user_id: uuid.UUID) -> list[Debt]:
 
 def _guarded(session: Session, statement: Update) -> None:
     if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("A credit record changed while it was being repaid; please try again.")
+        raise Conflict(N_("A credit record changed while it was being repaid; please try again."))
 
 
 def pay_debt(session: Session, debt: Debt, amount: int, *, refund: bool, today: date) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from agora import ledger
 from agora.core.clock import as_utc, utcnow
 from agora.core.db import greatest, upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.credit import domain
@@ -159,7 +159,7 @@ def charge_order(
     Raises CreditNotOpen, CreditFrozen, CreditLimitExceeded (extra ``available``); the caller's
     transaction must then roll back (nothing of credit's is left behind either way)."""
     if not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput("A credit payment is a positive whole number of fen.")
+        raise InvalidInput(N_("A credit payment is a positive whole number of fen."))
     with uow:
         session = uow.session
         now = utcnow()

@@ -15,7 +15,7 @@ from sqlalchemy import Table, update
 
 from agora.config import get_settings
 from agora.core.clock import local_today, utcnow
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.credit import domain
@@ -47,7 +47,7 @@ def quote(principal: int, months: int) -> domain.Quote:
     """Fee, APR and schedule of converting ``principal`` fen over ``months``."""
     check_months(months)
     if not isinstance(principal, int) or principal < MIN_PER_MONTH * months:
-        raise InvalidInput("The amount is too small to split into these instalments.")
+        raise InvalidInput(N_("The amount is too small to split into these instalments."))
     return domain.quote(principal, months)
 
 
@@ -93,7 +93,7 @@ def convert(
     NotConvertible when it is paid, touched, billed or past due."""
     check_months(months)
     if (statement_id is None) == (purchase_id is None):
-        raise InvalidInput("Name a statement or a purchase to split into instalments.")
+        raise InvalidInput(N_("Name a statement or a purchase to split into instalments."))
     with uow:
         session = uow.session
         if not lock_line(session, actor.user_id):

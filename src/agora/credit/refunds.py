@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import Table, select, update
 
 from agora import ledger, payments
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.credit import debts
 from agora.credit.accounts import owed_of
@@ -61,13 +61,13 @@ def order_refunded(
     (``…:wallet``). Raises InvalidInput for an order not paid on credit or more than its
     unrefunded credit part."""
     if not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput("A refund is a positive whole number of fen.")
+        raise InvalidInput(N_("A refund is a positive whole number of fen."))
     with uow:
         session = uow.session
         if ledger.transfers_with(uow, key_prefix=f"credit:refund:{refund_id}:"):
             return
         if not lock_line(session, user_id):
-            raise InvalidInput("This order was not paid on credit.")
+            raise InvalidInput(N_("This order was not paid on credit."))
         purchase_id = session.scalar(
             update(_purchases)
             .where(
@@ -79,7 +79,7 @@ def order_refunded(
             .returning(_purchases.c.id)
         )
         if purchase_id is None:
-            raise InvalidInput("The refund is more than the order's credit part not refunded.")
+            raise InvalidInput(N_("The refund is more than the order's credit part not refunded."))
         purchase = session.get(CreditPurchase, purchase_id, populate_existing=True)
         assert purchase is not None
         used = session.scalar(select(_lines.c.used).where(_lines.c.user_id == user_id)) or 0
@@ -105,7 +105,7 @@ def order_refunded(
                 )
                 != 1
             ):
-                raise InvalidInput("The credit line changed during the refund.")
+                raise InvalidInput(N_("The credit line changed during the refund."))
             ledger.transfer(
                 uow,
                 key=f"credit:refund:{refund_id}:owed",

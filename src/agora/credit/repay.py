@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from agora import ledger, payments, treasure
 from agora.core.clock import utcnow
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.credit import debts
@@ -55,10 +55,10 @@ def _resolve(
     session: Session, user_id: uuid.UUID, amount: int | None, kind: str
 ) -> tuple[int, str]:
     if kind not in KINDS:
-        raise InvalidInput("Repay an amount, the statement, the minimum or everything.")
+        raise InvalidInput(N_("Repay an amount, the statement, the minimum or everything."))
     if kind == "amount":
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise InvalidInput("A repayment is a positive whole number of fen.")
+            raise InvalidInput(N_("A repayment is a positive whole number of fen."))
         return amount, kind
     due = amounts_due(session, user_id)[kind]
     if due <= 0:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from agora import catalog, chat
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.customer_service.access import (
     StoreChatAccess,
@@ -138,4 +138,6 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
             raise ValueError("naive")
         return parsed, uuid.UUID(conversation_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidInput("This page link is not valid.", errors=[{"field": "cursor"}]) from exc
+        raise InvalidInput(
+            N_("This page link is not valid."), errors=[{"field": "cursor"}]
+        ) from exc

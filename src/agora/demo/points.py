@@ -39,7 +39,11 @@ def seed_points(
     for email, amount in WELCOME.items():
         user = shoppers.get(email)
         if user is not None and points.grant(
-            uow, user_id=user.id, amount=amount, key=f"{KEY}:welcome:{email}", reason="Welcome"
+            uow,
+            user_id=user.id,
+            amount=amount,
+            key=f"{KEY}:welcome:{email}",
+            reason="Welcome gift 新人礼",
         ):
             granted += 1
     lin = shoppers.get(SHOPPER)
@@ -47,7 +51,7 @@ def seed_points(
         with uow:
             bonus_key = f"{KEY}:loyalty:{SHOPPER}"
             if points.grant(
-                uow, user_id=lin.id, amount=BONUS, key=bonus_key, reason="Loyalty bonus"
+                uow, user_id=lin.id, amount=BONUS, key=bonus_key, reason="Loyalty bonus 老客回馈"
             ):
                 granted += 1
                 expires_at = utcnow() + BONUS_EXPIRES_IN

@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import Database
-from agora.core.errors import Forbidden, InvalidInput, NotFound
+from agora.core.errors import N_, Forbidden, InvalidInput, NotFound
 from agora.core.prepared import Prepared
 from agora.core.security import hash_password, new_token, token_digest, verify_password
 from agora.core.uow import UnitOfWork
@@ -89,7 +89,7 @@ def register(
     if name is None:
         errors.append({"field": "display_name", "message": "Enter a name of 1 to 40 characters."})
     if errors or parsed is None or name is None:
-        raise InvalidInput("Please correct the highlighted fields.", errors=errors)
+        raise InvalidInput(N_("Please correct the highlighted fields."), errors=errors)
     with uow:
         column = User.email if parsed.kind == "email" else User.phone
         if uow.session.scalar(select(User.id).where(column == parsed.value)) is not None:
@@ -159,7 +159,7 @@ def _open_session(
     uow: UnitOfWork, user: User, *, kind: str, client: Client, days: int, label: str | None
 ) -> SignedIn:
     if kind not in ("web", "api"):
-        raise InvalidInput("Session kind must be web or api.")
+        raise InvalidInput(N_("Session kind must be web or api."))
     token = new_token()
     now = utcnow()
     session = AuthSession(
@@ -326,7 +326,7 @@ def revoke_session(
     with uow:
         target = uow.session.get(AuthSession, session_id)
         if target is None or target.user_id != actor.user_id:
-            raise NotFound("No such session.")
+            raise NotFound(N_("No such session."))
         if target.revoked_at is None:
             target.revoked_at = utcnow()
             _tokens_revoked(uow, actor.user_id)
@@ -350,7 +350,7 @@ def security_log(
     """A user's own security events; operators may read anyone's (or everyone's with no id)."""
     target = user_id or actor.user_id
     if target != actor.user_id and not actor.is_operator:
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     query = (
         select(SecurityEvent)
         .where(SecurityEvent.user_id == target)
@@ -363,7 +363,7 @@ def security_log(
 
 def require_operator(actor: Principal) -> None:
     if not actor.is_operator:
-        raise Forbidden("Only platform operators can do this.")
+        raise Forbidden(N_("Only platform operators can do this."))
 
 
 def list_users(
@@ -395,13 +395,13 @@ def set_user_status(
     """Suspend or reactivate an account. Suspending also revokes its sessions and tokens."""
     require_operator(actor)
     if status not in ("active", "suspended"):
-        raise InvalidInput("Status must be active or suspended.")
+        raise InvalidInput(N_("Status must be active or suspended."))
     if user_id == actor.user_id:
-        raise Forbidden("Operators cannot change their own status.")
+        raise Forbidden(N_("Operators cannot change their own status."))
     with uow:
         user = uow.session.get(User, user_id)
         if user is None:
-            raise NotFound("No such user.")
+            raise NotFound(N_("No such user."))
         user.status = status
         _tokens_revoked(uow, user_id)
         if status == "suspended":

@@ -39,7 +39,7 @@ def stock_levels(uow: UnitOfWork, sku_ids: Iterable[uuid.UUID]) -> dict[uuid.UUI
 def set_stock(uow: UnitOfWork, *, actor: Principal, levels: Mapping[uuid.UUID, int]) -> None:
     """Set absolute stock figures for SKUs of the actor's stores (the merchant's count)."""
     if any(not 0 <= qty <= MAX_STOCK for qty in levels.values()):
-        raise InvalidInput("Stock must be between 0 and 10,000,000.")
+        raise InvalidInput(N_("Stock must be between 0 and 10,000,000."))
     with uow:
         session = uow.session
         for sku_id in sorted(levels):  # fixed order, so concurrent edits lock rows alike
@@ -58,7 +58,7 @@ def set_stock(uow: UnitOfWork, *, actor: Principal, levels: Mapping[uuid.UUID, i
 def adjust_stock(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, delta: int) -> int:
     """Add (or, with a negative delta, remove) units; never below zero. Returns the new level."""
     if not -MAX_STOCK <= delta <= MAX_STOCK or delta == 0:
-        raise InvalidInput("The adjustment must be a non-zero number of units.")
+        raise InvalidInput(N_("The adjustment must be a non-zero number of units."))
     with uow:
         session = uow.session
         access_sku(session, actor, sku_id)
@@ -77,7 +77,7 @@ def adjust_stock(uow: UnitOfWork, *, actor: Principal, sku_id: uuid.UUID, delta:
                 ).returning(Stock.available)
             ).first()
             if added is None:
-                raise InvalidInput("Stock must be between 0 and 10,000,000.")
+                raise InvalidInput(N_("Stock must be between 0 and 10,000,000."))
             uow.open_gates(STOCK_GATE, [str(sku_id)])
             return int(added[0])
         result = session.execute(

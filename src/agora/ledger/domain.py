@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 
 PLATFORM = uuid.UUID(int=0)
 """The owner id of the platform's own accounts (escrow, revenue, gateway clearing)."""
@@ -73,19 +73,19 @@ def net_legs(legs: Iterable[Leg]) -> dict[AccountRef, int]:
     currencies = set()
     for leg in legs:
         if not isinstance(leg.amount, int) or isinstance(leg.amount, bool) or leg.amount == 0:
-            raise InvalidInput("Every leg of a transfer moves a non-zero whole number of fen.")
+            raise InvalidInput(N_("Every leg of a transfer moves a non-zero whole number of fen."))
         net[leg.account] = net.get(leg.account, 0) + leg.amount
         currencies.add(leg.account.currency)
     if len(currencies) > 1:
-        raise InvalidInput("A transfer moves one currency.")
+        raise InvalidInput(N_("A transfer moves one currency."))
     if sum(net.values()) != 0:
-        raise InvalidInput("The legs of a transfer must sum to zero.")
+        raise InvalidInput(N_("The legs of a transfer must sum to zero."))
     net = {account: amount for account, amount in net.items() if amount != 0}
     if len(net) < 2:
-        raise InvalidInput("A transfer moves money between at least two accounts.")
+        raise InvalidInput(N_("A transfer moves money between at least two accounts."))
     return net
 
 
 def check_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput("A transfer key is 1 to 200 characters.")
+        raise InvalidInput(N_("A transfer key is 1 to 200 characters."))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
 from agora.core.db import dialect_insert, for_update
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
@@ -209,7 +209,7 @@ def transfer_many(uow: UnitOfWork, specs: Sequence[TransferSpec]) -> list[Transf
         check_key(spec.key)
         nets.append(net_legs(spec.legs))
     if len({spec.key for spec in specs}) != len(specs):
-        raise InvalidInput("Each transfer in a batch needs its own key.")
+        raise InvalidInput(N_("Each transfer in a batch needs its own key."))
     with uow:
         session = uow.session
         now = utcnow()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.payments.errors import CreditOnlyForOrders
 
 WALLET = "wallet"
@@ -85,10 +85,10 @@ def withdrawal_next(status: str, outcome: str) -> str | None:
 def check_amount(amount: int, *, minimum: int, maximum: int) -> None:
     """Raises InvalidInput unless ``amount`` is a whole number of fen within the limits."""
     if not isinstance(amount, int) or isinstance(amount, bool):
-        raise InvalidInput("The amount must be a whole number of fen.")
+        raise InvalidInput(N_("The amount must be a whole number of fen."))
     if amount < minimum or amount > maximum:
         raise InvalidInput(
-            "The amount is outside the allowed range.",
+            N_("The amount is outside the allowed range."),
             errors=[{"field": "amount", "message": f"between {minimum} and {maximum} fen"}],
         )
 

@@ -20,7 +20,7 @@ from agora import ledger
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
@@ -112,7 +112,7 @@ def create_charge(
     check_amount(amount)
     bank = get_gateway(gateway)
     if not purpose or len(purpose) > 40 or len(reference) > 200 or len(return_url) > 500:
-        raise InvalidInput("The charge's purpose, reference or return URL is too long.")
+        raise InvalidInput(N_("The charge's purpose, reference or return URL is too long."))
     with uow:
         require_enabled(uow, source=source_of(gateway), store_ids=())
         now = utcnow()
@@ -314,9 +314,9 @@ def refund_to_gateway(
     refund total is raised by one guarded UPDATE, so concurrent refunds cannot overshoot.
     """
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise InvalidInput("A refund moves a positive whole number of fen.")
+        raise InvalidInput(N_("A refund moves a positive whole number of fen."))
     if not key or len(key) > 190:
-        raise InvalidInput("A refund key is 1 to 190 characters.")
+        raise InvalidInput(N_("A refund key is 1 to 190 characters."))
     with uow:
         session = uow.session
         row = session.get(ChargeRow, charge_id)

@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, or_, select
 
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, require_operator
@@ -115,7 +115,7 @@ def set_switch(
     require_operator(actor)
     if source not in SOURCES:
         raise InvalidInput(
-            "Unknown funding source.", errors=[{"field": "source", "message": source}]
+            N_("Unknown funding source."), errors=[{"field": "source", "message": source}]
         )
     now = utcnow()
     with uow:

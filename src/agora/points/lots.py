@@ -20,7 +20,7 @@ from agora import ledger
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import for_update, upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.points import domain
@@ -96,7 +96,7 @@ def grant(uow: UnitOfWork, *, user_id: uuid.UUID, amount: int, key: str, reason:
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise PointsAmountInvalid()
     if not 1 <= len(key) <= MAX_GRANT_KEY:
-        raise InvalidInput("A grant key is 1 to 150 characters.")
+        raise InvalidInput(N_("A grant key is 1 to 150 characters."))
     with uow:
         now = utcnow()
         if not add_lot(

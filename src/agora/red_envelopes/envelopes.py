@@ -31,7 +31,7 @@ from agora import chat, ledger, payments, treasure
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import dialect_insert, upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.prepared import Prepared
@@ -242,7 +242,9 @@ def send(
     words = clean_greeting(greeting)
     client = client_id or new_id().hex
     if not 0 < len(client) <= 64 or not client.isprintable():
-        raise InvalidInput("A client id has 1 to 64 characters.", errors=[{"field": "client_id"}])
+        raise InvalidInput(
+            N_("A client id has 1 to 64 characters."), errors=[{"field": "client_id"}]
+        )
     settings = get_settings()
     with uow:
         session = uow.session

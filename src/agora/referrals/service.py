@@ -20,7 +20,7 @@ from agora import points
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User, require_operator
@@ -263,7 +263,7 @@ def list_rewards(
     require_operator(actor)
     if status is not None and status not in domain.STATUSES:
         raise InvalidInput(
-            "Choose granted, withheld or released.",
+            N_("Choose granted, withheld or released."),
             errors=[{"field": "status", "message": "unknown status"}],
         )
     query = _operator_query()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agora import chat
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.identity import Principal
 from agora.sharing import domain
 from agora.sharing.models import Share
@@ -28,15 +28,15 @@ def normalize_share_link(
 ) -> dict[str, Any]:
     code = body.get("code")
     if not isinstance(code, str) or not domain.is_code(code):
-        raise InvalidInput("A share link needs its code.", errors=[{"field": "body.code"}])
+        raise InvalidInput(N_("A share link needs its code."), errors=[{"field": "body.code"}])
     share = session.scalar(select(Share).where(Share.code == code))
     if share is None or share.sharer_id != actor.user_id:
         raise InvalidInput(
-            "You can only send your own share links.", errors=[{"field": "body.code"}]
+            N_("You can only send your own share links."), errors=[{"field": "body.code"}]
         )
     card = target_of(share.target_type).cards(session, [share.target_id]).get(share.target_id)
     if card is None:
-        raise InvalidInput("What was shared is not available.", errors=[{"field": "body.code"}])
+        raise InvalidInput(N_("What was shared is not available."), errors=[{"field": "body.code"}])
     snapshot: dict[str, Any] = {
         "code": share.code,
         "target_type": share.target_type,

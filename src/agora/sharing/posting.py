@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from agora import chat, social
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.sharing import domain
@@ -50,12 +50,12 @@ def share_to(
     """
     if channel in domain.CHAT_CHANNELS and conversation_id is None:
         raise InvalidInput(
-            "Choose the conversation to share into.",
+            N_("Choose the conversation to share into."),
             errors=[{"field": "conversation_id", "message": "required for chat channels"}],
         )
     if conversation_id is not None and channel not in domain.CHAT_CHANNELS:
         raise InvalidInput(
-            "Only a chat share goes into a conversation.",
+            N_("Only a chat share goes into a conversation."),
             errors=[{"field": "channel", "message": "chat_direct or chat_group"}],
         )
     with uow:
@@ -63,7 +63,7 @@ def share_to(
             conversation = chat.get_conversation(uow, actor=actor, conversation_id=conversation_id)
             if conversation.kind != _CONVERSATION_KIND[channel]:
                 raise InvalidInput(
-                    "This conversation is not of the chosen kind.",
+                    N_("This conversation is not of the chosen kind."),
                     errors=[{"field": "channel", "message": f"not a {conversation.kind} chat"}],
                 )
         new = create_share(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from agora.config import get_settings
 from agora.core.clock import utcnow
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User, require_operator
 from agora.sharing import domain
@@ -61,7 +61,7 @@ def share_report(uow: UnitOfWork, *, actor: Principal, days: int = 30) -> ShareR
     require_operator(actor)
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput(
-            "The period is 1 to 366 days.", errors=[{"field": "days", "message": "1 to 366"}]
+            N_("The period is 1 to 366 days."), errors=[{"field": "days", "message": "1 to 366"}]
         )
     until = utcnow()
     since = until - timedelta(days=days)

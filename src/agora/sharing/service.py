@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -120,7 +120,7 @@ def create_share(
     """
     if channel not in domain.CHANNELS:
         raise InvalidInput(
-            "Choose where to share: chat, a group, moments, a partner or a link.",
+            N_("Choose where to share: chat, a group, moments, a partner or a link."),
             errors=[{"field": "channel", "message": "unknown channel"}],
         )
     target_of(target_type)
@@ -198,7 +198,7 @@ def record_visit(
     """Count a visit to ``/s/{code}`` and return where it lands. Raises ShareNotFound."""
     visitor = domain.clean_visitor_id(visitor_id)
     if visitor is None:
-        raise InvalidInput("A visit needs a visitor id.")
+        raise InvalidInput(N_("A visit needs a visitor id."))
     if not domain.is_code(code):
         raise ShareNotFound()
     with uow:

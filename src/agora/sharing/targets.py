@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agora import catalog
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.sharing.errors import TargetNotFound
 
 PRODUCT = "product"
@@ -59,7 +59,7 @@ def target_of(target_type: str) -> ShareTarget:
     target = _targets.get(target_type)
     if target is None:
         raise InvalidInput(
-            "This kind of thing cannot be shared.",
+            N_("This kind of thing cannot be shared."),
             errors=[{"field": "target_type", "message": "unknown target type"}],
         )
     return target

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from agora import catalog
 from agora.core.clock import utcnow
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
 from agora.social import domain
@@ -90,7 +90,7 @@ def _snapshot(uow: UnitOfWork, product_id: uuid.UUID) -> dict[str, Any]:
         detail = catalog.product_detail(uow, product_id)
     except catalog.ProductNotFound as exc:
         raise InvalidInput(
-            "A product in this post is not on sale.",
+            N_("A product in this post is not on sale."),
             errors=[{"field": "product_ids", "message": f"unknown product {product_id}"}],
         ) from exc
     product = detail.product

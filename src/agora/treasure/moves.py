@@ -21,7 +21,7 @@ from agora import ledger, payments
 from agora.config import get_settings
 from agora.core.clock import local, utcnow
 from agora.core.db import for_update, upsert_insert
-from agora.core.errors import InvalidInput
+from agora.core.errors import N_, InvalidInput
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -122,7 +122,7 @@ def deposit(
     check_source(source)
     check_amount(amount)
     if key is not None and not 1 <= len(key) <= MAX_KEY:
-        raise InvalidInput("A deposit key is 1 to 200 characters.")
+        raise InvalidInput(N_("A deposit key is 1 to 200 characters."))
     user_id = actor.user_id
     with uow:
         session = uow.session
@@ -283,7 +283,7 @@ def spend_to_wallet(
     check_amount(amount)
     ledger_key = f"treasure:spend:{key}"
     if not 1 <= len(key) <= MAX_KEY:
-        raise InvalidInput("A spend key is 1 to 200 characters.")
+        raise InvalidInput(N_("A spend key is 1 to 200 characters."))
     with uow:
         session = uow.session
         holding = _lock_holding(session, user_id)

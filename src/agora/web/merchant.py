@@ -14,6 +14,7 @@ from agora.catalog.images import COLOURS
 from agora.catalog.schemas import ProductIn, ProductPatch, SkuIn, SkuPatch
 from agora.core.errors import AgoraError, Forbidden, InvalidInput
 from agora.core.i18n import gettext as _
+from agora.core.i18n import lazy_pick
 from agora.core.money import format_amount, parse_amount
 from agora.http.deps import Actor, Media, Uow, get_runtime
 from agora.web.merchant_images import ACCEPT, UploadRefused, Uploads, prepare, size_limit
@@ -29,7 +30,10 @@ Texts = Annotated[list[str], Form()]
 
 
 def _nav(stores: list[catalog.Store], current: uuid.UUID | None) -> list[tuple[str, str, bool]]:
-    nav = [(f"/merchant/stores/{s.id}", s.name_en, s.id == current) for s in stores]
+    nav = [
+        (f"/merchant/stores/{s.id}", lazy_pick(s.name_en, s.name_zh), s.id == current)
+        for s in stores
+    ]
     if current is not None:
         nav.append((f"/merchant/stores/{current}/products/new", _("List a product"), False))
         nav.append((f"/merchant/stores/{current}/shipping", _("Shipping promise"), False))
@@ -45,8 +49,9 @@ def _leaf_options(uow: Any) -> list[tuple[str, str]]:
     tree = catalog.load_categories(uow)
     options = []
     for root in tree.roots():
+        root_name = lazy_pick(root.name_en, root.name_zh)
         for leaf in tree.children.get(root.id, []):
-            options.append((str(leaf.id), f"{root.name_en} › {leaf.name_en}"))
+            options.append((str(leaf.id), f"{root_name} › {lazy_pick(leaf.name_en, leaf.name_zh)}"))
     return options
 
 
@@ -139,7 +144,9 @@ def _form_page(
 
 
 def _colour_options() -> list[tuple[str, str]]:
-    return [("", _("No colour"))] + [(c.key, c.name_en) for c in COLOURS.values()]
+    return [("", _("No colour"))] + [
+        (c.key, lazy_pick(c.name_en, c.name_zh)) for c in COLOURS.values()
+    ]
 
 
 @router.get("/stores/{store_id}/products/new")
@@ -261,7 +268,9 @@ def create_product(
     return redirect(
         request,
         f"/merchant/products/{detail.product.id}",
-        flash=_("Listed “{title}”.").format(title=detail.product.title_en),
+        flash=_("Listed “{title}”.").format(
+            title=lazy_pick(detail.product.title_en, detail.product.title_zh)
+        ),
     )
 
 

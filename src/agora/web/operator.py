@@ -13,6 +13,7 @@ from agora import catalog, identity
 from agora.catalog.schemas import StoreIn
 from agora.core.errors import AgoraError
 from agora.core.i18n import gettext as _
+from agora.core.i18n import lazy_pick
 from agora.http.deps import Actor, ClientInfo, Uow
 from agora.web.render import check_csrf, redirect, render
 
@@ -116,7 +117,9 @@ def create_store(
             error=_(error.detail or error.title),
         )
     return redirect(
-        request, "/operator", flash=_("Store “{name}” created.").format(name=store.name_en)
+        request,
+        "/operator",
+        flash=_("Store “{name}” created.").format(name=lazy_pick(store.name_en, store.name_zh)),
     )
 
 
@@ -134,7 +137,9 @@ def store_status(
     return redirect(
         request,
         "/operator",
-        flash=_("“{name}” is now {status}.").format(name=store.name_en, status=_(store.status)),
+        flash=_("“{name}” is now {status}.").format(
+            name=lazy_pick(store.name_en, store.name_zh), status=_(store.status)
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from agora import catalog, identity, payments, payouts
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
+from agora.core.i18n import lazy_pick
 from agora.core.money import format_amount
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
@@ -199,7 +200,11 @@ def set_commission(
     else:
         flash = _("“{name}” now pays {percent} % commission.")
     return redirect(
-        request, "/operator", flash=flash.format(name=store.name_en, percent=commission.effective)
+        request,
+        "/operator",
+        flash=flash.format(
+            name=lazy_pick(store.name_en, store.name_zh), percent=commission.effective
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from agora.catalog import load_categories, stores_of
 from agora.core import i18n
-from agora.core.errors import Forbidden
+from agora.core.errors import N_, Forbidden
 from agora.core.money import format_amount
 from agora.http.deps import api_csrf_token, get_uow, optional_actor
 from agora.web.table_cards import label_tables
@@ -38,8 +38,13 @@ env.globals.update(pick=i18n.lazy_pick, money=format_amount, form_key=lambda: uu
 
 
 def compact_count(value: int) -> str:
-    if value >= 10_000 and i18n.get_locale() == "zh":
-        return f"{value / 10_000:.1f}万".replace(".0万", "万")
+    """A count as a shop shows it: 2.6k in English; in Chinese the whole number below 1万, then
+    1.2万 and 1.2亿 (rounded down, so a count never reads higher than it is)."""
+    if i18n.get_locale() == "zh":
+        for unit, size in (("亿", 100_000_000), ("万", 10_000)):
+            if value >= size:
+                return f"{value * 10 // size / 10:.1f}{unit}".replace(f".0{unit}", unit)
+        return str(value)
     if value >= 1000:
         return f"{value / 1000:.1f}k".replace(".0k", "k")
     return str(value)
@@ -60,7 +65,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     """Double-submit check: the form's token must equal the cookie's (SameSite=Lax backs it up)."""
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not submitted or not secrets.compare_digest(cookie, submitted):
-        raise Forbidden("This form has expired. Please reload the page and try again.")
+        raise Forbidden(N_("This form has expired. Please reload the page and try again."))
 
 
 def lang_url(request: Request, code: str) -> str:

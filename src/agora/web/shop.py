@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from agora import catalog, inventory, reviews
 from agora.catalog.images import COLOURS, render_product_svg
-from agora.core.errors import InvalidInput, NotFound
+from agora.core.errors import N_, InvalidInput, NotFound
 from agora.core.i18n import gettext as _
 from agora.core.i18n import lazy_pick
 from agora.core.ids import parse_id
@@ -23,11 +23,11 @@ from agora.web.render import render
 router = APIRouter(include_in_schema=False)
 
 SORT_LABELS = {
-    "relevance": "Best match",
-    "sales": "Top sales",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-    "newest": "Newest",
+    "relevance": N_("Best match"),
+    "sales": N_("Top sales"),
+    "price_asc": N_("Price: low to high"),
+    "price_desc": N_("Price: high to low"),
+    "newest": N_("Newest"),
 }
 
 

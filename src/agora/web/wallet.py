@@ -20,6 +20,7 @@ from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import gettext as _
+from agora.core.i18n import lazy_pick
 from agora.core.money import format_amount
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
@@ -262,7 +263,7 @@ def set_switch(
         enabled=enabled == "1",
         store_id=store.id if store else None,
     )
-    where = store.name_en if store else _("the whole platform")
+    where = lazy_pick(store.name_en, store.name_zh) if store else _("the whole platform")
     state = _("on") if enabled == "1" else _("off")
     return redirect(
         request,
