@@ -12,6 +12,7 @@ and digits (order numbers, waybills, hex ids, SKU codes) and numbers with an all
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 ALLOWED: frozenset[str] = frozenset(
     {
@@ -25,14 +26,25 @@ ALLOWED: frozenset[str] = frozenset(
         "CNY",
         "SKU",
         "ID",
+        "IP",
         "HLS",
         "UTC",
         "GMT",
-        # Units.
+        # Units, clothing sizes and picture formats, written this way in Chinese shops too.
         "kg",
         "g",
         "cm",
+        "mm",
         "km",
+        "ml",
+        "L",
+        "MB",
+        "XS",
+        "XL",
+        "XXL",
+        "JPEG",
+        "PNG",
+        "WebP",
     }
 )
 
@@ -66,3 +78,61 @@ def stray_english(text: str) -> list[str]:
             if len(word) >= 2 and word not in ALLOWED:
                 found.setdefault(word)
     return list(found)
+
+
+_SKIPPED = frozenset({"script", "style", "template", "noscript", "svg"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+# Attributes a person reads or hears: placeholders, tooltips, screen-reader labels. (A picture's
+# alt text is the product's title: the merchant's words, not ours.)
+_READ_ATTRIBUTES = ("placeholder", "title", "aria-label")
+
+
+class _Reader(HTMLParser):
+    """Collects the text a page shows, leaving out scripts, styles and `translate="no"` parts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._open: list[tuple[str, bool]] = []  # (tag, hidden from the reader)
+
+    @property
+    def _hidden(self) -> bool:
+        return bool(self._open) and self._open[-1][1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        hidden = self._hidden or tag in _SKIPPED or values.get("translate") == "no"
+        if not hidden:
+            for name in _READ_ATTRIBUTES:
+                if values.get(name):
+                    self.parts.append(values[name] or "")
+            if tag == "input" and values.get("type") in ("submit", "button", "reset"):
+                self.parts.append(values.get("value") or "")
+        if tag not in _VOID:
+            self._open.append((tag, hidden))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def visible_text(html: str) -> str:
+    """What a page shows a reader, one line per text run, without user content marked
+    `translate="no"` and without scripts and styles."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return "\n".join(reader.parts)
