@@ -14,6 +14,7 @@ from agora.http.routing import Router
 from agora.identity import service
 from agora.identity.models import User
 from agora.identity.schemas import (
+    MeIn,
     RegisterIn,
     SecurityEventOut,
     SessionOut,
@@ -86,6 +87,16 @@ async def me(actor: Actor, request: Request) -> UserOut:
     if profile is not None:
         return UserOut.model_validate(profile, from_attributes=True)
     user = await run_in_threadpool(service.get_user, get_uow(request), actor.user_id)
+    assert user is not None
+    return user_out(user)
+
+
+@router.patch("/me", response_model=UserOut, responses=also(422))
+def update_me(body: MeIn, actor: Actor, uow: Uow) -> UserOut:
+    """Change the signed-in user's own settings: the time zone their pages show times in."""
+    if "time_zone" in body.model_fields_set:
+        return user_out(service.set_time_zone(uow, actor=actor, time_zone=body.time_zone))
+    user = service.get_user(uow, actor.user_id)
     assert user is not None
     return user_out(user)
 

@@ -60,3 +60,5 @@ class Principal:
     display_name: str
     is_operator: bool = False
     session_id: uuid.UUID | None = None
+    # The zone the user's pages show times in (``None``: the operator's business zone).
+    time_zone: str | None = None

@@ -22,6 +22,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     display_name: Mapped[str] = mapped_column(String(40))
     locale: Mapped[str | None] = mapped_column(String(8), default=None)
+    # An IANA zone name the pages show times in; null: the operator's business zone.
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     is_operator: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime]

@@ -32,6 +32,23 @@ class UserOut(BaseModel):
     is_operator: bool
     status: str
     created_at: datetime
+    time_zone: str | None = Field(
+        description="The IANA zone the user's pages show times in; null: the platform's zone. "
+        "The API's own times are always UTC."
+    )
+
+
+class MeIn(BaseModel):
+    """A change to the signed-in user's settings; a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="An IANA zone name (Asia/Shanghai, America/New_York ...); null: the "
+        "platform's zone.",
+    )
 
 
 class TokenOut(BaseModel):

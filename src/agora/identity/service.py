@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table, bindparam, func, select, update
 
 from agora.config import get_settings
+from agora.core import timezones
 from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.errors import N_, Forbidden, InvalidInput, NotFound
@@ -231,6 +232,7 @@ def _principal_of(
         display_name=row.display_name,
         is_operator=row.is_operator,
         session_id=row.id,
+        time_zone=row.time_zone,
     )
     if cache is not None:
         profile = Profile(
@@ -241,6 +243,7 @@ def _principal_of(
             is_operator=row.is_operator,
             status=row.status,
             created_at=row.created_at,
+            time_zone=row.time_zone,
         )
         cache.put(digest, principal, row.expires_at, profile, epoch=epoch)
     return principal
@@ -266,6 +269,7 @@ _SESSION_ROWS = select(
     _users.c.email,
     _users.c.phone,
     _users.c.created_at,
+    _users.c.time_zone,
 ).join(_users, _users.c.id == _sessions.c.user_id)
 _AUTHENTICATE = _SESSION_ROWS.where(_sessions.c.token_hash == bindparam("token_hash"))
 # The first reads of many tokens at once, prepared for a few sizes (core.prepared: no IN list
@@ -294,6 +298,7 @@ class _SessionRow(NamedTuple):
     email: str | None
     phone: str | None
     created_at: datetime
+    time_zone: str | None
     token_hash: str
 
 
@@ -337,6 +342,26 @@ def revoke_session(
                 user_id=actor.user_id,
                 session_id=str(session_id),
             )
+
+
+def set_time_zone(uow: UnitOfWork, *, actor: Principal, time_zone: str | None) -> User:
+    """Set the zone the actor's own pages show times in (``None``: the operator's zone).
+
+    Raises:
+        InvalidInput: ``time_zone`` is not an IANA zone name this system knows.
+    """
+    if time_zone is not None and not timezones.is_known(time_zone):
+        message = N_("Choose a time zone from the list.")
+        raise InvalidInput(message, errors=[{"field": "time_zone", "message": message}])
+    with uow:
+        user = uow.session.get(User, actor.user_id)
+        if user is None:
+            raise NotFound(N_("No such user."))
+        if user.time_zone != time_zone:
+            user.time_zone = time_zone
+            # Cached principals carry the zone: the next request reads it again.
+            _tokens_revoked(uow, actor.user_id)
+        return user
 
 
 def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User | None:

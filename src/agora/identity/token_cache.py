@@ -6,7 +6,8 @@ past its session's own expiry; the cache holds at most ``max_size`` tokens and f
 first. Only valid tokens are kept: a caller spraying random tokens fills nothing.
 
 With each principal the cache keeps the account's profile as that read found it, so "who am I"
-(``GET /me``) reads nothing either. Whatever changes an account (its status today) forgets it.
+(``GET /me``) reads nothing either. Whatever changes an account (its status, its time zone)
+forgets it.
 
 Sign-out, revocation and suspension publish :data:`REVOKED_TOPIC` after their commit; every
 process's runtime listens on the hub and forgets that user's tokens at once, so a revoked token is
@@ -39,6 +40,7 @@ class Profile:
     is_operator: bool
     status: str
     created_at: datetime
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

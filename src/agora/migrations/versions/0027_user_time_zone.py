@@ -6,6 +6,9 @@ Revises: 0026
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0027"
 down_revision = "0026"
 branch_labels = None
@@ -13,8 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("time_zone")
