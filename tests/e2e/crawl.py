@@ -64,6 +64,17 @@ def _routes() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(routes)
 
 
+def page_routes() -> set[str]:
+    """Every route a crawl could visit: Agora's GET routes less the ones it never follows."""
+    origin = "http://agora.test"
+    return {
+        pattern
+        for _, pattern in _routes()
+        if should_follow(origin + re.sub(r"\{[^}]+\}", "x", pattern), origin=origin)
+        and pattern != "/healthz"
+    }
+
+
 _ID_SEGMENT = re.compile(r"[0-9a-fA-F-]{32,36}|\d+|[A-Za-z0-9]{10,}")
 
 

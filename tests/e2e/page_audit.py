@@ -140,6 +140,22 @@ _TEXT_JS = """
 }
 """
 
+# Run in the page after the layout is measured: the images a phone has not loaded yet (lazy, below
+# the fold) are asked for now, so a broken one further down is found too.
+_DEFERRED_IMAGES_JS = """
+async () => {
+  const waiting = [...document.images].filter((img) => !img.complete && img.getAttribute('src'));
+  const loaded = waiting.map((img) => new Promise((done) => {
+    img.addEventListener('load', done, {once: true});
+    img.addEventListener('error', done, {once: true});
+    img.loading = 'eager';
+  }));
+  await Promise.race([Promise.all(loaded), new Promise((done) => setTimeout(done, 5000))]);
+  return waiting.filter((img) => img.complete && img.naturalWidth === 0)
+    .map((img) => ({src: img.currentSrc || img.src, alt: img.getAttribute('alt')}));
+}
+"""
+
 _AXE_JS = """
 async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -170,6 +186,7 @@ class Findings:
     items: list[Finding] = field(default_factory=list)
     pages: dict[str, dict[str, str]] = field(default_factory=dict)  # role -> pattern -> url
     visits: int = 0
+    unreached: list[str] = field(default_factory=list)  # routes no link led to
 
     def add(self, finding: Finding) -> None:
         self.items.append(finding)
@@ -210,6 +227,10 @@ class Findings:
                     lines.append(f"  - {message}   [{', '.join(settings)}]")
                     if found[0].detail:
                         lines.append(f"      {found[0].detail}")
+            lines.append("")
+        if self.unreached:
+            lines.append("== Routes no link led to (not checked; not a failure) ==")
+            lines.extend(f"  {pattern}" for pattern in sorted(self.unreached))
             lines.append("")
         lines.append("== Pages visited (one sample per pattern) ==")
         for role, patterns in self.pages.items():
@@ -299,6 +320,7 @@ class Auditor:
         if self.lang == "zh" and not self._current[0].startswith(ENGLISH_ONLY_PAGES):
             self.check_english()
         self.check_axe()
+        self.check_deferred_images()
         return final, links_on(self.page)
 
     def check_layout(self) -> None:
@@ -320,6 +342,10 @@ class Auditor:
                 f"right edge at {item['right']}px of {width}px{text}",
             )
         for image in layout["images"]:
+            self._add("image", f"{_short(image['src'])} did not load", f"alt={image['alt']!r}")
+
+    def check_deferred_images(self) -> None:
+        for image in self.page.evaluate(_DEFERRED_IMAGES_JS):
             self._add("image", f"{_short(image['src'])} did not load", f"alt={image['alt']!r}")
 
     def check_english(self) -> None:

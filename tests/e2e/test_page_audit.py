@@ -39,6 +39,8 @@ BROKEN = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 </div>
 <img src="/missing.png" alt="商品">
 <img src="/ok.svg">
+<div style="height: 3000px"></div>
+<img src="/gone-below.png" alt="商品" loading="lazy" width="20" height="20">
 <script>console.error("cart total is not a number")</script>
 </main></body></html>"""
 
@@ -103,6 +105,7 @@ def test_each_problem_on_a_broken_page_is_found(auditor: Auditor) -> None:
         "div.table-wrap > table reaches past the right edge",
     }
     assert ("image", f"{ORIGIN}/missing.png did not load") in found
+    assert ("image", f"{ORIGIN}/gone-below.png did not load") in found  # lazy, far below
     english = sorted(message for kind, message in found if kind == "english")
     assert english == [
         "Shipping fee   in 'Shipping fee 运费'",
