@@ -313,7 +313,8 @@ class Auditor:
         try:
             self.page.goto(url, wait_until="load")
         except Error as error:
-            self._add("crawl", f"could not open: {error.message.splitlines()[0][:200]}")
+            if "Download is starting" not in error.message:  # a file, not a page: nothing to see
+                self._add("crawl", f"could not open: {error.message.splitlines()[0][:200]}")
             return url, []
         final = self.page.url
         self.check_layout()
