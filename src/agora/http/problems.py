@@ -111,6 +111,15 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+def _names_no_page(request: Request, exc: RequestValidationError) -> bool:
+    """A page's address whose id is malformed (``/store/xyz``): it names no page, so it answers
+    the same 404 as a well-formed id of nothing, not a 422 about the input. The API keeps its
+    422, which tells a client which part of its request was wrong."""
+    if request.scope["path"].startswith("/api/"):
+        return False
+    return any(tuple(err.get("loc", ()))[:1] == ("path",) for err in exc.errors())
+
+
 def install(app: FastAPI, *, render_html: RenderHtml) -> None:
     """Register the handlers. ``render_html(request, status, title, detail)`` draws the web page."""
 
@@ -124,6 +133,10 @@ def install(app: FastAPI, *, render_html: RenderHtml) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _names_no_page(request, exc):
+            if wants_html(request):
+                return render_html(request, 404, _(HTTP_TITLES[404]), None)
+            return problem(404, "not_found", HTTP_TITLES[404])
         errors = [
             {
                 "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),

@@ -18,7 +18,9 @@ from agora import credit, logistics, ordering, payments, points, reviews, treasu
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
+from agora.core.i18n import ngettext
 from agora.core.ids import parse_id
+from agora.core.money import format_amount
 from agora.http.deps import Actor, MaybeActor, Uow
 from agora.identity import Principal
 from agora.web import order_format as _order_format  # noqa: F401 - registers template globals
@@ -107,11 +109,26 @@ def add_to_cart(
     check_csrf(request, csrf_token)
     if actor is None:
         return _signin_back(request, product_id)
-    raw = _first_sku(sku_id)
-    if not raw:
-        raise InvalidInput(_("Choose a colour and size first."))
-    ordering.add_to_cart(uow, actor=actor, sku_id=_id(raw), quantity=_quantity(quantity))
+    try:
+        raw = _first_sku(sku_id)
+        if not raw:
+            raise InvalidInput(_("Choose a colour and size first."))
+        ordering.add_to_cart(uow, actor=actor, sku_id=_id(raw), quantity=_quantity(quantity))
+    except AgoraError as error:
+        return _back_to_product(request, uow, actor, product_id, error)
     return redirect(request, "/cart", flash=_("Added to your cart."))
+
+
+def _back_to_product(
+    request: Request, uow: Any, actor: Principal, product_id: str, error: AgoraError
+) -> Response:
+    """A refused "Add to cart" or "Buy now": back to the product the shopper was looking at,
+    with why (a quantity out of range, a SKU sold out or off sale); the cart page with it when
+    the form named no product."""
+    parsed = parse_id(product_id)
+    if parsed is None:
+        return _cart_page(request, uow, actor, _error_text(error), error.status)
+    return redirect(request, f"/p/{parsed}", flash=_error_text(error), kind="error")
 
 
 @router.post("/checkout/now")
@@ -129,20 +146,22 @@ def buy_now(
     check_csrf(request, csrf_token)
     if actor is None:
         return _signin_back(request, product_id)
-    raw = _first_sku(sku_id)
-    if not raw:
-        raise InvalidInput(_("Choose a colour and size first."))
-    line = ordering.LineRequest(_id(raw), _quantity(quantity))
-
-    def place() -> dict[str, str]:
-        return {"next": _pay_url(ordering.place_orders(uow, actor=actor, lines=[line]))}
-
     try:
+        raw = _first_sku(sku_id)
+        if not raw:
+            raise InvalidInput(_("Choose a colour and size first."))
+        line = ordering.LineRequest(_id(raw), _quantity(quantity))
+
+        def place() -> dict[str, str]:
+            return {"next": _pay_url(ordering.place_orders(uow, actor=actor, lines=[line]))}
+
         done = run_once(request, uow, actor, form_key, f"{line.sku_id}:{line.quantity}", place)
     except ordering.AddressRequired as error:
         back = safe_next(f"/p/{product_id}") if parse_id(product_id) else "/cart"
         target = f"/addresses?{urlencode({'next': back})}#add"
         return redirect(request, target, flash=_error_text(error), kind="error")
+    except AgoraError as error:
+        return _back_to_product(request, uow, actor, product_id, error)
     return redirect(request, done["next"])
 
 
@@ -349,7 +368,13 @@ def pay(
         )
         if outcome.status == "awaiting_gateway" and outcome.redirect_url:
             return {"bank": outcome.redirect_url}
-        return {"paid": back}
+        money = (
+            outcome.wallet_amount
+            + outcome.treasure_amount
+            + outcome.credit_amount
+            + outcome.gateway_amount
+        )
+        return {"paid": back, "amount": str(money), "count": str(len(outcome.orders))}
 
     fields = f"{orders}:{method}:{use_points == '1'}:{points_amount.strip()}"
     try:
@@ -367,7 +392,19 @@ def pay(
         )
     if "bank" in done:
         return redirect(request, done["bank"])
-    return redirect(request, done["paid"], flash=_("Paid. The store will ship your order soon."))
+    return redirect(request, done["paid"], flash=_paid_message(done))
+
+
+def _paid_message(done: dict[str, str]) -> str:
+    """ "Paid ¥123.00 for 3 orders": what left the shopper's money (points not counted) and for
+    how many orders, from the answer run_once keeps (a resubmitted form reads the same)."""
+    count = int(done.get("count", "1"))
+    text = ngettext(
+        "Paid %(amount)s for %(num)d order. The store will ship it soon.",
+        "Paid %(amount)s for %(num)d orders. Each store will ship its order soon.",
+        count,
+    )
+    return text % {"amount": format_amount(int(done.get("amount", "0"))), "num": count}
 
 
 # ── Orders ───────────────────────────────────────────────────────────────────────────────────
