@@ -125,3 +125,17 @@ def test_card_states_say_what_each_viewer_sees(world: World) -> None:
     assert carol[str(envelope.id)]["label"] == "All taken"
     assert bob[str(envelope.id)]["label"] == "Opened · ¥3.00"
     assert card_states(world.uow, world.people["erin"], messages) == {}
+
+
+def test_the_chat_list_previews_an_envelope_by_its_kind_and_greeting(
+    client: TestClient, world: World
+) -> None:
+    world.send("alice", where="direct", greeting="Best wishes")
+    sign_in(client, world, "bob")
+
+    english = client.get("/chat", headers=HTML).text
+    chinese = client.get("/chat", headers={**HTML, "Accept-Language": "zh-CN"}).text
+
+    assert '[Red envelope] <span translate="no">Best wishes</span>' in english
+    assert '[红包] <span translate="no">Best wishes</span>' in chinese
+    assert "…</span>" not in english

@@ -85,6 +85,8 @@ def _texts() -> dict[str, str]:
         "open_link": _("Open"),
         "red_envelope": _("Red envelope"),
         "order": _("Order"),
+        "product": _("Product"),
+        "message": _("Chat message"),
         "new_messages": _("New messages — reload to see this conversation."),
     }
 

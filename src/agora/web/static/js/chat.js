@@ -66,11 +66,20 @@ function preview(message, texts) {
   const body = message.body || {};
   if (message.kind === "text") return String(body.text || "").slice(0, 80);
   if (message.kind === "system") return systemLine(body, texts);
-  if (message.kind === "red_envelope") return `[${texts.red_envelope || "Red envelope"}] ${String(body.greeting || "")}`;
+  // The same lines as templates/chat/_preview.html: anything but text by its kind.
+  if (message.kind === "red_envelope") {
+    return `[${texts.red_envelope || "Red envelope"}] ${String(body.greeting || "")}`.trim();
+  }
   const zh = document.body.dataset.locale === "zh";
-  if (message.kind === "order_card") return `[${texts.order || "Order"}] ${(zh && body.title_zh) || body.title_en || ""}`;
-  if (body.title_en || body.title_zh) return `[${texts.view_product}] ${(zh && body.title_zh) || body.title_en || ""}`;
-  return "…";
+  const title = (zh && body.title_zh) || body.title_en || "";
+  if (message.kind === "order_card") return `[${texts.order || "Order"}] ${title}`;
+  if (message.kind === "share_link" && body.label_en) {
+    return `[${(zh && body.label_zh) || body.label_en}] ${title}`;
+  }
+  if (message.kind === "product_card" || message.kind === "share_link") {
+    return `[${texts.product || "Product"}] ${title}`;
+  }
+  return `[${texts.message || "Chat message"}]`;
 }
 
 // One socket that reconnects with backoff and calls onOpen so the page can sync.
