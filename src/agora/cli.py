@@ -149,13 +149,15 @@ def demo(
     from agora.core.db import Database
     from agora.core.uow import UnitOfWork
     from agora.demo.seed import demo_is_loaded, print_accounts, seed
+    from agora.media import open_storage
 
-    database = Database(get_settings().database_url)
+    settings = get_settings()
+    database = Database(settings.database_url)
     uow = UnitOfWork(database)
     if if_empty and demo_is_loaded(uow):
         typer.echo("demo data already present")
     else:
-        summary = seed(uow)
+        summary = seed(uow, media=open_storage(settings))
         typer.echo(json.dumps(summary))
     print_accounts()
     database.dispose()

@@ -186,7 +186,7 @@ def test_the_edit_page_uploads_reorders_ties_and_removes_pictures(
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text
-    assert done.headers["location"] == f"{page}#images"
+    assert done.headers["location"] == f"{page}#pictures"
     first, second = [
         v.id for v in catalog.product_gallery(uow, client.app.state.runtime.media, coat.id)
     ]  # type: ignore[attr-defined]

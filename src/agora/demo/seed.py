@@ -29,6 +29,7 @@ from agora.demo.disputes import seed_disputes
 from agora.demo.groupbuy import seed_groupbuy
 from agora.demo.logistics import seed_addresses
 from agora.demo.payouts import seed_payouts
+from agora.demo.pictures import seed_pictures
 from agora.demo.points import seed_points
 from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
@@ -41,6 +42,7 @@ from agora.demo.trading import seed_trading
 from agora.demo.treasure import history as treasure_history
 from agora.demo.treasure import seed_treasure
 from agora.identity import Client, Principal, User, register
+from agora.media import Storage
 
 DEMO_PASSWORD = "agora-demo-2026"
 DEMO_CLIENT = Client(ip="127.0.0.1", user_agent="agora demo")
@@ -85,9 +87,10 @@ def _ensure_user(uow: UnitOfWork, email: str, name: str, *, operator: bool = Fal
         return user
 
 
-def seed(uow: UnitOfWork) -> dict[str, Any]:
+def seed(uow: UnitOfWork, *, media: Storage | None = None) -> dict[str, Any]:
     """Create (or complete) the demo: accounts, stores with staff, categories, products, stock,
-    then the trading on top (wallets, orders in every state, settlements: see trading.py)."""
+    then the trading on top (wallets, orders in every state, settlements: see trading.py).
+    With ``media``, a few products get photos (demo/pictures.py) stored there."""
     users = {a.email: _ensure_user(uow, a.email, a.name, operator=a.operator) for a in ACCOUNTS}
     operator_user = users["operator@agora.demo"]
     ops = Principal(
@@ -142,6 +145,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
 
     stocked = _stores_with_products(uow)
     created = 0
+    listed: list[tuple[Any, str]] = []
     now = utcnow()
     for item in demo_products():
         store = stores[item.store_key]
@@ -176,7 +180,10 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
             # Demo history: listings of different ages and popularity, so sorts mean something.
             detail.product.sales_count = item.sales
             detail.product.created_at = now - timedelta(days=item.age_days, minutes=created)
+        listed.append((detail.product.id, item.key))
         created += 1
+    # Before the trading: the orders it places then show the photos, as a shopper's would.
+    pictures = seed_pictures(uow, actor=ops, storage=media, listed=listed) if media else 0
     # Every shopper needs somewhere to be delivered to before the first order is placed.
     addresses = seed_addresses(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)
     # Last month first, lived in time order (the treasure's month of income, last month's credit
@@ -215,6 +222,7 @@ def seed(uow: UnitOfWork) -> dict[str, Any]:
         "stores": len(stores),
         "categories": len(categories),
         "products_created": created,
+        "product_pictures": pictures,
         **trading,
         **social_demo,
         **chat_demo,

@@ -95,7 +95,7 @@ def prepare(request: Request, uploads: list[UploadFile]) -> list[media.Processed
 
 
 def _back(request: Request, product_id: uuid.UUID, flash: str) -> Response:
-    return redirect(request, f"/merchant/products/{product_id}#images", flash=flash)
+    return redirect(request, f"/merchant/products/{product_id}#pictures", flash=flash)
 
 
 @router.post("/products/{product_id}/images")
