@@ -43,6 +43,7 @@ from agora.sharing import api as sharing_api
 from agora.social import api as social_api
 from agora.treasure import api as treasure_api
 from agora.web import pages as web_pages
+from agora.web.times import TimeZoneMiddleware
 
 log = logging.getLogger(__name__)
 LOCALE_COOKIE = "agora_lang"
@@ -168,7 +169,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.runtime = runtime
 
     # The last added runs first: the locale is chosen, then the guard refuses bad input (in the
-    # reader's language) before any route sees it.
+    # reader's language) before any route sees it; a page then learns its reader's time zone.
+    app.add_middleware(TimeZoneMiddleware)
     app.add_middleware(
         InputGuard, max_body_bytes=settings.max_body_bytes, render_html=web_pages.render_error
     )

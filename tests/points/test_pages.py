@@ -58,7 +58,8 @@ def test_the_wallet_page_shows_points_and_what_expires_next(
     assert _testid(page, "points-active") == "1,234"
     assert _testid(page, "points-pending") == "299"
     assert _testid(page, "points-expiring") == "1,234"
-    assert "2026-04-02 09:00 UTC" in page
+    # Points granted 2025-04-02 09:00 UTC expire a year later, shown in the platform's zone.
+    assert "2026-04-02 17:00 UTC+8" in page
     assert "Worth ¥12.34 off your orders" in page
     assert 'data-kind="points_earned"' in page and 'data-kind="points_granted"' in page
 

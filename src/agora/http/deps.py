@@ -81,7 +81,7 @@ def optional_actor(request: Request) -> Principal | None:
     return actor
 
 
-async def _maybe_actor(request: Request) -> Principal | None:
+async def find_actor(request: Request) -> Principal | None:
     """:func:`optional_actor` without a thread: a known token is answered from the cache."""
     scope = request.scope
     if _ACTOR in scope:
@@ -123,7 +123,7 @@ def api_csrf_token(request: Request) -> str | None:
 
 
 async def current_actor(request: Request) -> Principal:
-    actor = await _maybe_actor(request)
+    actor = await find_actor(request)
     if actor is None:
         raise Unauthenticated()
     return actor
@@ -153,6 +153,6 @@ async def _media(request: Request) -> Storage:
 Uow = Annotated[UnitOfWork, Depends(_uow)]
 Media = Annotated[Storage, Depends(_media)]
 Actor = Annotated[Principal, Depends(current_actor)]
-MaybeActor = Annotated[Principal | None, Depends(_maybe_actor)]
+MaybeActor = Annotated[Principal | None, Depends(find_actor)]
 ClientInfo = Annotated[Client, Depends(_client)]
 HotWriter = Annotated[Writer, Depends(_writer)]

@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, sign-out and the account page (sessions and the security log)."""
+"""Sign-up, sign-in, sign-out and the account page (sessions, the security log, the time zone)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from agora import identity, sharing
+from agora.core.clock import business_zone
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.http.deps import SESSION_COOKIE, Actor, ClientInfo, MaybeActor, Uow, get_runtime
+from agora.web import devices as _devices  # noqa: F401 - registers the "device" filter
+from agora.web import times
 from agora.web.render import check_csrf, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -162,14 +165,56 @@ def signout(
 def account(request: Request, actor: MaybeActor, uow: Uow) -> Response:
     if actor is None:
         return redirect(request, "/signin?next=/account")
+    return _account_page(request, actor, uow)
+
+
+def _account_page(
+    request: Request,
+    actor: identity.Principal,
+    uow: Uow,
+    *,
+    status_code: int = 200,
+    zone_value: str | None = None,
+    zone_error: str | None = None,
+) -> Response:
     user = identity.get_user(uow, actor.user_id)
+    assert user is not None
+    chosen = user.time_zone if zone_value is None else zone_value
     return render(
         request,
         "auth/account.html",
+        status_code,
         user=user,
         sessions=identity.list_tokens(uow, actor=actor),
         events=identity.security_log(uow, actor=actor, limit=20),
         current_session=actor.session_id,
+        zone_options=times.zone_options(user.time_zone),
+        zone_value=chosen or "",
+        zone_error=zone_error,
+    )
+
+
+@router.post("/account/time-zone")
+def set_time_zone(
+    request: Request, actor: Actor, uow: Uow, time_zone: Text = "", csrf_token: Text = ""
+) -> Response:
+    """The zone the user's pages show times in; "" is the platform's default."""
+    check_csrf(request, csrf_token)
+    try:
+        user = identity.set_time_zone(uow, actor=actor, time_zone=time_zone.strip() or None)
+    except InvalidInput as error:
+        message = _field_errors(error).get("time_zone") or _(error.detail or error.title)
+        return _account_page(
+            request,
+            actor,
+            uow,
+            status_code=error.status,
+            zone_value=time_zone,
+            zone_error=message,
+        )
+    shown = times.zone_label(user.time_zone or business_zone().key)
+    return redirect(
+        request, "/account", flash=_("Times are now shown in %(zone)s.") % {"zone": shown}
     )
 
 

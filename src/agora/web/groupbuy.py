@@ -25,7 +25,7 @@ from agora.core.ids import parse_id
 from agora.core.money import parse_amount
 from agora.http.deps import Actor, MaybeActor, Uow, get_uow, optional_actor
 from agora.identity import Principal
-from agora.web import order_format as _order_format  # noqa: F401 - registers when(), iso()
+from agora.web import order_format as _order_format  # noqa: F401 - registers colour_name()
 from agora.web.forms import run_once
 from agora.web.merchant import _nav as merchant_nav
 from agora.web.merchant import _stores as merchant_stores

@@ -1,8 +1,7 @@
-"""Template helpers of the ordering pages: times, colour names, the header's cart count."""
+"""Template helpers of the ordering pages: colour names, the header's cart count. (Times are the
+filters of ``web/times.py``, as on every page.)"""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from fastapi import Request
 from sqlalchemy import func, select
@@ -12,23 +11,6 @@ from agora.core.i18n import lazy_pick
 from agora.http.deps import get_uow, optional_actor
 from agora.ordering.models import CartItem
 from agora.web.render import env
-
-
-def when(value: datetime | None) -> str:
-    """A time as people read it on a receipt (UTC, like the other pages)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def iso(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
 
 
 def cart_count(request: Request) -> int:
@@ -50,4 +32,4 @@ def colour_name(key: str) -> str:
     return lazy_pick(colour.name_en, colour.name_zh) if colour else key
 
 
-env.globals.update(cart_count=cart_count, when=when, iso=iso, colour_name=colour_name)
+env.globals.update(cart_count=cart_count, colour_name=colour_name)

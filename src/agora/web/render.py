@@ -19,6 +19,7 @@ from agora.core import i18n
 from agora.core.errors import N_, Forbidden
 from agora.core.money import format_amount
 from agora.http.deps import api_csrf_token, get_uow, optional_actor
+from agora.web import times
 from agora.web.table_cards import label_tables
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -35,6 +36,9 @@ env = Environment(
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 # form_key(): a fresh one-time key for a form that creates an order or moves money (web/forms.py).
 env.globals.update(pick=i18n.lazy_pick, money=format_amount, form_key=lambda: uuid.uuid4().hex)
+# Times in the reader's zone: {{ t|datetime }}, {{ t|date }}, {{ t|time }} (web/times.py).
+env.filters.update(times.FILTERS)
+env.globals.update(times.GLOBALS)
 
 
 def compact_count(value: int) -> str:

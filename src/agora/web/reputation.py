@@ -5,13 +5,11 @@ with the formatting of its figures."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from decimal import Decimal
 
 from fastapi import Request
 
 from agora import catalog, reputation
-from agora.core.clock import local
 from agora.http.deps import get_uow
 from agora.reputation.domain import one_decimal
 from agora.web.render import env
@@ -34,15 +32,8 @@ def figure_text(value: Decimal) -> str:
     return str(shown.to_integral_value()) if shown == shown.to_integral_value() else str(shown)
 
 
-def local_time(value: datetime) -> str:
-    """When a figure was computed, in the business zone (Asia/Shanghai for the demo)."""
-    moment = local(value)
-    return f"{moment:%Y-%m-%d %H:%M} ({moment.tzinfo})"
-
-
 env.globals.update(
     store_reputation_panel=store_reputation_panel,
     reputation_figure=figure_text,
-    reputation_time=local_time,
     reputation_every_minutes=EVERY_MINUTES,
 )

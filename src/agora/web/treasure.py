@@ -9,7 +9,7 @@ double-clicked "Redeem" redeems once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -17,7 +17,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from agora import identity, payments, treasure
-from agora.core.clock import local_today
+from agora.config import get_settings
+from agora.core.clock import business_zone, local, local_today, utcnow
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.money import format_amount
@@ -62,6 +63,17 @@ def chart_bars(incomes: list[treasure.DailyIncome]) -> list[Bar]:
     return bars
 
 
+def next_cutoff(now: datetime) -> datetime:
+    """The next daily cut-off (``treasure_cutoff_hour`` in the business zone): money in before it
+    earns from the next day, after it from the day after."""
+    hour = get_settings().treasure_cutoff_hour
+    day = local(now).date()
+    cutoff = datetime.combine(day, time(hour), tzinfo=business_zone()).astimezone(UTC)
+    if now >= cutoff:
+        cutoff = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=business_zone())
+    return cutoff.astimezone(UTC)
+
+
 def _treasure_page(
     request: Request,
     uow: UnitOfWork,
@@ -85,6 +97,7 @@ def _treasure_page(
         bars=chart_bars(mine.incomes),
         chart=(CHART_WIDTH, CHART_HEIGHT),
         top_income=max((i.amount for i in mine.incomes), default=0),
+        next_cutoff=next_cutoff(utcnow()),
         error=error,
         values=values or {},
     )
