@@ -10,6 +10,8 @@
 // The socket resumes where it left off: the page keeps the last seq it showed, sends it in
 // `sync` after every (re)connect, and ignores any message at or below it.
 
+import { formatDayTime, formatTime } from "./time.js";
+
 const RECONNECT_MAX_MS = 10000;
 
 function parseJSON(raw, fallback) {
@@ -269,7 +271,7 @@ function conversationPage(root) {
     bubble.append(bubbleContent(message));
     item.append(bubble);
     const meta = el("span", "chat-meta");
-    const time = el("time", null, new Date(message.created_at).toTimeString().slice(0, 5));
+    const time = el("time", null, formatTime(message.created_at));
     time.dateTime = message.created_at;
     meta.append(time);
     if (mine && !message.recalled && Date.now() - Date.parse(message.created_at) < recallMs) {
@@ -429,6 +431,7 @@ function listPage(root) {
       }
       const last = item.querySelector("[data-last]");
       if (last) last.textContent = preview(frame.message, texts);
+      showTime(item, frame.message.created_at);
       if (frame.message.sender_id !== me) {
         const badge = item.querySelector("[data-testid='unread-badge']");
         const unread = (Number(badge.dataset.unread) || 0) + 1;
@@ -449,6 +452,7 @@ function listPage(root) {
     if (frame.type === "message") {
       const last = item.querySelector("[data-last]");
       if (last) last.textContent = preview(frame.message, texts);
+      showTime(item, frame.message.created_at);
       list.prepend(item);
     } else if (fromShopper) {
       return; // the shopper's own read cursor says nothing about the store's
@@ -458,6 +462,14 @@ function listPage(root) {
     badge.textContent = unread < 100 ? String(unread) : "99+";
     badge.hidden = unread === 0;
   }
+}
+
+// A conversation's latest activity in the list, as the page renders it.
+function showTime(item, iso) {
+  const time = item.querySelector("time");
+  if (!time || !iso) return;
+  time.dateTime = iso;
+  time.textContent = formatDayTime(iso);
 }
 
 const conversation = document.querySelector("[data-chat]");
