@@ -262,3 +262,18 @@ def test_an_expired_campaign_says_so_and_offers_another_try(
     assert 'data-status="expired"' in page and "Time is up" in page
     assert "Try again from the product page" in page
     assert 'data-testid="bargain-buy"' not in page and 'action="/share/bargain/' not in page
+
+
+def test_the_bar_fills_from_the_count_it_states(client: TestClient, world: World) -> None:
+    campaign = world.start(world.offer(helpers=8))
+    for friend in world.people(3):
+        world.help(campaign, friend)
+    _as(client, world.people(1, "Viewer")[0])
+
+    page = client.get(f"/bargains/{campaign.id}", headers=HTML).text
+
+    assert "3 of 8 friends helped" in page
+    bar = re.search(r'<div class="bargain-bar" role="progressbar"[^>]*>\s*<span[^>]*>', page)
+    assert bar is not None
+    assert 'aria-valuemax="8" aria-valuenow="3"' in bar.group(0)
+    assert 'style="width: 37%"' in bar.group(0)  # 3 of 8, whatever the cuts came to

@@ -113,8 +113,10 @@ class BargainView:
 
     @property
     def percent(self) -> int:
-        """How far the price has come from start to floor, in whole percent (for the bar)."""
-        return self.cut_so_far * 100 // (self.start_price - self.floor_price)
+        """Of the friends needed, how many have helped, in whole percent: the bar beside "3 of
+        8 friends helped" fills from the same count it states (the cuts are of random sizes,
+        so the price's progress would disagree with it)."""
+        return self.helpers_done * 100 // self.helpers_needed
 
     def helped_by(self, user_id: uuid.UUID) -> bool:
         return any(h.helper_id == user_id for h in self.helps)
