@@ -493,7 +493,9 @@ def test_evidence_is_checked_and_limited(world: World) -> None:
     _order_view, dispute_id = _escalated(world)
     for bad in (
         ["javascript:alert(1)"],
-        ["/local/path.jpg"],
+        ["//elsewhere.example/a.jpg"],
+        ["/\\elsewhere.example/a.jpg"],
+        ["/static/img/demo/torn seam.svg"],
         ["http://[::1/a.jpg"],
         ["https://x.example/a.jpg"] * 7,
     ):
@@ -505,7 +507,16 @@ def test_evidence_is_checked_and_limited(world: World) -> None:
         add_evidence(world.uow, actor=world.buyer, dispute_id=dispute_id, text="x" * 1001)
     with pytest.raises(InvalidInput):
         add_evidence(world.uow, actor=world.buyer, dispute_id=dispute_id, text="  ")
-    for n in range(9):  # the opening statement was the first of ten
+    # A picture Agora serves itself is a path on this site.
+    kept = add_evidence(
+        world.uow,
+        actor=world.buyer,
+        dispute_id=dispute_id,
+        text="x",
+        image_urls=[" /static/img/demo/torn-seam.svg "],
+    )
+    assert kept.evidence[-1].image_urls == ["/static/img/demo/torn-seam.svg"]
+    for n in range(8):  # the opening statement and the site picture were the first of ten
         add_evidence(world.uow, actor=world.buyer, dispute_id=dispute_id, text=f"more {n}")
     with pytest.raises(EvidenceFull):
         add_evidence(world.uow, actor=world.buyer, dispute_id=dispute_id, text="eleventh")

@@ -26,7 +26,8 @@ TOP_UP = 60_000  # fen: each buyer's purchase here costs under ¥600
 
 WAITING = (trading.CHEN, "yunshang-fashion")
 DECIDED = (trading.ZHAO, "lumen-digital")
-PHOTO = "https://picsum.photos/seed/{seed}/480/480"
+# Drawn for the demo and served by Agora itself: a page never asks another host for them.
+PHOTO = "/static/img/demo/{seed}.svg"
 
 
 def seed_disputes(
@@ -96,14 +97,14 @@ def _waiting(world: trading.World, buyer: Principal, store_key: str) -> dict[str
         actor=buyer,
         refund_id=asked.id,
         text="The left seam was open when I unpacked it; never worn. 拆开包装时左侧缝线已开。",
-        image_urls=[PHOTO.format(seed="agora-torn-seam")],
+        image_urls=[PHOTO.format(seed="torn-seam")],
     )
     ordering.add_evidence(
         uow,
         actor=merchant,
         dispute_id=dispute.id,
         text="Every coat is checked before packing; ours left whole. 每件出库前均已质检。",
-        image_urls=[PHOTO.format(seed="agora-packing-check")],
+        image_urls=[PHOTO.format(seed="packing-check")],
     )
     _review(uow, buyer, order, 1, "Arrived with a torn seam; the store would not take it back.")
     return {"order_id": str(order.id), "dispute_id": str(dispute.id)}
@@ -122,14 +123,14 @@ def _decided(
         order_id=order.id,
         reason="not_genuine",
         text="The serial number is not on the maker's site. 序列号在官网查不到。",
-        image_urls=[PHOTO.format(seed="agora-serial-number")],
+        image_urls=[PHOTO.format(seed="serial-number")],
     )
     ordering.add_evidence(
         uow,
         actor=merchant,
         dispute_id=dispute.id,
         text="Bought from the brand's distributor; invoice attached. 附经销商发票。",
-        image_urls=[PHOTO.format(seed="agora-invoice")],
+        image_urls=[PHOTO.format(seed="invoice")],
     )
     ordering.decide_dispute(
         uow,

@@ -13,7 +13,8 @@ from agora.core.fields import Amount
 
 
 class EvidenceIn(BaseModel):
-    """Text (up to 1,000 characters) and up to 6 image links, each http:// or https://."""
+    """Text (up to 1,000 characters) and up to 6 image links, each http:// or https:// or a
+    path on this site (``/static/...``, ``/media/...``)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

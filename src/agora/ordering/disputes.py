@@ -384,7 +384,7 @@ def _checked_evidence(
     text: str, image_urls: Sequence[str], *, required: bool
 ) -> tuple[str, list[str]]:
     """Trimmed text (up to 1,000 characters; required when opening) and up to 6 image links,
-    each an absolute http or https URL; 422 naming the wrong fields otherwise."""
+    each an http or https URL or a path on this site; 422 naming the wrong fields otherwise."""
     errors: list[dict[str, str]] = []
     text = (text or "").strip()
     images = [url.strip() for url in image_urls if url and url.strip()]
@@ -404,8 +404,12 @@ def _checked_evidence(
 
 
 def _is_web_url(url: str) -> bool:
+    """http(s) anywhere, or a path on this site (an Agora picture) but not one a browser reads
+    as another host: "//host", or a backslash after the slash."""
     if len(url) > MAX_URL or any(c.isspace() for c in url):
         return False
+    if url.startswith("/"):
+        return url[1:2] not in ("/", "\\")
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 bracket
