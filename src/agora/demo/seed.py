@@ -267,9 +267,16 @@ def _stores_with_products(uow: UnitOfWork) -> set[Any]:
 
 
 def print_accounts() -> None:
+    """Every account the README's tour signs in as, with its name and the one password."""
+    from agora.demo.social import LIU, LIU_NAME  # late: the social demo builds on this module
+
+    shoppers = [(a.email, a.name) for a in ACCOUNTS if a.role == "shopper"]
+    lines = [
+        *(("shopper", email, name) for email, name in [*shoppers, (LIU, LIU_NAME)]),
+        *(("merchant", merchant_email(store.key), store.name_en) for store in demo_stores()),
+        *(("operator", a.email, a.name) for a in ACCOUNTS if a.operator),
+    ]
     typer.echo("")
     typer.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
-    typer.echo("  shopper   shopper@agora.demo")
-    for store in demo_stores():
-        typer.echo(f"  merchant  {merchant_email(store.key):<40} {store.name_en}")
-    typer.echo("  operator  operator@agora.demo")
+    for role, email, name in lines:
+        typer.echo(f"  {role:<9} {email:<44} {name}")
