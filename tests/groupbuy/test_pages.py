@@ -105,7 +105,7 @@ def test_a_stranger_joins_from_the_team_page_and_the_last_place_completes_it(
     assert anonymous.status_code == 200
     assert 'data-testid="join-signin"' in anonymous.text
     assert "1 place left" in anonymous.text
-    assert [n for n in re.findall(r'class="gb-slot-name">([^<]+)<', anonymous.text)] == [
+    assert [n for n in re.findall(r'class="gb-slot-name"[^>]*>([^<]+)<', anonymous.text)] == [
         "Leader",
         "Bob",
     ]

@@ -141,7 +141,7 @@ def test_moments_compose_feed_like_and_comment(
     page = post(
         client, f"/moments/{moment.id}/comment", csrf_token=token, text="Nice!", next="/moments"
     )
-    assert "<strong>Bob</strong>: Nice!" in page
+    assert '<strong translate="no">Bob</strong>: <span translate="no">Nice!</span>' in page
     single = client.get(f"/moments/{moment.id}", headers=HTML)
     assert single.status_code == 200 and "Nice!" in single.text
 

@@ -29,6 +29,13 @@ function el(tag, className, text) {
   return node;
 }
 
+// What people typed (messages, names, product titles): marked translate="no" as the page does.
+function typed(tag, className, text) {
+  const node = el(tag, className, text);
+  node.translate = false;
+  return node;
+}
+
 function fill(template, values) {
   return String(template || "").replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
@@ -172,7 +179,7 @@ function conversationPage(root) {
     const body = message.body || {};
     if (message.recalled) return el("p", "chat-recalled", texts.recalled);
     if (message.kind === "text") {
-      const p = el("p", "chat-text", body.text);
+      const p = typed("p", "chat-text", body.text);
       p.dataset.testid = "chat-text";
       return p;
     }
@@ -193,7 +200,7 @@ function conversationPage(root) {
       }
       const info = el("span", "chat-card-body");
       const zh = document.body.dataset.locale === "zh";
-      info.append(el("span", "chat-card-title", (zh && body.title_zh) || body.title_en || ""));
+      info.append(typed("span", "chat-card-title", (zh && body.title_zh) || body.title_en || ""));
       if (typeof body.price === "number") {
         info.append(el("span", "chat-card-price", formatMoney(body.price, body.currency)));
       }
@@ -226,7 +233,7 @@ function conversationPage(root) {
       ? fill(orderTexts.number || "Order No. %(number)s", { number: body.number })
       : `${orderTexts.order || "Order"} #${body.short_id || ""}`;
     info.append(el("span", "chat-card-label", label));
-    info.append(el("span", "chat-card-title", (zh && body.title_zh) || body.title_en || ""));
+    info.append(typed("span", "chat-card-title", (zh && body.title_zh) || body.title_en || ""));
     const status = orderTexts[body.status] || String(body.status || "");
     info.append(el("span", "chat-card-label", `${fill(orderTexts.items || "%(n)s items", { n: body.item_count })} · ${status}`));
     if (typeof body.total === "number") {
@@ -244,7 +251,7 @@ function conversationPage(root) {
     link.dataset.envelopeId = String(body.envelope_id || "");
     link.append(
       el("span", "chat-envelope-icon", "¥"),
-      el("span", "chat-envelope-greeting", body.greeting || envelopeTexts.greeting || "Best wishes!"),
+      (body.greeting ? typed : el)("span", "chat-envelope-greeting", body.greeting || envelopeTexts.greeting || "Best wishes!"),
     );
     const state = el("span", "chat-envelope-state", `${envelopeTexts.label || "Red envelope"} · ${envelopeTexts.open || "Open it"}`);
     state.dataset.envelopeState = "";
@@ -266,7 +273,7 @@ function conversationPage(root) {
     item.dataset.sender = message.sender_id;
     item.dataset.clientId = message.client_id;
     if (mine) item.classList.add("is-mine");
-    else item.append(el("span", "chat-sender", names[message.sender_id] || defaultName));
+    else item.append(typed("span", "chat-sender", names[message.sender_id] || defaultName));
     const bubble = el("div", "chat-bubble");
     bubble.append(bubbleContent(message));
     item.append(bubble);
@@ -380,7 +387,7 @@ function conversationPage(root) {
         created_at: new Date().toISOString(), recalled: true,
       });
       pending.classList.add("is-pending");
-      pending.querySelector(".chat-bubble").replaceChildren(el("p", "chat-text", text));
+      pending.querySelector(".chat-bubble").replaceChildren(typed("p", "chat-text", text));
       pending.querySelector(".chat-meta").textContent = texts.sending;
       list.append(pending);
       scrollDown();
