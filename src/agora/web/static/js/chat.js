@@ -36,13 +36,6 @@ function typed(tag, className, text) {
   return node;
 }
 
-// What people typed (messages, names, product titles): marked translate="no" as the page does.
-function typed(tag, className, text) {
-  const node = el(tag, className, text);
-  node.translate = false;
-  return node;
-}
-
 function fill(template, values) {
   return String(template || "").replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
