@@ -124,6 +124,24 @@ def test_an_upload_may_name_the_colour_it_shows(client: TestClient, shop: dict[s
     assert made.json()[0]["colour"] == "black"
 
 
+def test_a_colour_goes_with_one_upload_and_a_product_takes_at_most_its_limit(
+    client: TestClient, uow: UnitOfWork, shop: dict[str, Any], media_dir: Path
+) -> None:
+    url = f"/api/v1/products/{shop['coat'].id}/images"
+    two = files(("a.png", picture("PNG")), ("b.jpg", picture()))
+
+    assert_problem(
+        client.post(url, files=two, data={"colour": "red"}, headers=shop["owner"]),
+        422,
+        "invalid_input",
+    )
+    five = files(*[(f"{n}.png", picture("PNG", colour=(n, 0, 0))) for n in range(5)])
+    assert_problem(client.post(url, files=five, headers=shop["owner"]), 409, "too_many_images")
+    assert client.post(url, files=five[:3], headers=shop["owner"]).status_code == 201
+    assert_problem(client.post(url, files=two, headers=shop["owner"]), 409, "too_many_images")
+    assert stored(uow, media_dir) == (3, 9)
+
+
 @pytest.mark.parametrize("who", ["rival", "shopper"])
 def test_other_stores_staff_and_shoppers_are_refused_by_id(
     client: TestClient, uow: UnitOfWork, shop: dict[str, Any], media_dir: Path, who: str

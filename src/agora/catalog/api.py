@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from agora import inventory, media
 from agora.catalog import gallery, service
-from agora.catalog.errors import ImageNotFound
+from agora.catalog.errors import ImageNotFound, TooManyImages
 from agora.catalog.models import Category, Store
 from agora.catalog.schemas import (
     CategoryIn,
@@ -34,10 +34,11 @@ from agora.catalog.schemas import (
     StoreOut,
 )
 from agora.catalog.search import ProductCard
+from agora.core.errors import InvalidInput
 from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
-from agora.http.deps import Actor, MaybeActor, Media, Uow
+from agora.http.deps import Actor, MaybeActor, Media, Uow, get_runtime
 from agora.http.idempotency import IdempotencyKeyHeader, respond_idempotently
 from agora.http.routing import Router
 from agora.identity.schemas import UserStatusIn
@@ -316,9 +317,16 @@ def upload_product_images(
     """Add images after the product's others; all are checked before any is stored. With
     ``colour`` (one upload), the image shows that colour of the product's SKUs. Returns all
     the product's images."""
-    settings = request.app.state.runtime.settings
+    settings = get_runtime(request).settings
     with uow.read() as session:
         service.access_product(session, actor, product_id)
+    if len(images) > settings.media_images_per_product:
+        raise TooManyImages()
+    if colour and len(images) != 1:
+        raise InvalidInput(
+            "A colour goes with one picture at a time.",
+            errors=[{"field": "colour", "message": "upload one picture with a colour"}],
+        )
     processed = [
         media.process_image(
             read_upload(upload, settings.media_max_image_bytes),
@@ -336,7 +344,7 @@ def upload_product_images(
             images=processed,
             max_images=settings.media_images_per_product,
         )
-        if colour and len(processed) == 1:
+        if colour:
             views = gallery.set_image_colour(
                 uow,
                 actor=actor,
