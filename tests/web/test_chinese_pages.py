@@ -258,7 +258,8 @@ def sign_in(client: TestClient, email: str) -> None:
 
 def typed_names(uow: UnitOfWork) -> list[str]:
     """Names people typed that our own sentences quote ("Wang Lei 王磊's red envelope", "Ship
-    from Shanghai"): a sentence cannot mark the words it quotes, so the check leaves them out."""
+    from Shanghai"), and what their browsers sent (a device's tooltip): a sentence or an
+    attribute cannot mark the words it quotes, so the check leaves them out."""
     columns = [
         _t("users").c.display_name,
         _t("stores").c.name_en,
@@ -268,6 +269,7 @@ def typed_names(uow: UnitOfWork) -> list[str]:
         _t("addresses").c.city,
         _t("store_payout_accounts").c.holder_name,
         _t("store_payout_accounts").c.bank_name,
+        _t("auth_sessions").c.user_agent,
     ]
     with uow.read() as session:
         names = {name for column in columns for name in session.scalars(select(column)) if name}
