@@ -181,6 +181,14 @@ def test_checkout_from_two_stores_makes_two_orders_and_pays_from_the_wallet(
     listing = client.get("/orders", headers=HTML)
     assert listing.text.count('data-testid="order-card"') == 2
     assert "Paid · to ship" in listing.text
+    # each card's link is named by text it holds (a hidden line before what shows), never by an
+    # aria-label that would hide the product title a speech user reads out
+    links = re.findall(
+        r'<a class="ord-card-link"[^>]*>\s*<span class="visually-hidden">([^<]+)<', listing.text
+    )
+    assert [name.startswith("Order ") for name in links] == [True, True]
+    assert sorted(re.findall(r"¥[\d,.]+", " ".join(links))) == ["¥1,999.00", "¥598.00"]
+    assert not re.search(r'<a class="ord-card-link"[^>]*aria-label=', listing.text)
 
 
 def test_paying_with_too_little_in_the_wallet_is_refused_and_changes_nothing(
