@@ -425,6 +425,50 @@ def test_keyset_pages_visit_every_result_once(
     assert len(set(everything)) == len(everything)
 
 
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("q", ["", "coat"])
+def test_pages_walk_back_the_way_they_came_with_counts(
+    uow: UnitOfWork, shop: Catalog, sort: str, q: str
+) -> None:
+    forward = walk(uow, q=q, sort=sort)
+    total = sum(len(p) for p in forward)
+    last = find(uow, q=q, sort=sort, limit=2, with_total=True)
+    cursor = None
+    for _ in forward[:-1]:
+        cursor = last.next_cursor
+        last = find(uow, q=q, sort=sort, limit=2, cursor=cursor, with_total=True)
+
+    backward, page = [], last
+    while True:
+        backward.append((page.offset, [card.id for card in page.items], page.total))
+        if page.prev_cursor is None:
+            break
+        page = find(uow, q=q, sort=sort, limit=2, before=page.prev_cursor, with_total=True)
+        assert page.next_cursor is not None  # where we came from is still ahead
+        assert len(backward) < 20, "paging back does not end"
+
+    assert backward[::-1] == [(2 * i, ids, total) for i, ids in enumerate(forward)]
+
+
+def test_paging_back_from_the_first_result_finds_nothing_before_it(
+    uow: UnitOfWork, shop: Catalog
+) -> None:
+    first = find(uow, sort="price_asc", limit=1)
+    assert first.prev_cursor is None and first.total is None  # counts only when asked
+    cursor = first.next_cursor
+    assert cursor is not None
+    second = find(uow, sort="price_asc", limit=1, cursor=cursor)
+    assert second.prev_cursor is not None
+
+    back = find(uow, sort="price_asc", limit=1, before=second.prev_cursor)
+    before_first = find(uow, sort="price_asc", limit=1, before=cursor)  # at the first result
+
+    assert [card.id for card in back.items] == [card.id for card in first.items]
+    assert back.prev_cursor is None and back.next_cursor == cursor
+    assert before_first.items == []
+    assert before_first.prev_cursor is None and before_first.next_cursor is None
+
+
 def test_pages_of_ties_keep_their_order(uow: UnitOfWork, shop: Catalog) -> None:
     """Every product created in the same instant: newest is all ties, broken by id."""
     for product_id in shop.ids.values():
