@@ -76,6 +76,7 @@ def lang_url(request: Request, code: str) -> str:
     params = dict(request.query_params)
     params["lang"] = code
     params.pop("cursor", None)
+    params.pop("before", None)
     return f"{request.url.path}?{urlencode(params)}"
 
 
