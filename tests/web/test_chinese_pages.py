@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Column, Select, Table, false, or_, select, true
 from sqlalchemy.orm import Session
 
+import factories
 from agora.core import i18n, security
 from agora.core.uow import UnitOfWork
 from agora.demo import seed as seeding
@@ -351,3 +352,22 @@ def test_counts_read_as_a_shop_writes_them(count: int, zh: str, en: str) -> None
     finally:
         i18n.reset_locale(token)
     assert compact_count(count) == en
+
+
+def test_a_refusal_says_why_in_chinese_on_the_api_and_the_page(
+    client: TestClient, uow: UnitOfWork
+) -> None:
+    shopper = factories.make_user(uow, name="Lin")
+    headers = {**factories.bearer(uow, shopper), "Accept-Language": "zh-CN"}
+
+    api = client.get("/api/v1/operator/users", headers=headers)
+    factories.browser_sign_in(client, shopper)
+    page = client.get("/operator/users", headers=ZH)
+
+    assert api.status_code == 403
+    assert (api.json()["code"], api.json()["detail"]) == (
+        "forbidden",
+        "仅平台运营人员可进行此操作。",
+    )
+    assert page.status_code == 403
+    assert "仅平台运营人员可进行此操作。" in page.text
