@@ -44,7 +44,12 @@ PEOPLE = {
     "operator": "operator@agora.demo",
 }
 # Pages also seen with a query that changes what they show.
-QUERIES = {"/search": ("q=外套", "q=外套&sort=price_desc"), "/orders": ("status=shipped",)}
+# A search typed in English is echoed back: the test counts the words it typed as typed.
+TYPED = ("coat",)
+QUERIES = {
+    "/search": ("q=外套", "q=外套&sort=price_desc", "q=coat"),
+    "/orders": ("status=shipped",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +279,7 @@ def typed_names(uow: UnitOfWork) -> list[str]:
     ]
     with uow.read() as session:
         names = {name for column in columns for name in session.scalars(select(column)) if name}
-    names |= {carrier.display for carrier in CARRIERS.values()}
+    names |= {carrier.display for carrier in CARRIERS.values()} | set(TYPED)
     return sorted(names, key=len, reverse=True)
 
 
