@@ -62,10 +62,12 @@ def test_tables_without_a_heading_row_or_with_a_table_inside_stay_as_written() -
         "<table><tr><td>x</td></tr></table></td></tr></tbody></table>"
     )
     other = "<table><thead><tr><th>A</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>"
+    lookalike = other.replace("<table>", '<table class="ord-table">')
 
     assert label_tables(headless) == headless
     assert label_tables(nested) == nested
     assert label_tables(other) == other
+    assert label_tables(lookalike) == lookalike
     assert label_tables("<p>no tables</p>") == "<p>no tables</p>"
 
 

@@ -18,7 +18,9 @@ import html
 import re
 from dataclasses import dataclass
 
-_TABLE = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\btable\b[^\"]*\"[^>]*>.*?</table>", re.S)
+_TABLE = re.compile(
+    r"<table\b[^>]*\bclass=\"(?:[^\"]*\s)?table(?:\s[^\"]*)?\"[^>]*>.*?</table>", re.S
+)
 _TABLE_CLASS = re.compile(r"(<table\b[^>]*\bclass=\"[^\"]*)\"")
 _THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
 _TH = re.compile(r"<th\b([^>]*)>(.*?)</th>", re.S)
