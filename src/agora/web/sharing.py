@@ -241,7 +241,7 @@ def _chart(report: sharing.ShareReport) -> list[dict[str, Any]]:
     figures = (
         ("new_users", _("New users"), _("people"), str),
         ("orders", _("Orders"), _("orders"), str),
-        ("gmv", _("GMV"), report.currency, format_amount),
+        ("gmv", _("GMV"), _("CNY") if report.currency == "CNY" else report.currency, format_amount),
     )
     panels = []
     for key, title, unit, fmt in figures:
