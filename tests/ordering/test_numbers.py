@@ -270,3 +270,22 @@ def test_the_migration_numbers_existing_orders_in_order_of_creation(
     after = buy(world, world.black_coat)
     assert after.number.startswith("20261207") and after.number not in numbers.values()
     assert int(after.number) > int(numbers[middle.id])
+
+
+def test_the_wallet_history_names_the_order_a_payment_was_for(
+    client: TestClient, world: World
+) -> None:
+    from ordering.world import pay_wallet
+
+    world.fund(world.buyer_user, 100000)
+    order = buy(world, world.red_coat)
+    pay_wallet(world, order)
+    browser_sign_in(client, world.buyer_user)
+
+    page = client.get("/wallet", headers=HTML).text
+
+    named = re.findall(r'data-testid="line-order">([^<]+)</a>', page)
+    assert named and set(named) == {order.number}
+    # Another shopper's wallet names none of it.
+    browser_sign_in(client, world.other_user)
+    assert order.number not in client.get("/wallet", headers=HTML).text

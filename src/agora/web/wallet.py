@@ -9,18 +9,19 @@ double-clicked "Withdraw" withdraws once.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, credit, identity, payments, points, treasure
+from agora import catalog, credit, identity, ordering, payments, points, treasure
 from agora.catalog.errors import StoreNotFound
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.fields import BIGINT_MAX
 from agora.core.i18n import gettext as _
 from agora.core.i18n import lazy_pick
+from agora.core.ids import parse_id
 from agora.core.money import format_amount
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow
@@ -62,6 +63,7 @@ def _wallet_page(
         with uow.read() as session:
             line = session.get(credit.CreditLine, actor.user_id)
         points_lines = points.history(uow, actor=actor, before=points_before, limit=POINTS_PAGE + 1)
+        order_numbers = _order_numbers(uow, actor, lines[:PAGE], points_lines[:POINTS_PAGE])
     minimum, maximum = payments.amount_limits()
     points_next = (
         f"/wallet?points_before={points_lines[POINTS_PAGE - 1].entry_id}#points"
@@ -81,12 +83,26 @@ def _wallet_page(
         points=my_points,
         points_rules=_points_rules(),
         points_lines=points_lines[:POINTS_PAGE],
+        order_numbers=order_numbers,
         points_next_url=points_next,
         charge=charge,
         limits=(format_amount(minimum), format_amount(maximum)),
         error=error,
         values=values or {},
     )
+
+
+def _order_numbers(
+    uow: UnitOfWork, actor: identity.Principal, lines: list[Any], points_lines: list[Any]
+) -> dict[str, str]:
+    """The numbers of the orders the history's lines name (a payment, a refund, points earned
+    on one), by the order id as text, so each line can say which order it was."""
+    ids = {parse_id(str(line.memo.get("order_id", ""))) for line in lines}
+    ids |= {line.order_id for line in points_lines}
+    found = ordering.buyer_order_numbers(
+        uow, actor=actor, order_ids=[i for i in ids if i is not None]
+    )
+    return {str(order_id): number for order_id, number in found.items()}
 
 
 def _points_rules() -> dict[str, str]:
