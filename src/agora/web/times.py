@@ -84,7 +84,7 @@ def zone_label(name: str) -> str:
     """A zone as a reader knows it, with its offset now: "Tokyo (UTC+9)"."""
     place = _(_ZONE_NAMES[name]) if name in _ZONE_NAMES else name.replace("_", " ")
     offset = timezones.offset_label(utcnow().astimezone(timezones.zone(name)))
-    return f"{place} ({offset})"
+    return _("%(place)s (%(offset)s)") % {"place": place, "offset": offset}
 
 
 def zone_options(chosen: str | None) -> list[tuple[str, str]]:
