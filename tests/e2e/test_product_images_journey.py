@@ -92,6 +92,12 @@ def test_a_file_that_is_not_a_picture_or_too_large_is_refused_beside_the_field(
     page.locator("table a[href^='/merchant/products/']").first.click()
     page.wait_for_url(re.compile(r"/merchant/products/[0-9a-f-]+$"))
     before = page.get_by_test_id("merchant-image").count()
+    # On a phone the page fits its width: SKU rows and pictures stack as cards.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(page.get_by_role("link", name="List a product").first.get_attribute("href") or "")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.go_back()
     files = stored_files(server_database_url)
 
     for path, message in (
