@@ -289,3 +289,17 @@ def test_the_wallet_history_names_the_order_a_payment_was_for(
     # Another shopper's wallet names none of it.
     browser_sign_in(client, world.other_user)
     assert order.number not in client.get("/wallet", headers=HTML).text
+
+
+def test_numbers_by_id_only_for_orders_the_actor_may_see(world: World) -> None:
+    from agora.ordering import order_numbers
+
+    order = buy(world, world.red_coat)
+
+    def seen(actor: Any) -> dict[Any, str]:
+        return order_numbers(world.uow, actor=actor, order_ids=[order.id])
+
+    assert seen(world.buyer) == {order.id: order.number}
+    assert seen(world.merchant_a) == {order.id: order.number}  # the store's staff
+    assert seen(world.ops) == {order.id: order.number}
+    assert seen(world.other) == {} and seen(world.merchant_b) == {}

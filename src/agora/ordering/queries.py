@@ -375,20 +375,20 @@ def buyer_order_views(
     return views
 
 
-def buyer_order_numbers(
+def order_numbers(
     uow: UnitOfWork, *, actor: Principal, order_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    """The numbers of those of ``order_ids`` the actor bought (pages of other contexts that
-    name orders by id: credit purchases, for one); the others are left out."""
+    """The numbers of those of ``order_ids`` the actor may see (bought, works for the store, or
+    an operator), for pages of other contexts that name orders by id: credit purchases, wallet
+    lines, referral rewards. The others are left out."""
     if not order_ids:
         return {}
     with uow.read() as session:
-        rows = session.execute(
-            select(Order.id, Order.number).where(
-                Order.id.in_(set(order_ids)), Order.buyer_id == actor.user_id
-            )
-        )
-        return {order_id: number for order_id, number in rows}
+        query = select(Order.id, Order.number).where(Order.id.in_(set(order_ids)))
+        if not actor.is_operator:
+            staff_of = select(StoreStaff.store_id).where(StoreStaff.user_id == actor.user_id)
+            query = query.where((Order.buyer_id == actor.user_id) | Order.store_id.in_(staff_of))
+        return {order_id: number for order_id, number in session.execute(query)}
 
 
 def order_detail(uow: UnitOfWork, *, actor: Principal, order_id: uuid.UUID) -> OrderView:

@@ -79,7 +79,7 @@ def _page(
         in_treasure=in_treasure,
         convertible=[(s, _quotes(s.amount)) for s in convertible],
         purchase_quotes=[(p, _quotes(p.amount - p.credited - p.repaid)) for p in summary.unbilled],
-        order_numbers=ordering.buyer_order_numbers(
+        order_numbers=ordering.order_numbers(
             uow, actor=actor, order_ids=[p.order_id for p in summary.unbilled]
         ),
         error=error,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import identity, referrals
+from agora import identity, ordering, referrals
 from agora.config import get_settings
 from agora.core.errors import N_
 from agora.core.i18n import gettext as _
@@ -92,6 +92,9 @@ def operator_rewards(
         "referrals/operator.html",
         console_nav=operator_nav("referrals"),
         rewards=page,
+        order_numbers=ordering.order_numbers(
+            uow, actor=actor, order_ids=[r.order_id for r in page]
+        ),
         status=chosen,
         withheld=referrals.withheld_count(uow, actor=actor),
         statuses=referrals.STATUSES,

@@ -99,9 +99,7 @@ def _order_numbers(
     on one), by the order id as text, so each line can say which order it was."""
     ids = {parse_id(str(line.memo.get("order_id", ""))) for line in lines}
     ids |= {line.order_id for line in points_lines}
-    found = ordering.buyer_order_numbers(
-        uow, actor=actor, order_ids=[i for i in ids if i is not None]
-    )
+    found = ordering.order_numbers(uow, actor=actor, order_ids=[i for i in ids if i is not None])
     return {str(order_id): number for order_id, number in found.items()}
 
 
