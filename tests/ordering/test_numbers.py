@@ -303,3 +303,23 @@ def test_numbers_by_id_only_for_orders_the_actor_may_see(world: World) -> None:
     assert seen(world.merchant_a) == {order.id: order.number}  # the store's staff
     assert seen(world.ops) == {order.id: order.number}
     assert seen(world.other) == {} and seen(world.merchant_b) == {}
+
+
+def test_a_checkout_of_several_stores_takes_its_numbers_with_one_statement(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agora.ordering import numbers
+
+    calls: list[dict[str, Any]] = []
+    real = numbers._NEXT.rows
+
+    def counted(session: Any, params: dict[str, Any]) -> Any:
+        calls.append(dict(params))
+        return real(session, params)
+
+    monkeypatch.setattr(numbers._NEXT, "rows", counted)
+    lines = [LineRequest(world.red_coat, 1), LineRequest(world.dress_sku, 1)]
+
+    placed = place_orders(world.uow, actor=world.buyer, lines=lines)
+
+    assert len(placed) == 2 and len(calls) == 1 and calls[0]["count"] == 2
