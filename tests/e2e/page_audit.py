@@ -259,7 +259,6 @@ class Auditor:
     _visit: int = 0
     _current: tuple[str, str] = ("", "")  # (pattern, url) of the page being audited
     _started: dict[Request, int] = field(default_factory=dict)
-    _origin: str = ""
 
     def __post_init__(self) -> None:
         self.context.add_init_script(path=str(AXE))
