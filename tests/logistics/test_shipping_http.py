@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 import factories
-from agora import catalog
+from agora import catalog, ordering
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
@@ -201,6 +201,9 @@ def test_the_pages_ship_print_track_and_switch(client: TestClient, world: World)
     token = factories.browser_sign_in(client, _user(world, world.ops), "/operator/carriers")
     console = client.get("/operator/carriers", headers=HTML).text
     assert 'data-testid="parcels-in-flight"' in console and waybill in console
+    with world.uow.read() as session:
+        number = session.get(ordering.Order, uuid.UUID(order_id)).number  # type: ignore[union-attr]
+    assert f'data-testid="parcel-order"><code>{number}</code></td>' in console
     switched = client.post(
         "/operator/carriers",
         data={"csrf_token": token, "carrier": "fleet", "enabled": "0"},

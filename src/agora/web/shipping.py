@@ -168,12 +168,16 @@ def tracking_page(order_id: uuid.UUID, request: Request, actor: Actor, uow: Uow)
 @router.get("/operator/carriers")
 def carriers_page(request: Request, actor: Actor, uow: Uow) -> Response:
     require_operator(actor)
+    parcels = shipments.in_flight(uow, limit=30)
     return render(
         request,
         "operator/carriers.html",
         console_nav=operator_nav("carriers"),
         switches=shipments.list_carrier_switches(uow),
-        parcels=shipments.in_flight(uow, limit=30),
+        parcels=parcels,
+        order_numbers=ordering.order_numbers(
+            uow, actor=actor, order_ids=[p.order_id for p in parcels]
+        ),
         stages=carriers.STAGES[1:],
     )
 
