@@ -376,3 +376,24 @@ def test_a_refusal_says_why_in_chinese_on_the_api_and_the_page(
     )
     assert page.status_code == 403
     assert "仅平台运营人员可进行此操作。" in page.text
+
+
+def test_a_form_says_what_is_wrong_beside_each_field_in_chinese(client: TestClient) -> None:
+    token = csrf_of(client, "/signup?lang=zh")
+
+    page = client.post(
+        "/signup",
+        data={
+            "identifier": "not-an-address",
+            "password": "short",
+            "display_name": "",
+            "csrf_token": token,
+            "next": "/",
+        },
+        headers=ZH,
+    )
+
+    assert page.status_code == 422
+    for why in ("请输入有效的邮箱或手机号。", "密码至少需要 8 位。", "请输入 1 到 40 个字的昵称。"):
+        assert why in page.text
+    assert stray_english(visible_text(page.text)) == []

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from agora.core.errors import N_
+
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
 # Mainland mobile numbers (11 digits starting 1) or international E.164 with a leading "+".
 _PHONE = re.compile(r"^(\+[1-9]\d{6,14}|1[3-9]\d{9})$")
@@ -35,11 +37,11 @@ def parse_identifier(raw: str) -> Identifier | None:
 def password_problem(password: str) -> str | None:
     """Why a password is refused, or ``None``. Length is what matters most (NIST SP 800-63B)."""
     if len(password) < MIN_PASSWORD:
-        return "Password must be at least 8 characters."
+        return N_("Password must be at least 8 characters.")
     if len(password) > MAX_PASSWORD:
-        return "Password must be at most 128 characters."
+        return N_("Password must be at most 128 characters.")
     if password.strip() == "":
-        return "Password must not be blank."
+        return N_("Password must not be blank.")
     return None
 
 

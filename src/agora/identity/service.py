@@ -82,13 +82,17 @@ def register(
     parsed = parse_identifier(identifier)
     errors = []
     if parsed is None:
-        errors.append({"field": "identifier", "message": "Enter a valid email or mobile number."})
+        errors.append(
+            {"field": "identifier", "message": N_("Enter a valid email or mobile number.")}
+        )
     problem = password_problem(password)
     if problem:
         errors.append({"field": "password", "message": problem})
     name = clean_display_name(display_name)
     if name is None:
-        errors.append({"field": "display_name", "message": "Enter a name of 1 to 40 characters."})
+        errors.append(
+            {"field": "display_name", "message": N_("Enter a name of 1 to 40 characters.")}
+        )
     if errors or parsed is None or name is None:
         raise InvalidInput(N_("Please correct the highlighted fields."), errors=errors)
     with uow:

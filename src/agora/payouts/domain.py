@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agora.core.errors import N_, InvalidInput
+from agora.core.i18n import gettext as _
 
 REQUESTED = "requested"
 PAID = "paid"
@@ -42,11 +43,11 @@ def check_account(*, holder_name: str, bank_name: str, account_number: str) -> A
     errors: list[dict[str, Any]] = []
     for field, value in (("holder_name", holder), ("bank_name", bank)):
         if not 1 <= len(value) <= MAX_NAME:
-            errors.append({"field": field, "message": f"1 to {MAX_NAME} characters"})
+            message = _("1 to %(n)s characters") % {"n": MAX_NAME}
+            errors.append({"field": field, "message": message})
     if not (digits.isascii() and digits.isdigit() and MIN_DIGITS <= len(digits) <= MAX_DIGITS):
-        errors.append(
-            {"field": "account_number", "message": f"{MIN_DIGITS} to {MAX_DIGITS} digits"}
-        )
+        message = _("%(min)s to %(max)s digits") % {"min": MIN_DIGITS, "max": MAX_DIGITS}
+        errors.append({"field": "account_number", "message": message})
     if errors:
         raise InvalidInput(N_("Check the payout account's details."), errors=errors)
     return AccountFields(holder, bank, digits)
