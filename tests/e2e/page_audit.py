@@ -29,6 +29,7 @@ ENGLISH_ONLY_PAGES = ("/api/docs",)
 AXE_EXEMPT = {"/api/docs": ("color-contrast", "nested-interactive")}
 
 KINDS = {
+    "outside": "Requests to other hosts (Agora serves everything a page loads)",
     "request": "Failed requests (4xx/5xx or not answered)",
     "console": "Console errors",
     "overflow": "Page scrolls sideways",
@@ -284,9 +285,15 @@ class Auditor:
 
     def _request(self, request: Request) -> None:
         self._started[request] = self._visit
+        if _to_other_host(request):
+            # Reported once here, whether or not that host answers: the test run may be offline
+            # but a shopper's browser is not, and the demo should not depend on anyone else.
+            self._add("outside", f"{request.method} {request.url}", request.resource_type)
 
     def _request_failed(self, request: Request) -> None:
         started = self._started.pop(request, self._visit)
+        if _to_other_host(request):
+            return
         failure = request.failure or ""
         if started != self._visit and "ERR_ABORTED" in failure:
             return  # the previous page's request, cut short by leaving it
@@ -296,7 +303,7 @@ class Auditor:
 
     def _response(self, response: Response) -> None:
         self._started.pop(response.request, None)
-        if response.status >= 400:
+        if response.status >= 400 and not _to_other_host(response.request):
             request = response.request
             self._add(
                 "request",
@@ -373,6 +380,18 @@ class Auditor:
                 f"{violation['id']} ({violation['impact']}): {violation['help']}",
                 f"{violation['count']} element(s), e.g. {nodes}",
             )
+
+
+def _to_other_host(request: Request) -> bool:
+    """A page's own request (not a navigation) for something on a host other than the page's."""
+    parts = urlsplit(request.url)
+    if parts.scheme not in ("http", "https", "ws", "wss") or request.is_navigation_request():
+        return False
+    try:
+        page = urlsplit(request.frame.url)
+    except Error:  # a service worker's request belongs to no frame
+        return False
+    return page.scheme in ("http", "https") and parts.hostname != page.hostname
 
 
 def _short(url: str) -> str:

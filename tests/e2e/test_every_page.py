@@ -1,7 +1,7 @@
 """Every page a shopper, a merchant and the operator can reach, on a phone and a wide screen, in
 English and in Chinese: no sideways scrolling, nothing past the right edge, no console error, no
-failed request, no broken image, no serious accessibility problem, and no stray English on a
-Chinese page.
+failed request, nothing asked of another host, no broken image, no serious accessibility
+problem, and no stray English on a Chinese page.
 
 The pages are found, not listed: each role's crawl starts from its home page and follows the
 links of the navigation, then of the content (``crawl.py``). A page pattern an earlier role has

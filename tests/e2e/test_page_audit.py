@@ -39,6 +39,7 @@ BROKEN = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 </div>
 <img src="/missing.png" alt="商品">
 <img src="/ok.svg">
+<img src="https://elsewhere.example/photo.svg" alt="商品" width="20" height="20">
 <div style="height: 3000px"></div>
 <img src="/gone-below.png" alt="商品" loading="lazy" width="20" height="20">
 <script>console.error("cart total is not a number")</script>
@@ -69,6 +70,11 @@ def auditor(browser: Any) -> Iterator[Auditor]:
             route.fulfill(status=404, body="not here", content_type="text/plain")
 
     context.route(f"{ORIGIN}/**", serve)
+    # Another host that answers: its request is still reported.
+    context.route(
+        "https://elsewhere.example/**",
+        lambda route: route.fulfill(body=OK_SVG, content_type="image/svg+xml"),
+    )
     yield Auditor(
         context=context,
         findings=Findings(),
@@ -94,7 +100,17 @@ def test_each_problem_on_a_broken_page_is_found(auditor: Auditor) -> None:
 
     found = {(item.kind, item.message) for item in auditor.findings.items}
     kinds = {kind for kind, _ in found}
-    assert kinds == {"request", "console", "overflow", "wide", "image", "english", "axe"}
+    assert kinds == {
+        "outside",
+        "request",
+        "console",
+        "overflow",
+        "wide",
+        "image",
+        "english",
+        "axe",
+    }
+    assert ("outside", "GET https://elsewhere.example/photo.svg") in found
     # Addresses on loopback (Agora's own) are shown as paths; this made-up shop's in full.
     assert ("request", f"404 GET {ORIGIN}/missing.png") in found
     assert ("console", "cart total is not a number") in found
