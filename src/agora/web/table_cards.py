@@ -35,8 +35,8 @@ ROLES = ("card-title", "card-amount")
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    label: str
     roles: tuple[str, ...]
+    attribute: str  # ' data-label="…"', or "" for a column without a heading
 
 
 def label_tables(page: str) -> str:
@@ -72,12 +72,15 @@ def _columns(thead: str) -> list[Column]:
         classes = _classes(attrs)
         text = " ".join(html.unescape(_TAG.sub(" ", inner)).split())
         label = "" if "actions" in classes else text
-        column = Column(label, tuple(role for role in ROLES if role in classes))
+        column = Column(
+            tuple(role for role in ROLES if role in classes),
+            f' data-label="{html.escape(label)}"' if label else "",
+        )
         span = _COLSPAN.search(attrs)
         columns.extend([column] * (int(span.group(1)) if span else 1))
     if columns and not any("card-title" in c.roles for c in columns):
         first = columns[0]
-        columns[0] = Column(first.label, (*first.roles, "card-title"))
+        columns[0] = Column((*first.roles, "card-title"), first.attribute)
     return columns
 
 
@@ -88,7 +91,7 @@ def _label_row(row: re.Match[str], columns: list[Column]) -> str:
         nonlocal index
         kind, attrs = cell.group(1), cell.group(2)
         column = columns[index] if index < len(columns) else None
-        span = _COLSPAN.search(attrs)
+        span = _COLSPAN.search(attrs) if "colspan" in attrs else None
         index += int(span.group(1)) if span else 1
         if column is None or span:  # a cell across columns is a note, not one column's value
             return cell.group(0)
@@ -101,8 +104,8 @@ def _label_row(row: re.Match[str], columns: list[Column]) -> str:
                     attrs = _CLASS.sub(lambda m: f'class="{m.group(1)} {added}"', attrs, count=1)
                 else:
                     attrs = f' class="{added}"{attrs}'
-        if column.label and "data-label=" not in attrs:
-            attrs = f' data-label="{html.escape(column.label)}"{attrs}'
+        if column.attribute and "data-label=" not in attrs:
+            attrs = column.attribute + attrs
         return f"<t{kind}{attrs}>"
 
     return row.group(1) + _CELL_TAG.sub(label, row.group(2)) + row.group(3)
