@@ -11,6 +11,7 @@ import random
 import secrets
 from typing import Any
 
+from agora.core.i18n import gettext as _
 from agora.core.money import split_largest_remainder
 
 OPEN, REACHED, ORDERED, EXPIRED = "open", "reached", "ordered", "expired"
@@ -84,19 +85,22 @@ def offer_errors(
         errors.append({"field": field, "message": message})
 
     if start_price < 1:
-        wrong("start_price", "must be positive")
+        wrong("start_price", _("must be positive"))
     elif start_price > sku_price:
-        wrong("start_price", "may not be above the SKU's price")
+        wrong("start_price", _("may not be above the SKU's price"))
     if floor_price < 1:
-        wrong("floor_price", "must be positive")
+        wrong("floor_price", _("must be positive"))
     elif floor_price >= start_price:
-        wrong("floor_price", "must be below the start price")
+        wrong("floor_price", _("must be below the start price"))
     if not MIN_HELPERS <= helpers_needed <= MAX_HELPERS:
-        wrong("helpers_needed", f"between {MIN_HELPERS} and {MAX_HELPERS}")
+        wrong(
+            "helpers_needed",
+            _("between %(min)s and %(max)s") % {"min": MIN_HELPERS, "max": MAX_HELPERS},
+        )
     elif 1 <= floor_price < start_price and start_price - floor_price < helpers_needed:
-        wrong("helpers_needed", "each helper must cut at least one fen")
+        wrong("helpers_needed", _("each helper must cut at least one fen"))
     if not 1 <= window_hours <= MAX_WINDOW_HOURS:
-        wrong("window_hours", f"between 1 and {MAX_WINDOW_HOURS}")
+        wrong("window_hours", _("between 1 and %(max)s") % {"max": MAX_WINDOW_HOURS})
     if not 1 <= allotment <= MAX_ALLOTMENT:
-        wrong("allotment", f"between 1 and {MAX_ALLOTMENT}")
+        wrong("allotment", _("between 1 and %(max)s") % {"max": MAX_ALLOTMENT})
     return errors

@@ -26,6 +26,7 @@ from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import upsert_insert
 from agora.core.errors import N_, InvalidInput
+from agora.core.i18n import gettext as _
 from agora.core.ids import new_id
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
@@ -59,7 +60,7 @@ def create_offer(
         if sku is None or sku.product_id != product.id or not sku.active:
             raise InvalidInput(
                 N_("Choose one of this product's SKUs on sale."),
-                errors=[{"field": "sku_id", "message": "not a SKU of this product on sale"}],
+                errors=[{"field": "sku_id", "message": _("not a SKU of this product on sale")}],
             )
         errors = domain.offer_errors(
             sku_price=sku.price,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from agora.core.errors import InvalidInput
+from agora.core.i18n import gettext as _
 from agora.groupbuy.errors import N_
 
 ACTIVE, ENDED = "active", "ended"
@@ -38,17 +39,31 @@ def check_terms(terms: DealTerms, *, solo_price: int, window_hours: int) -> None
     """
     errors: list[dict[str, str]] = []
     if not MIN_TEAM <= terms.team_size <= MAX_TEAM:
-        errors.append({"field": "team_size", "message": f"between {MIN_TEAM} and {MAX_TEAM}"})
+        errors.append(
+            {
+                "field": "team_size",
+                "message": _("between %(min)s and %(max)s") % {"min": MIN_TEAM, "max": MAX_TEAM},
+            }
+        )
     if terms.group_price < 1:
-        errors.append({"field": "group_price", "message": "at least one fen"})
+        errors.append({"field": "group_price", "message": _("at least one fen")})
     elif terms.group_price >= solo_price:
-        errors.append({"field": "group_price", "message": "below the lowest solo price"})
+        errors.append({"field": "group_price", "message": _("below the lowest solo price")})
     if not 1 <= terms.stock <= MAX_STOCK:
-        errors.append({"field": "stock", "message": f"between 1 and {MAX_STOCK}"})
+        errors.append(
+            {"field": "stock", "message": _("between 1 and %(max)s") % {"max": MAX_STOCK}}
+        )
     if not 1 <= terms.user_limit <= MAX_USER_LIMIT:
-        errors.append({"field": "user_limit", "message": f"between 1 and {MAX_USER_LIMIT}"})
+        errors.append(
+            {"field": "user_limit", "message": _("between 1 and %(max)s") % {"max": MAX_USER_LIMIT}}
+        )
     if not 1 <= window_hours <= MAX_WINDOW_HOURS:
-        errors.append({"field": "window_hours", "message": f"between 1 and {MAX_WINDOW_HOURS}"})
+        errors.append(
+            {
+                "field": "window_hours",
+                "message": _("between 1 and %(max)s") % {"max": MAX_WINDOW_HOURS},
+            }
+        )
     if errors:
         if any(e["field"] == "group_price" for e in errors) and len(errors) == 1:
             raise InvalidInput(
@@ -62,7 +77,9 @@ def check_quantity(quantity: int, user_limit: int) -> None:
     if not 1 <= quantity <= user_limit:
         raise InvalidInput(
             N_("The quantity must be between 1 and the deal's limit per person."),
-            errors=[{"field": "quantity", "message": f"between 1 and {user_limit}"}],
+            errors=[
+                {"field": "quantity", "message": _("between 1 and %(max)s") % {"max": user_limit}}
+            ],
         )
 
 

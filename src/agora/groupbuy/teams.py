@@ -28,6 +28,7 @@ from sqlalchemy import Table, select, update
 
 from agora import catalog, ledger, ordering, payments
 from agora.core.clock import utcnow
+from agora.core.i18n import gettext as _
 from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.uow import UnitOfWork
@@ -304,7 +305,7 @@ def _precheck_line(
 
 
 def _not_in_deal() -> SkuNotInDeal:
-    return SkuNotInDeal(errors=[{"field": "sku_id", "message": "not a SKU of the product"}])
+    return SkuNotInDeal(errors=[{"field": "sku_id", "message": _("not a SKU of the product")}])
 
 
 def _precheck_money(

@@ -32,6 +32,7 @@ from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.db import dialect_insert, upsert_insert
 from agora.core.errors import N_, InvalidInput
+from agora.core.i18n import gettext as _
 from agora.core.ids import new_id
 from agora.core.jobs import cancel_deadline, schedule_deadline
 from agora.core.prepared import Prepared
@@ -167,7 +168,12 @@ def clean_greeting(raw: str | None) -> str:
     text = " ".join((raw or "").split())
     if len(text) > MAX_GREETING:
         raise EnvelopeInvalid(
-            errors=[{"field": "greeting", "message": f"at most {MAX_GREETING} characters"}]
+            errors=[
+                {
+                    "field": "greeting",
+                    "message": _("at most %(n)s characters") % {"n": MAX_GREETING},
+                }
+            ]
         )
     return text
 
@@ -183,13 +189,13 @@ def envelope_amount(kind: str, total: int | None, per_share: int | None, shares:
     """The envelope's total in fen: given, or for an equal envelope ``per_share × shares``."""
     if total is not None and per_share is not None and total != per_share * shares:
         raise EnvelopeInvalid(
-            errors=[{"field": "amount", "message": "give the total or the amount per share"}]
+            errors=[{"field": "amount", "message": _("give the total or the amount per share")}]
         )
     if total is not None:
         return total
     if per_share is not None and kind in (EQUAL, SINGLE):
         return per_share * shares
-    raise EnvelopeInvalid(errors=[{"field": "amount", "message": "how much to send"}])
+    raise EnvelopeInvalid(errors=[{"field": "amount", "message": _("how much to send")}])
 
 
 def envelope_errors(
@@ -199,13 +205,13 @@ def envelope_errors(
     chat takes one single share; a group a lucky or equal split into 1 to min(100, members)."""
     settings = get_settings()
     if kind not in KINDS:
-        return [{"field": "kind", "message": "single, lucky or equal"}]
+        return [{"field": "kind", "message": _("single, lucky or equal")}]
     if direct and kind != SINGLE:
-        return [{"field": "kind", "message": "a 1:1 chat takes a single envelope"}]
+        return [{"field": "kind", "message": _("a 1:1 chat takes a single envelope")}]
     if not direct and kind == SINGLE:
-        return [{"field": "kind", "message": "a group takes a lucky or an equal envelope"}]
+        return [{"field": "kind", "message": _("a group takes a lucky or an equal envelope")}]
     if direct and shares != 1:
-        return [{"field": "shares", "message": "a 1:1 envelope has one share"}]
+        return [{"field": "shares", "message": _("a 1:1 envelope has one share")}]
     max_count = 1 if direct else min(settings.red_envelope_max_shares, max(members, 1))
     return domain.envelope_errors(
         EQUAL if kind == SINGLE else kind,

@@ -176,7 +176,7 @@ def _yuan(raw: str, field: str) -> int:
     except (ValueError, ArithmeticError) as exc:
         raise InvalidInput(
             _("Enter prices such as 199 or 199.50."),
-            errors=[{"field": field, "message": "not an amount"}],
+            errors=[{"field": field, "message": _("not an amount")}],
         ) from exc
     return amount
 
@@ -187,7 +187,7 @@ def _whole(raw: str, field: str) -> int:
     except ValueError as exc:
         raise InvalidInput(
             _("Enter whole numbers for helpers, hours and units."),
-            errors=[{"field": field, "message": "not a whole number"}],
+            errors=[{"field": field, "message": _("not a whole number")}],
         ) from exc
 
 
@@ -256,7 +256,7 @@ def merchant_create(
         if chosen_sku is None:
             raise InvalidInput(
                 _("Choose the SKU sold at the bargain price."),
-                errors=[{"field": "sku_id", "message": "required"}],
+                errors=[{"field": "sku_id", "message": _("required")}],
             )
         bargain.create_offer(
             uow,

@@ -250,7 +250,7 @@ def _whole(raw: str, field: str) -> int:
     except ValueError as exc:
         raise InvalidInput(
             _("Enter whole numbers for the team size, units and hours."),
-            errors=[{"field": field, "message": "a whole number"}],
+            errors=[{"field": field, "message": _("a whole number")}],
         ) from exc
 
 
@@ -281,7 +281,7 @@ def create_deal(
         except (ValueError, ArithmeticError) as exc:
             raise InvalidInput(
                 _("Enter prices such as 199 or 199.50."),
-                errors=[{"field": "group_price", "message": "a price in yuan"}],
+                errors=[{"field": "group_price", "message": _("a price in yuan")}],
             ) from exc
         terms = groupbuy.DealTerms(
             team_size=_whole(team_size, "team_size"),
