@@ -161,6 +161,9 @@ def test_search_returns_product_cards(client: TestClient, shop: Shop) -> None:
             }
         ],
         "next_cursor": None,
+        "prev_cursor": None,
+        "total": None,
+        "offset": None,
     }
 
 
@@ -184,6 +187,20 @@ def test_search_filters_and_pages(client: TestClient, shop: Shop) -> None:
 
     assert [c["id"] for c in second.json()["items"]] == [str(shop.coat.product.id)]
     assert second.json()["next_cursor"] is None
+    back = client.get(
+        "/api/v1/products",
+        params={
+            "q": "red",
+            "sort": "price_asc",
+            "limit": 1,
+            "before": second.json()["prev_cursor"],
+            "with_total": True,
+        },
+    )
+    assert [c["id"] for c in back.json()["items"]] == [str(shop.dress.product.id)]
+    assert (back.json()["prev_cursor"], back.json()["total"], back.json()["offset"]) == (None, 2, 0)
+    assert back.json()["next_cursor"] is not None
+    assert (first.json()["prev_cursor"], first.json()["total"]) == (None, None)  # not asked
     by_store = client.get("/api/v1/products", params={"store": str(shop.store_b.id)})
     assert [c["id"] for c in by_store.json()["items"]] == [str(shop.dress.product.id)]
     by_category = client.get(
@@ -219,6 +236,7 @@ def test_bad_search_parameters(
         {"colour": "ultraviolet"},
         {"price_min": 500, "price_max": 100},
         {"cursor": "forged"},
+        {"before": "forged"},
     ],
 )
 def test_search_refusals_from_the_service(

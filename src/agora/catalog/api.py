@@ -168,9 +168,13 @@ def search(
         "relevance"
     ),
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    before: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
+    with_total: bool = False,
 ) -> SearchOut:
-    """Search products in English or Chinese. Pages continue with ``next_cursor``."""
+    """Search products in English or Chinese. Pages continue with ``next_cursor`` (as
+    ``cursor``) and go back with ``prev_cursor`` (as ``before``); ``with_total`` counts every
+    match (``total``) and those before the page (``offset``)."""
     page = service.search_products(
         uow,
         service.SearchParams(
@@ -182,10 +186,18 @@ def search(
             price_max=price_max,
             sort=sort,
             cursor=cursor,
+            before=before,
             limit=limit,
+            with_total=with_total,
         ),
     )
-    return SearchOut(items=[card_out(c) for c in page.items], next_cursor=page.next_cursor)
+    return SearchOut(
+        items=[card_out(c) for c in page.items],
+        next_cursor=page.next_cursor,
+        prev_cursor=page.prev_cursor,
+        total=page.total,
+        offset=page.offset,
+    )
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)

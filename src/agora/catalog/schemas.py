@@ -191,6 +191,9 @@ class ProductOut(BaseModel):
 class SearchOut(BaseModel):
     items: list[ProductCardOut]
     next_cursor: str | None
+    prev_cursor: str | None = None
+    total: int | None = None
+    offset: int | None = None
 
 
 class ProductImageOut(BaseModel):
