@@ -275,7 +275,8 @@ def test_me_needs_a_signed_in_user(client: TestClient) -> None:
 # --- search: a count, filters folded, Previous and Next ------------------------------------
 
 
-def _coats(uow: UnitOfWork, n: int) -> None:
+def _coats(uow: UnitOfWork, n: int) -> uuid.UUID:
+    """``n`` coats of one store; returns the store's id."""
     ops = factories.make_operator(uow)
     cats = factories.make_categories(uow, ops)
     owner = factories.make_user(uow, name="Owner")
@@ -284,6 +285,7 @@ def _coats(uow: UnitOfWork, n: int) -> None:
         factories.make_product(
             uow, principal(owner), store, cats["coats"], title_en=f"Warm Coat {i:02d}"
         )
+    return store.id
 
 
 def _ids(html: str) -> list[str]:
@@ -352,3 +354,18 @@ def test_a_category_page_pages_on_its_own_address(client: TestClient, uow: UnitO
     second = client.get(next_url, headers=HTML).text
     prev_url = _link(second, "prev-page")
     assert prev_url is not None and prev_url.startswith("/c/coats?before=")
+
+
+def test_a_store_page_pages_both_ways(client: TestClient, uow: UnitOfWork) -> None:
+    store_id = _coats(uow, 25)
+
+    first = client.get(f"/store/{store_id}?sort=newest", headers=HTML).text
+    next_url = _link(first, "next-page")
+    assert next_url is not None
+    second = client.get(next_url, headers=HTML).text
+    prev_url = _link(second, "prev-page")
+    assert prev_url is not None and prev_url.startswith(f"/store/{store_id}?sort=newest&before=")
+    back = client.get(prev_url, headers=HTML).text
+
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert len(_ids(second)) == 1 and _ids(back) == _ids(first)

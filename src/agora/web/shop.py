@@ -227,23 +227,35 @@ def product_page(
 def store_page(store_id: uuid.UUID, request: Request, uow: Uow) -> Response:
     store = catalog.get_store(uow, store_id)
     cursor = request.query_params.get("cursor")
+    before = request.query_params.get("before")
     sort = request.query_params.get("sort", "sales")
     if sort not in SORT_LABELS:
         sort = "sales"
-    page = catalog.search_products(
-        uow, catalog.SearchParams(store_id=store.id, sort=sort, cursor=cursor)
+    query = catalog.SearchParams(
+        store_id=store.id, sort=sort, cursor=cursor, before=before, with_total=True
     )
+    page = catalog.search_products(uow, query)
+    here = f"/store/{store.id}"
     next_url = (
-        f"/store/{store.id}?{urlencode({'sort': sort, 'cursor': page.next_cursor})}"
+        f"{here}?{urlencode({'sort': sort, 'cursor': page.next_cursor})}"
         if page.next_cursor
         else None
     )
+    prev_url = (
+        f"{here}?{urlencode({'sort': sort, 'before': page.prev_cursor})}"
+        if page.prev_cursor
+        else None
+    )
+    total = page.total or 0
     return render(
         request,
         "shop/store.html",
         store=store,
         page=page,
         next_url=next_url,
+        prev_url=prev_url,
+        page_number=(page.offset or 0) // query.limit + 1,
+        page_count=(total + query.limit - 1) // query.limit or 1,
         sort=sort,
         sort_labels=SORT_LABELS,
     )
