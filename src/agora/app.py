@@ -172,7 +172,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     # reader's language) before any route sees it; a page then learns its reader's time zone.
     app.add_middleware(TimeZoneMiddleware)
     app.add_middleware(
-        InputGuard, max_body_bytes=settings.max_body_bytes, render_html=web_pages.render_error
+        InputGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.media_max_upload_bytes,
+        render_html=web_pages.render_error,
     )
     app.add_middleware(LocaleMiddleware, default_locale=settings.default_locale)
 
