@@ -86,3 +86,14 @@ def test_the_account_page_names_the_sessions_device(client: TestClient, uow: Uni
     assert ">Safari on iPhone" in page.text
     assert f'title="{SAFARI_IPHONE}"' in page.text  # the full string, for whoever wants it
     assert f">{SAFARI_IPHONE}" not in page.text
+
+
+def test_device_names_in_chinese() -> None:
+    from agora.core.i18n import reset_locale, set_locale
+
+    token = set_locale("zh")
+    try:
+        assert device_name(CHROME_LINUX) == "Linux 上的 Chrome"
+        assert device_name(None) == "未知设备"
+    finally:
+        reset_locale(token)

@@ -139,3 +139,21 @@ def test_paying_says_how_much_for_how_many_orders(
         assert "Paid ¥2,597.00 for 2 orders. Each store will ship its order soon." in paid.text
     spent = 59800 if stores == 1 else 259700
     assert ledger.balance(uow, payments.wallet_of(shopper.id)) == 500000 - spent
+
+
+def test_the_paid_message_in_chinese(client: TestClient, uow: UnitOfWork) -> None:
+    coat = _coat(shop(uow))
+    shopper = _shopper(client, uow)
+    factories.fund_wallet(uow, shopper, 500000)
+    token = csrf_of(client, "/cart")
+    _add(client, token, coat.skus[0].id, 2)
+    ids = _checkout(client, token)
+
+    paid = client.post(
+        "/pay",
+        data={"csrf_token": token, "orders": ",".join(map(str, ids)), "method": "wallet"},
+        headers={**HTML, "Accept-Language": "zh-CN"},
+    )
+
+    assert paid.status_code == 200
+    assert "已支付 ¥598.00，共 1 个订单" in paid.text
