@@ -203,7 +203,8 @@ class Findings:
         total_pages = len({pattern for patterns in self.pages.values() for pattern in patterns})
         roles = ", ".join(f"{role} {len(patterns)}" for role, patterns in self.pages.items())
         lines = [
-            f"Every-page check: {problems} problems on {len(bad_pages)} of {total_pages} page "
+            f"Every-page check: {problems} problem{'' if problems == 1 else 's'} on "
+            f"{len(bad_pages)} of {total_pages} page "
             f"patterns ({roles}; {self.visits} page visits).",
             "Each problem lists the settings it showed in: viewport width and language.",
             "",
