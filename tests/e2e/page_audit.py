@@ -213,6 +213,8 @@ class Findings:
             if kind in grouped:
                 count = sum(len(messages) for messages in grouped[kind].values())
                 lines.append(f"  {title}: {count} on {len(grouped[kind])} pages")
+        if self.unreached:
+            lines.append(f"  Routes no link led to: {len(self.unreached)}")
         lines.append("")
         for kind, title in KINDS.items():
             if kind not in grouped:
@@ -231,7 +233,8 @@ class Findings:
                         lines.append(f"      {found[0].detail}")
             lines.append("")
         if self.unreached:
-            lines.append("== Routes no link led to (not checked; not a failure) ==")
+            # A page no link leads to is a page nobody finds — or a gap in the crawl.
+            lines.append("== Routes no link led to (a failure: a page nobody can find) ==")
             lines.extend(f"  {pattern}" for pattern in sorted(self.unreached))
             lines.append("")
         lines.append("== Pages visited (one sample per pattern) ==")
@@ -258,8 +261,11 @@ class Auditor:
     width: int
     pattern_of: Callable[[str], str]
     page: Page = field(init=False)
-    _visit: int = 0
     _current: tuple[str, str] = ("", "")  # (pattern, url) of the page being audited
+    _visit: int = 0
+    # While a page is being opened: the requests cut short then are the previous page's (one
+    # opened only for its links is left at once, while its lazy images are still loading).
+    _arriving: bool = False
     _started: dict[Request, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -296,7 +302,7 @@ class Auditor:
         if _to_other_host(request):
             return
         failure = request.failure or ""
-        if started != self._visit and "ERR_ABORTED" in failure:
+        if (started != self._visit or self._arriving) and "ERR_ABORTED" in failure:
             return  # the previous page's request, cut short by leaving it
         self._add(
             "request", f"{request.method} {_short(request.url)}: {failure}", request.resource_type
@@ -312,18 +318,25 @@ class Auditor:
                 request.resource_type,
             )
 
-    def audit(self, url: str) -> tuple[str, list[dict[str, object]]]:
-        """Open ``url``, record its problems, and return its final URL and its links."""
+    def audit(self, url: str, *, full: bool = True) -> tuple[str, list[dict[str, object]]]:
+        """Open ``url``, record its problems, and return its final URL and its links. Without
+        ``full``, only what the page's requests and console show is recorded (a further sample,
+        opened for its links)."""
         self._visit += 1
         self.findings.visits += 1
         self._current = (self.pattern_of(url), url)
+        self._arriving = True
         try:
             self.page.goto(url, wait_until="load")
         except Error as error:
             if "Download is starting" not in error.message:  # a file, not a page: nothing to see
                 self._add("crawl", f"could not open: {error.message.splitlines()[0][:200]}")
             return url, []
+        finally:
+            self._arriving = False
         final = self.page.url
+        if not full:
+            return final, links_on(self.page)
         self.check_layout()
         if self.lang == "zh" and not self._current[0].startswith(ENGLISH_ONLY_PAGES):
             self.check_english()

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from e2e.crawl import Crawl, page_key, route_pattern, should_follow
+from e2e.crawl import Crawl, page_key, page_routes, route_pattern, should_follow
 
 ORIGIN = "http://127.0.0.1:8000"
 
@@ -83,3 +83,44 @@ def test_the_crawl_stops_taking_routes_at_its_limit_and_skips_covered_ones() -> 
     )
 
     assert list(crawl.queue) == ["/orders", "/wallet"]
+
+
+def test_further_samples_are_opened_for_their_links_and_what_they_lead_to_is_audited() -> None:
+    # Given a chat list whose first conversation (a store chat) offers no red envelope
+    chats = [f"/chat/{uuid.uuid4()}" for _ in range(5)]
+    envelope = f"/chat/{chats[1].rsplit('/', 1)[1]}/red-envelopes/new"
+    pages: dict[str, list[str]] = {"/chat": chats, chats[1]: [envelope]}
+    audited: list[str] = []
+    looked: list[str] = []
+
+    def links(url: str) -> tuple[str, list[dict[str, object]]]:
+        hrefs = pages.get(url, [])
+        return url, [{"href": ORIGIN + h, "nav": False, "download": False} for h in hrefs]
+
+    def visit(url: str) -> tuple[str, list[dict[str, object]]]:
+        audited.append(url)
+        return links(url)
+
+    def look(url: str) -> tuple[str, list[dict[str, object]]]:
+        looked.append(url)
+        return links(url)
+
+    # When the crawl runs, opening up to two more samples of each page
+    crawl = Crawl(origin=ORIGIN, explore=2)
+    crawl.run(["/chat"], visit, look)
+
+    # Then one conversation is audited, two more are opened for their links only, and the red
+    # envelope form the second one offers is found and audited
+    assert audited == ["/chat", chats[0], envelope]
+    assert looked == chats[1:3]
+    assert crawl.samples[("/chat/{conversation_id}/red-envelopes/new", False)] == envelope
+    assert crawl.found_on[envelope] == chats[1]
+
+
+def test_page_routes_are_the_pages_layer_less_what_the_crawl_never_follows() -> None:
+    routes = page_routes()
+
+    assert {"/", "/orders/{order_id}", "/sandbox/bank/{charge_id}", "/api/docs"} <= routes
+    # The API, the health check, files and state-changing GETs are not pages to reach.
+    assert not routes & {"/healthz", "/api/openapi.json", "/s/{code}", "/chat/with/{user_id}"}
+    assert not any(route.startswith(("/api/v1/", "/media/", "/static/")) for route in routes)
