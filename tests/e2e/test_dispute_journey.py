@@ -41,7 +41,7 @@ def checkout_and_pay(page: Page, purchase: Purchase) -> None:
     purchase.total = fen(order.get_by_test_id("order-total").text_content() or "")
     page.get_by_test_id("pay").click()
     page.wait_for_url(re.compile(rf"/orders/{purchase.order_id}$"))
-    expect(flash(page)).to_contain_text("Paid.")
+    expect(flash(page)).to_contain_text(re.compile(r"Paid ¥[\d,.]+ for 1 order"))
 
 
 def ship_and_deliver(merchant: Page, purchase: Purchase) -> None:

@@ -119,7 +119,7 @@ def test_a_lucky_envelope_in_a_group_and_credit_repaid_from_the_treasure(
     credit.locator("input[type=radio]").check()
     wang.get_by_test_id("pay").click()
     wang.wait_for_url(re.compile(r"/orders/[0-9a-f-]{36}$"))
-    expect(flash(wang)).to_contain_text("Paid.")
+    expect(flash(wang)).to_contain_text(re.compile(r"Paid ¥[\d,.]+ for 1 order"))
     expect(wang.locator("h1 .chip")).to_have_attribute("data-status", "paid")
     expect(wang.get_by_test_id("order-amounts")).to_contain_text(
         re.compile(rf"Paid with Agora credit\s*{re.escape(yuan(price))}")

@@ -127,7 +127,7 @@ def test_a_product_shared_into_a_chat_is_bought_and_credited_to_the_share(
     assert total == price
     bob.get_by_test_id("pay").click()
     bob.wait_for_url(re.compile(r"/orders/[0-9a-f-]{36}$"))
-    expect(flash(bob)).to_contain_text("Paid.")
+    expect(flash(bob)).to_contain_text(re.compile(r"Paid ¥[\d,.]+ for 1 order"))
 
     # The operator's report credits the order to Alice's share, on the 1:1 chat channel
     ops.goto("/operator/shares")

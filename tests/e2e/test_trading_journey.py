@@ -105,7 +105,7 @@ def checkout_and_pay(page: Page, purchases: list[Purchase]) -> None:
     page.get_by_test_id("pay").click()
 
     page.wait_for_url(re.compile(r"/orders$"))
-    expect(flash(page)).to_contain_text("Paid.")
+    expect(flash(page)).to_contain_text(re.compile(r"Paid ¥[\d,.]+ for 2 orders"))
     for purchase in purchases:
         card = page.locator(f"[data-testid=order-card][data-order='{purchase.order_id}']")
         expect(card.locator(".chip")).to_have_attribute("data-status", "paid")
