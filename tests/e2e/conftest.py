@@ -47,10 +47,8 @@ def server_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'agora.db'}"
 
 
-@pytest.fixture(scope="session")
-def server(server_database_url: str) -> Iterator[str]:
-    """Migrate, load the demo and serve it; yields the base URL. Stopped at the end of the run."""
-    database_url = server_database_url
+def _serve_demo(database_url: str) -> Iterator[str]:
+    """Migrate, load the demo and serve it; yields the base URL, then stops the server."""
     folder = Path(database_url.removeprefix("sqlite:///")).parent
     env = {**os.environ, "AGORA_DATABASE_URL": database_url}
     env.pop("AGORA_REDIS_URL", None)
@@ -63,6 +61,20 @@ def server(server_database_url: str) -> Iterator[str]:
         pytest.fail(str(exc))
     yield process.base_url
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def server(server_database_url: str) -> Iterator[str]:
+    """The demo served for the whole run; the journeys share it and leave their records in it."""
+    yield from _serve_demo(server_database_url)
+
+
+@pytest.fixture(scope="module")
+def first_run_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo of its own, as `make run` first shows it: what a test sees does not depend on
+    which journeys ran before it in the same run (their disputes, shipments, orders)."""
+    _chromium_or_skip()
+    yield from _serve_demo(f"sqlite:///{tmp_path_factory.mktemp('first-run') / 'agora.db'}")
 
 
 @pytest.fixture(scope="session")

@@ -154,7 +154,8 @@ def _visit(
     return final, links
 
 
-def test_every_page_of_every_role(browser: Any, server: str, tmp_path: Path) -> None:
+def test_every_page_of_every_role(browser: Any, first_run_server: str, tmp_path: Path) -> None:
+    server = first_run_server
     assert isinstance(browser, Browser)
     findings = Findings()
     covered: set[tuple[str, bool]] = set()
