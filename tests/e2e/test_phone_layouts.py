@@ -1,6 +1,7 @@
 """Phone layouts in Chromium at 390×844 (and the same pages at 1366×900): no page is wider than the
 screen, tables turn into labelled cards with nothing hidden, the tab bar shows on phones only and
-gives way to the product page's buy bar, and the search filters fold behind a button."""
+gives way to the product page's buy bar and a conversation's composer, and the search filters
+fold behind a button."""
 
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ def test_tables_are_cards_with_labels_on_a_phone(open_as: object) -> None:
     assert when.evaluate("td => getComputedStyle(td, '::before').content") == '"When"'
 
 
-def test_the_tab_bar_on_phones_only_and_not_over_the_buy_bar(open_as: object) -> None:
+def test_the_tab_bar_on_phones_only_and_not_over_the_buy_bar_or_a_composer(open_as: object) -> None:
     assert callable(open_as)
     phone = open_as(SHOPPER, PHONE)
     desktop = open_as(SHOPPER, DESKTOP)
@@ -138,6 +139,13 @@ def test_the_tab_bar_on_phones_only_and_not_over_the_buy_bar(open_as: object) ->
     phone.get_by_test_id("product-card").first.locator("a.product-card-link").click()
     expect(phone.locator(".action-bar")).to_be_visible()
     expect(phone.get_by_test_id("tab-bar")).to_be_hidden()
+
+    phone.goto("/chat")  # inside a conversation the composer takes the bottom edge
+    phone.locator('a[href^="/chat/"]').first.click()
+    expect(phone.locator(".chat-composer")).to_be_visible()
+    expect(phone.get_by_test_id("tab-bar")).to_be_hidden()
+    phone.goto("/chat")
+    expect(phone.get_by_test_id("tab-bar")).to_be_visible()
 
     desktop.goto("/cart")
     expect(desktop.get_by_test_id("tab-bar")).to_be_hidden()
