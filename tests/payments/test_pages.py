@@ -200,3 +200,27 @@ def test_the_pages_speak_chinese(client: TestClient, uow: UnitOfWork) -> None:
     assert "钱包" in wallet.text and "充值" in wallet.text
     bank_page = client.get(f"/sandbox/bank/{charge.id}?lang=zh", headers=HTML)
     assert "沙盒" in bank_page.text
+
+
+def test_the_wallet_leads_back_to_the_bank_for_a_top_up_left_waiting(
+    client: TestClient, uow: UnitOfWork, bank: Any
+) -> None:
+    user, other = factories.make_user(uow), factories.make_user(uow)
+    mine = payments.start_top_up(uow, actor=factories.principal(user), amount=8850)
+    theirs = payments.start_top_up(uow, actor=factories.principal(other), amount=100)
+    sign_in(client, user)
+
+    page = client.get("/wallet", headers=HTML).text
+    assert page.count('data-testid="waiting-top-up"') == 1
+    assert "¥88.50" in page and f'href="{mine.redirect_url}"' in page
+    assert str(theirs.id) not in page  # another shopper's charge is never offered
+
+    # once the bank has answered, the wallet says so instead of offering the way back
+    client.post(
+        mine.redirect_url,
+        data={"csrf_token": csrf_of(client, "/wallet"), "decision": "pay"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    bank.deliver()
+    assert 'data-testid="waiting-top-up"' not in client.get("/wallet", headers=HTML).text

@@ -41,6 +41,7 @@ from agora.payments.service import (
     refund_to_gateway,
     start_top_up,
     submit_sandbox_payment,
+    waiting_top_ups,
 )
 from agora.payments.switches import (
     Switch,
@@ -108,6 +109,7 @@ __all__ = [
     "store_withdrawal",
     "store_withdrawals",
     "submit_sandbox_payment",
+    "waiting_top_ups",
     "wallet_balance",
     "wallet_of",
     "wallet_statement",

@@ -163,6 +163,25 @@ def start_top_up(
         )
 
 
+def waiting_top_ups(uow: UnitOfWork, *, actor: Principal, limit: int = 3) -> list[Charge]:
+    """The actor's top-ups the bank has not answered and that have not expired, newest first:
+    the wallet offers a way back to the bank for each (a shopper who closed the bank's page
+    would otherwise have no way to finish paying)."""
+    with uow.read() as session:
+        rows = session.scalars(
+            select(ChargeRow)
+            .where(
+                ChargeRow.user_id == actor.user_id,
+                ChargeRow.purpose == TOP_UP,
+                ChargeRow.status == domain.PENDING,
+                ChargeRow.expires_at > utcnow(),
+            )
+            .order_by(ChargeRow.created_at.desc())
+            .limit(limit)
+        ).all()
+        return [_charge(row) for row in rows]
+
+
 def access_charge(uow: UnitOfWork, *, actor: Principal, charge_id: uuid.UUID) -> Charge:
     """The charge, if the actor owns it; ChargeNotFound (404) otherwise."""
     with uow.read() as session:

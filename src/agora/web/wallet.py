@@ -57,6 +57,7 @@ def _wallet_page(
             except AgoraError:
                 charge = None
         balance = payments.wallet_balance(uow, actor=actor)
+        waiting = payments.waiting_top_ups(uow, actor=actor)
         withdrawals = payments.recent_withdrawals(uow, actor=actor, limit=5)
         my_points = points.my_summary(uow, actor=actor)
         saved = treasure.treasure_balance(uow, actor.user_id)
@@ -86,6 +87,7 @@ def _wallet_page(
         order_numbers=order_numbers,
         points_next_url=points_next,
         charge=charge,
+        waiting=[w for w in waiting if charge is None or w.id != charge.id],
         limits=(format_amount(minimum), format_amount(maximum)),
         error=error,
         values=values or {},
