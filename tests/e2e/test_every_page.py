@@ -117,11 +117,10 @@ def _at_the_bank(browser: Browser, server: str, state: Any) -> str:
     """Start a top-up from the wallet page, as the shopper would, and return the bank page it
     leads to.
 
-    The sandbox bank's page is reached only by a POST (a top-up, or paying an order at the bank),
-    which the crawl never sends, and no page links to a charge still waiting for the bank — the
-    wallet lists money that moved, not top-ups begun. So the shopper's crawl also starts from
-    the page that POST leads to, with a charge left waiting, as a shopper who has not paid yet
-    sees it."""
+    The sandbox bank's page exists only once a POST (a top-up, or paying an order at the bank)
+    has made a charge, which the crawl never sends; the demo leaves no charge waiting. So the
+    shopper's crawl also starts from the page that POST leads to, with the charge left waiting
+    (the wallet then links back to it too), as a shopper who has not paid yet sees it."""
     context = browser.new_context(
         base_url=server, locale="en-US", user_agent=USER_AGENT, storage_state=state
     )
