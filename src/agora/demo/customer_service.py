@@ -11,6 +11,7 @@ twice.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,56 +79,48 @@ def _zhao_asks_fashion(uow: UnitOfWork, zhao: User, store: catalog.Store) -> int
             return {"order_id": str(order.id)}
 
         run_once(uow, merchant, f"agora-demo:cs:ship:{order.id}", ship)
-    shopper = principal(zhao)
-    conversation = customer_service.open_store_chat(uow, actor=shopper, store_id=store.id)
-    before = conversation.last_seq
-    chat.send_message(
-        uow,
-        actor=shopper,
-        conversation_id=conversation.id,
-        kind="text",
-        body={"text": ASK_FASHION},
-        client_id="demo:cs-fashion-ask",
-    )
-    card = customer_service.send_order_card(
-        uow,
-        actor=shopper,
-        conversation_id=conversation.id,
-        order_id=order.id,
-        client_id="demo:cs-fashion-card",
-    )
-    return max(0, card.seq - before)
+    _, before, last = _ask_about(uow, zhao, order, ASK_FASHION, key="cs-fashion")
+    return max(0, last - before)
 
 
 def _lin_asks(uow: UnitOfWork, lin: User) -> int:
     order = _latest_order(uow, lin)
     if order is None:
         return 0
-    shopper = principal(lin)
     merchant = store_owner(uow, order.store_id)
-    conversation = customer_service.open_store_chat(uow, actor=shopper, store_id=order.store_id)
-    before = conversation.last_seq
-    chat.send_message(
-        uow,
-        actor=shopper,
-        conversation_id=conversation.id,
-        kind="text",
-        body={"text": ASK},
-        client_id="demo:cs-ask",
-    )
-    customer_service.send_order_card(
-        uow,
-        actor=shopper,
-        conversation_id=conversation.id,
-        order_id=order.id,
-        client_id="demo:cs-card",
-    )
+    conversation_id, before, _ = _ask_about(uow, lin, order, ASK, key="cs")
     last = chat.send_message(
         uow,
         actor=merchant,
-        conversation_id=conversation.id,
+        conversation_id=conversation_id,
         kind="text",
         body={"text": ANSWER},
         client_id="demo:cs-answer",
     )
     return max(0, last.seq - before)
+
+
+def _ask_about(
+    uow: UnitOfWork, buyer: User, order: ordering.Order, text: str, *, key: str
+) -> tuple[uuid.UUID, int, int]:
+    """``buyer`` asks the order's store ``text`` and sends the order's card (client ids
+    ``demo:{key}-ask`` and ``demo:{key}-card``, so a re-run sends neither twice): the
+    conversation, its last message number before the question, and the card's number."""
+    shopper = principal(buyer)
+    conversation = customer_service.open_store_chat(uow, actor=shopper, store_id=order.store_id)
+    chat.send_message(
+        uow,
+        actor=shopper,
+        conversation_id=conversation.id,
+        kind="text",
+        body={"text": text},
+        client_id=f"demo:{key}-ask",
+    )
+    card = customer_service.send_order_card(
+        uow,
+        actor=shopper,
+        conversation_id=conversation.id,
+        order_id=order.id,
+        client_id=f"demo:{key}-card",
+    )
+    return conversation.id, conversation.last_seq, card.seq
