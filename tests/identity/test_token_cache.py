@@ -6,11 +6,20 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from agora.core.clock import clock
 from agora.identity import Principal
 from agora.identity.token_cache import Profile, TokenCache
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_at_now() -> None:
+    # Session expiries are written relative to NOW; an unfrozen clock would let them lapse
+    # on the day after these tests were written.
+    clock.freeze(NOW)
 
 
 def principal() -> Principal:
@@ -31,7 +40,6 @@ def test_a_cached_token_is_answered_with_its_principal_and_profile() -> None:
 
 
 def test_an_entry_is_forgotten_when_its_session_expires() -> None:
-    clock.freeze(NOW)
     cache, alice = TokenCache(), principal()
     cache.put("digest", alice, NOW + timedelta(minutes=5))
 
