@@ -1,4 +1,4 @@
-"""The ``agora`` command: serve, worker, demo, db upgrade, ledger check, bench."""
+"""The ``agora`` command: serve, worker, demo, db upgrade, ledger check, recs, bench."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import signal
 import typer
 
 from agora.config import get_settings
+from agora.recommendations.cli import recs_app
 
 app = typer.Typer(help="Agora — social commerce platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(recs_app, name="recs")
 
 
 def _prepare_sqlite_dir() -> None:

@@ -1,0 +1,1 @@
+"""Recommendations: behaviour events, the shopper profile, trained recommenders and their feeds."""
