@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     return_answer_hours: int = Field(default=48, ge=1)
     dispute_escalation_days: int = Field(default=7, ge=1)
     dispute_complaint_days: int = Field(default=15, ge=1)
+    # Behaviour events (agora.recommendations): kept this many days; the buffer is written every
+    # this many seconds (0: only when flushed explicitly, as tests do); a taste fades by half in
+    # this many days in the shopper profile.
+    behaviour_retention_days: int = Field(default=180, ge=1)
+    behaviour_flush_seconds: float = Field(default=0.5, ge=0)
+    behaviour_half_life_days: float = Field(default=30.0, gt=0)
 
     @property
     def is_sqlite(self) -> bool:

@@ -16,6 +16,7 @@ from agora.payments import models as payments_models
 from agora.payouts import models as payouts_models
 from agora.points import models as points_models
 from agora.privacy import models as privacy_models
+from agora.recommendations import models as recommendations_models
 from agora.red_envelopes import models as red_envelopes_models
 from agora.referrals import models as referrals_models
 from agora.reputation import models as reputation_models
@@ -43,6 +44,7 @@ __all__ = [
     "payouts_models",
     "points_models",
     "privacy_models",
+    "recommendations_models",
     "red_envelopes_models",
     "referrals_models",
     "reputation_models",
