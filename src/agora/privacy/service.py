@@ -8,6 +8,8 @@ handlers when it is withdrawn.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,3 +68,21 @@ def set_consent(uow: UnitOfWork, *, actor: Principal, kind: str, granted: bool) 
             {"user_id": str(actor.user_id), "kind": kind, "granted": granted},
         )
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChange:
+    kind: str
+    granted: bool
+    changed_at: datetime
+
+
+def consent_log(session: Session, user_id: uuid.UUID, *, limit: int = 100) -> list[ConsentChange]:
+    """The shopper's own consent changes, newest first (what changed when)."""
+    rows = session.execute(
+        select(ConsentLogEntry.kind, ConsentLogEntry.granted, ConsentLogEntry.changed_at)
+        .where(ConsentLogEntry.user_id == user_id)
+        .order_by(ConsentLogEntry.changed_at.desc(), ConsentLogEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return [ConsentChange(kind, bool(granted), at) for kind, granted, at in rows]
