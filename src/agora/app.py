@@ -34,6 +34,7 @@ from agora.ordering import dispute_api
 from agora.payments import api as payments_api
 from agora.payouts import api as payouts_api
 from agora.points import api as points_api
+from agora.privacy import api as privacy_api
 from agora.red_envelopes import api as red_envelopes_api
 from agora.referrals import api as referrals_api
 from agora.reputation import api as reputation_api
@@ -222,6 +223,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(sharing_api.router)
     app.include_router(social_api.router)
     app.include_router(points_api.router)
+    app.include_router(privacy_api.router)
     app.include_router(bargain_api.router)
     app.include_router(referrals_api.router)
     app.include_router(treasure_api.router)

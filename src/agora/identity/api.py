@@ -7,7 +7,8 @@ import uuid
 from fastapi import Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from agora import sharing
+from agora import privacy, sharing
+from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, ClientInfo, Uow, get_runtime, get_uow
 from agora.http.openapi import also
 from agora.http.routing import Router
@@ -15,6 +16,7 @@ from agora.identity import service
 from agora.identity.models import User
 from agora.identity.schemas import (
     MeIn,
+    MeOut,
     RegisterIn,
     SecurityEventOut,
     SessionOut,
@@ -79,16 +81,26 @@ def revoke_current(actor: Actor, uow: Uow, client: ClientInfo) -> None:
     service.sign_out(uow, actor=actor, client=client)
 
 
-@router.get("/me", response_model=UserOut)
-async def me(actor: Actor, request: Request) -> UserOut:
-    """Who is signed in. Answered from the token cache, which keeps the profile its sign-in read
-    found; a principal not cached (a token read before a restart) reads the account row."""
+@router.get("/me", response_model=MeOut)
+async def me(actor: Actor, request: Request) -> MeOut:
+    """Who is signed in, and whether a version of the privacy agreement waits for their
+    acceptance. The profile comes from the token cache, which keeps what its sign-in read found;
+    a principal not cached (a token read before a restart) reads the account row."""
+    uow = get_uow(request)
+    pending = await run_in_threadpool(_agreement_pending, uow, actor.user_id)
     profile = get_runtime(request).tokens.profile(actor.user_id)
     if profile is not None:
-        return UserOut.model_validate(profile, from_attributes=True)
-    user = await run_in_threadpool(service.get_user, get_uow(request), actor.user_id)
-    assert user is not None
-    return user_out(user)
+        found = UserOut.model_validate(profile, from_attributes=True)
+    else:
+        user = await run_in_threadpool(service.get_user, uow, actor.user_id)
+        assert user is not None
+        found = user_out(user)
+    return MeOut(**found.model_dump(), agreement_pending=pending)
+
+
+def _agreement_pending(uow: UnitOfWork, user_id: uuid.UUID) -> bool:
+    with uow.read() as session:
+        return privacy.agreement_pending(session, user_id)
 
 
 @router.patch("/me", response_model=UserOut, responses=also(422))

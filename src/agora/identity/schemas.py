@@ -38,6 +38,14 @@ class UserOut(BaseModel):
     )
 
 
+class MeOut(UserOut):
+    agreement_pending: bool = Field(
+        default=False,
+        description="A version of the privacy agreement waits for this user's acceptance "
+        "(`POST /api/v1/me/agreement`); nothing is refused meanwhile.",
+    )
+
+
 class MeIn(BaseModel):
     """A change to the signed-in user's settings; a field left out stays as it is."""
 
