@@ -10,8 +10,9 @@ The rules, as a shopper would meet them:
   said fits several, a *group*: those slugs comma-joined in catalog order
   (``"womens-coats,mens-coats"`` for "coat"/"外套"; ``category_slugs`` splits it). A word for
   whom ("for my wife", "女士", "men's") narrows a group or moves to the counterpart for the other
-  sex. With no category word, a shopping request ("想买个能装电脑的包" aside, "something warm for
-  winter") is matched by embedding when an ``embedder`` is given (see ``embedding``).
+  sex. Of two category words the head noun wins ("a bag for my laptop": bag; "能装电脑的包": 包).
+  With no category word, a shopping request ("something warm for winter", "a gift for my dad
+  who runs") is matched by embedding when an ``embedder`` is given (see ``embedding``).
 - **Topic change.** A category that is not within the one held switches topic — with or
   without "actually"/"算了"/"换成". The chosen colours, the size and the price band belonged to
   the old topic and are reset (a coat's size is no shoe size, a coat's budget no phone's); the
@@ -125,9 +126,10 @@ def _normalise(text: str) -> str:
     return text.lower().replace("’", "'").replace("t恤", "体恤")
 
 
-def _read(hits: list[v.Hit]) -> _Reading:
+def _read(text: str, hits: list[v.Hit]) -> _Reading:
     reading = _Reading()
     negated = False
+    named: list[v.Hit] = []
     for hit in hits:
         kind = hit.kind
         if kind in (v.BREAK, v.POSITIVE, v.REPLACE, v.ADD):
@@ -138,7 +140,7 @@ def _read(hits: list[v.Hit]) -> _Reading:
             target = reading.excluded if negated else reading.colours
             target.extend(c for c in hit.value.split(",") if c not in target)
         elif kind == v.CATEGORY and not negated:
-            reading.slugs.extend(s for s in hit.value.split(",") if s not in reading.slugs)
+            named.append(hit)
         elif kind in (v.WOMEN, v.MEN):
             reading.gender = kind
         elif kind == v.REPLACE:
@@ -153,6 +155,11 @@ def _read(hits: list[v.Hit]) -> _Reading:
             reading.pricier = True
         elif kind == v.INTENT:
             reading.intent = True
+    if named:
+        # Two category words are mostly a thing and what it is for: "a bag for my laptop" names
+        # the bag first, "能装电脑的包" last (Chinese puts the head noun at the end).
+        chinese = [hit for hit in named if not text[hit.start].isascii()]
+        reading.slugs = (chinese[-1] if chinese else named[0]).value.split(",")
     return reading
 
 
@@ -204,7 +211,7 @@ def interpret(
 ) -> TurnResult:
     """The preferences after ``text``, given ``state`` and the prices of the cards on screen."""
     lowered = _normalise(text)
-    reading = _read(vocab.scan(lowered))
+    reading = _read(lowered, vocab.scan(lowered))
     size, rest = read_size(to_digits(lowered))
     budget = read_budget(rest)
     parts: list[Part] = []

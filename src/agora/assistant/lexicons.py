@@ -154,17 +154,18 @@ CATEGORY_DESCRIPTIONS: dict[str, str] = {
     "玩具": "toys for kids and children to play 孩子 小朋友 玩",
 }
 
-# colour key -> extra shade names (the catalog's own names come from the vocabulary rows).
+# colour key -> extra shade names (the catalog's own names come from the vocabulary rows). Shades
+# that are also things people offer each other in chat ("a coffee?", "wine tonight?") appear only
+# with their colour word ("wine red").
 COLOUR_SHADES: dict[str, tuple[str, ...]] = {
     "red": (
         "red",
         "crimson",
         "scarlet",
         "burgundy",
-        "wine",
         "wine red",
         "maroon",
-        "cherry",
+        "cherry red",
         "ruby",
         "红",
         "红色",
@@ -206,7 +207,7 @@ COLOUR_SHADES: dict[str, tuple[str, ...]] = {
     "green": (
         "green",
         "olive",
-        "mint",
+        "mint green",
         "emerald",
         "army green",
         "绿",
@@ -229,11 +230,10 @@ COLOUR_SHADES: dict[str, tuple[str, ...]] = {
         "奶白",
         "奶茶色",
     ),
-    "brown": ("brown", "chocolate", "coffee", "棕", "棕色", "咖啡色", "褐色", "咖色"),
+    "brown": ("brown", "chocolate brown", "棕", "棕色", "咖啡色", "褐色", "咖色"),
     "pink": (
         "pink",
-        "rose",
-        "blush",
+        "rose pink",
         "hot pink",
         "粉",
         "粉色",
@@ -244,7 +244,7 @@ COLOUR_SHADES: dict[str, tuple[str, ...]] = {
         "粉的",
     ),
     "purple": ("purple", "violet", "lavender", "lilac", "紫", "紫色", "紫的"),
-    "yellow": ("yellow", "mustard", "lemon", "黄", "黄色", "明黄", "姜黄", "黄的"),
+    "yellow": ("yellow", "mustard", "lemon yellow", "黄", "黄色", "明黄", "姜黄", "黄的"),
     "orange": ("orange", "橙", "橙色", "橘色", "橘黄"),
     "khaki": ("khaki", "卡其", "卡其色"),
     "silver": ("silver", "银", "银色"),
