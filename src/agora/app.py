@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import threading
@@ -15,6 +16,8 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import __version__
+from agora.assistant import api as assistant_api
+from agora.assistant import hook as assistant_hook
 from agora.bargain import api as bargain_api
 from agora.catalog import api as catalog_api
 from agora.catalog import text as search_text
@@ -146,12 +149,18 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=search_text.warm_up, daemon=True).start()
         await runtime.start(workers=settings.embedded_workers)
+        # The shopping assistant reads this process's chat sends on a thread of its own.
+        assistant = assistant_hook.Runner(runtime.uow)
+        assistant_hook.install(assistant)
         if settings.serve_tuning:
             _build_route_contexts(app)
             collector.tune_for_serving()
         try:
             yield
         finally:
+            if assistant_hook.current() is assistant:
+                assistant_hook.install(None)
+            await asyncio.to_thread(assistant.stop)
             await runtime.shutdown()
 
     app = FastAPI(
@@ -233,6 +242,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(dispute_api.router)
     app.include_router(customer_service_api.router)
     app.include_router(reputation_api.router)
+    app.include_router(assistant_api.router)
     web_pages.install(app)
     problems.install(app, render_html=web_pages.render_error)
     openapi.install(app)

@@ -1,5 +1,6 @@
 """Every context's tables, imported so that ``Base.metadata`` is complete (migrations, tests)."""
 
+from agora.assistant import models as assistant_models
 from agora.bargain import models as bargain_models
 from agora.catalog import models as catalog_models
 from agora.chat import models as chat_models
@@ -28,6 +29,7 @@ from agora.treasure import models as treasure_models
 metadata = Base.metadata
 
 __all__ = [
+    "assistant_models",
     "bargain_models",
     "catalog_models",
     "chat_models",

@@ -2,8 +2,14 @@
 
 ``domain.interpret`` is the pure parser (English, Chinese, mixed); the vocabulary it reads with
 comes from the catalog's categories and colours plus the built-in lexicons.
+
+In the chat (``hook``, ``service``): only for shoppers with the ``chat_assistant`` consent, each
+text they send is read after its commit; what was understood is kept per shopper and
+conversation, shown to them alone with candidate products (``cards``), and removable part by
+part; withdrawing the consent deletes it all (``handlers``).
 """
 
+from agora.assistant import handlers as _handlers
 from agora.assistant.domain import (
     Part,
     Preferences,
@@ -13,13 +19,37 @@ from agora.assistant.domain import (
     interpret,
 )
 from agora.assistant.embedding import default_embedder
+from agora.assistant.errors import UnknownPart
+from agora.assistant.models import AssistantState
+from agora.assistant.service import (
+    AssistantView,
+    Chip,
+    assistant_view,
+    forget_conversation,
+    forget_everything,
+    read_message,
+    remove_part,
+    set_enabled,
+)
 
 __all__ = [
+    "AssistantState",
+    "AssistantView",
+    "Chip",
     "Part",
     "Preferences",
     "TurnResult",
+    "UnknownPart",
     "Vocabulary",
+    "assistant_view",
     "category_slugs",
     "default_embedder",
+    "forget_conversation",
+    "forget_everything",
     "interpret",
+    "read_message",
+    "remove_part",
+    "set_enabled",
 ]
+
+del _handlers

@@ -31,7 +31,7 @@ from agora.chat.errors import (
 )
 from agora.chat.kinds import KindNormalizer, register_kind, registered_kinds
 from agora.chat.messages import history, is_member, mark_read, member_now, recall_message
-from agora.chat.sending import send_message
+from agora.chat.sending import on_sent, send_message
 from agora.chat.store_chats import (
     StoreConversationView,
     StoreParties,
@@ -72,6 +72,7 @@ __all__ = [
     "list_conversations",
     "mark_read",
     "member_now",
+    "on_sent",
     "open_store_conversation",
     "recall_message",
     "register_kind",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -126,6 +127,21 @@ _SENDER_READ = Prepared(
 )
 _ADVISORY_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
 
+SentHook = Callable[[UnitOfWork, MessageView], None]
+_SENT_HOOKS: list[SentHook] = []
+
+
+def on_sent(hook: SentHook) -> None:
+    """Call ``hook(uow, view)`` inside the transaction of every new message a member sends.
+
+    For contexts above chat (the shopping assistant) that react to what people write: chat
+    imports none of them, they register here. A hook runs on the hottest write of chat, so it
+    only schedules its work with ``uow.after_commit``; a retry that returns the stored message
+    does not call it again.
+    """
+    if hook not in _SENT_HOOKS:
+        _SENT_HOOKS.append(hook)
+
 
 def send_message(
     uow: UnitOfWork,
@@ -211,7 +227,7 @@ def _send(
             # Free again once the oldest of the last ``limit`` messages leaves the window.
             wait = (reached_at + window - now).total_seconds()
             raise SendRateLimited(retry_after=max(1, math.ceil(wait)))
-        return append(
+        view = append(
             uow,
             conversation_id=conversation_id,
             sender_id=actor.user_id,
@@ -220,6 +236,9 @@ def _send(
             client_id=client_id,
             now=now,
         )
+        for hook in _SENT_HOOKS:
+            hook(uow, view)
+        return view
 
 
 def append(
