@@ -368,6 +368,10 @@ def test_the_model_is_asked_only_about_requests_without_a_category_word(vocab: V
     assert model.queries == []
     interpret("想要个送爸爸的礼物", Preferences(), vocab, embedder=model)
     assert model.queries == ["想要个送爸爸的礼物"]
+    # A request that refines the topic held is about that topic.
+    for text in ("有没有便宜一点的", "I want something in red", "need size L", "something for her"):
+        interpret(text, want(COATS), vocab, embedder=model)
+    assert model.queries == ["想要个送爸爸的礼物"]
 
 
 def test_the_real_model_maps_requests_and_leaves_chat_alone(vocab: Vocabulary) -> None:

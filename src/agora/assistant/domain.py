@@ -219,7 +219,19 @@ def interpret(
 
     slugs = list(reading.slugs)
     by_embedding = False
-    if not slugs and reading.intent and embedder is not None:
+    # "有没有便宜一点的" while looking at coats asks about coats: a message that refines the topic
+    # held is no request for a new one, and the model (the slow part) is not asked.
+    refines = state.category is not None and (
+        reading.colours
+        or reading.excluded
+        or reading.any_colour
+        or reading.cheaper
+        or reading.pricier
+        or reading.gender is not None
+        or size is not None
+        or budget is not None
+    )
+    if not slugs and reading.intent and not refines and embedder is not None:
         slugs = vocab.nearest(embedder, text)
         by_embedding = bool(slugs)
     if reading.gender is not None and (slugs or state.category):

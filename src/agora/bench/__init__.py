@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agora.bench.assistant import run_assistant
 from agora.bench.chat import run_chat_fanout
 from agora.bench.floor import run_api_floor
 from agora.bench.groupbuy import run_group_buy
@@ -15,6 +16,7 @@ from agora.bench.trading import run_checkout, run_flash_sale
 
 SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
     "api-floor": run_api_floor,
+    "assistant": run_assistant,
     "chat-fanout": run_chat_fanout,
     "checkout": run_checkout,
     "flash-sale": run_flash_sale,
