@@ -38,6 +38,8 @@ from agora.payments import api as payments_api
 from agora.payouts import api as payouts_api
 from agora.points import api as points_api
 from agora.privacy import api as privacy_api
+from agora.recommendations import api as recommendations_api
+from agora.recommendations import events as behaviour_events
 from agora.red_envelopes import api as red_envelopes_api
 from agora.referrals import api as referrals_api
 from agora.reputation import api as reputation_api
@@ -152,6 +154,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         # The shopping assistant reads this process's chat sends on a thread of its own.
         assistant = assistant_hook.Runner(runtime.uow)
         assistant_hook.install(assistant)
+        behaviour_events.RECORDER.start(runtime.db, interval=settings.behaviour_flush_seconds)
         if settings.serve_tuning:
             _build_route_contexts(app)
             collector.tune_for_serving()
@@ -161,6 +164,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             if assistant_hook.current() is assistant:
                 assistant_hook.install(None)
             await asyncio.to_thread(assistant.stop)
+            await asyncio.to_thread(behaviour_events.RECORDER.stop)
             await runtime.shutdown()
 
     app = FastAPI(
@@ -235,6 +239,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(privacy_api.router)
     app.include_router(bargain_api.router)
     app.include_router(referrals_api.router)
+    app.include_router(recommendations_api.router)
     app.include_router(treasure_api.router)
     app.include_router(credit_api.router)
     app.include_router(logistics_api.router)

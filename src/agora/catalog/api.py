@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import File, Form, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from agora import inventory, media
+from agora import inventory, media, recommendations
 from agora.catalog import gallery, service
 from agora.catalog.errors import ImageNotFound, TooManyImages
 from agora.catalog.models import Category, Store
@@ -158,6 +158,7 @@ def add_staff(store_id: uuid.UUID, body: StaffIn, actor: Actor, uow: Uow) -> Non
 @router.get("/products", response_model=SearchOut)
 def search(
     uow: Uow,
+    actor: MaybeActor,
     q: Annotated[str, Query(max_length=200)] = "",
     category: Annotated[str | None, Query(max_length=60)] = None,
     colour: Annotated[str | None, Query(max_length=32)] = None,
@@ -175,6 +176,8 @@ def search(
     """Search products in English or Chinese. Pages continue with ``next_cursor`` (as
     ``cursor``) and go back with ``prev_cursor`` (as ``before``); ``with_total`` counts every
     match (``total``) and those before the page (``offset``)."""
+    if actor is not None and q and cursor is None and before is None:
+        recommendations.record_event(actor.user_id, recommendations.SEARCH, query=q)
     page = service.search_products(
         uow,
         service.SearchParams(
@@ -202,7 +205,10 @@ def search(
 
 @router.get("/products/{product_id}", response_model=ProductOut)
 def product(product_id: uuid.UUID, uow: Uow, actor: MaybeActor) -> ProductOut:
-    return product_out(uow, service.product_detail(uow, product_id, actor=actor))
+    detail = service.product_detail(uow, product_id, actor=actor)
+    if actor is not None:
+        recommendations.record_event(actor.user_id, recommendations.VIEW, product_id=product_id)
+    return product_out(uow, detail)
 
 
 @router.get("/stores/{store_id}/products", response_model=list[ProductOut])

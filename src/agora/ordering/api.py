@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Query, Request, status
 from fastapi.responses import Response
 
+from agora import recommendations
 from agora.catalog.schemas import MoneyOut
 from agora.core.i18n import lazy_pick
 from agora.core.uow import UnitOfWork
@@ -199,7 +200,13 @@ def cart(actor: Actor, uow: Uow) -> CartOut:
 def add_item(body: CartItemIn, actor: Actor, uow: Uow) -> CartOut:
     """Add a quantity of a SKU on top of what the cart holds (capped at 99)."""
     service.add_to_cart(uow, actor=actor, sku_id=body.sku_id, quantity=body.quantity)
-    return cart_out(service.view_cart(uow, actor=actor))
+    view = service.view_cart(uow, actor=actor)
+    for line in view.lines:
+        if line.sku_id == body.sku_id:
+            recommendations.record_event(
+                actor.user_id, recommendations.CART, product_id=line.product_id
+            )
+    return cart_out(view)
 
 
 @router.put("/cart/items/{sku_id}", response_model=CartOut)

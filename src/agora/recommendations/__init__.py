@@ -5,6 +5,8 @@ shares and consents through their events (``handlers``), and the pages and API c
 ``record_event`` for what a shopper looks at, searches for and puts in the cart.
 """
 
+from agora.recommendations import handlers as _handlers
+from agora.recommendations import jobs as _jobs
 from agora.recommendations.domain import (
     CART,
     DISMISS,
@@ -54,3 +56,5 @@ __all__ = [
     "profile_of",
     "record_event",
 ]
+
+del _handlers, _jobs

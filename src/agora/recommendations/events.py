@@ -163,6 +163,24 @@ class Recorder:
         self.stats.without_consent += len(taken) - written
         return written
 
+    def forget(self, user_id: uuid.UUID) -> int:
+        """Drop the waiting events of ``user_id`` (they cleared their history); answers how
+        many. Events recorded while this runs are kept: they happened after the clearing."""
+        with self._flush_lock:
+            kept: list[Pending] = []
+            dropped = 0
+            for _ in range(len(self._buffer)):
+                try:
+                    event = self._buffer.popleft()
+                except IndexError:
+                    break
+                if event[0] == user_id:
+                    dropped += 1
+                else:
+                    kept.append(event)
+            self._buffer.extend(kept)
+        return dropped
+
     def discard(self) -> int:
         """Forget every waiting event (tests; a process that will not write them)."""
         count = len(self._buffer)

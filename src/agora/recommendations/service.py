@@ -9,17 +9,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from agora import privacy
 from agora.catalog import Category, Product, Sku
 from agora.config import get_settings
-from agora.core.clock import utcnow
+from agora.core.clock import as_utc, utcnow
+from agora.core.errors import N_, InvalidInput
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.recommendations import domain
 from agora.recommendations.domain import PURCHASE, PriceLevel, ShopperProfile, Signal
+from agora.recommendations.events import RECORDER
 from agora.recommendations.models import BehaviourEvent
 
 
@@ -150,8 +152,23 @@ class RecordedEvent:
 @dataclass(frozen=True, slots=True)
 class EventsPage:
     events: list[RecordedEvent]
-    next_before: datetime | None
-    """Pass as ``before`` for the next (older) page; ``None`` on the last."""
+    next_cursor: str | None
+    """Pass as ``cursor`` for the next (older) page; ``None`` on the last."""
+
+
+def _cursor_of(event: RecordedEvent) -> str:
+    return f"{event.occurred_at.isoformat()}_{event.id}"
+
+
+def _parse_cursor(raw: str) -> tuple[datetime, uuid.UUID]:
+    moment, _, ident = raw.rpartition("_")
+    try:
+        return as_utc(datetime.fromisoformat(moment)), uuid.UUID(ident)
+    except ValueError as exc:
+        raise InvalidInput(
+            N_("This page link is not valid; start from the first page."),
+            errors=[{"field": "cursor", "message": "not a cursor"}],
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +191,7 @@ class MyProfile:
 
 def my_profile(uow: UnitOfWork, *, actor: Principal) -> MyProfile:
     """The actor's own profile (there is no way to ask for another shopper's)."""
-    with uow.db.read_session() as session:
+    with uow.read() as session:
         consent = privacy.consent_granted(
             session, actor.user_id, privacy.PERSONALISED_RECOMMENDATIONS
         )
@@ -201,9 +218,12 @@ def my_profile(uow: UnitOfWork, *, actor: Principal) -> MyProfile:
 
 
 def my_events(
-    uow: UnitOfWork, *, actor: Principal, before: datetime | None = None, limit: int = 20
+    uow: UnitOfWork, *, actor: Principal, cursor: str | None = None, limit: int = 20
 ) -> EventsPage:
-    """The actor's own recorded events, newest first, ``limit`` at a time (one statement)."""
+    """The actor's own recorded events, newest first, ``limit`` at a time (one statement).
+
+    Raises InvalidInput for a cursor this function did not make.
+    """
     limit = max(1, min(limit, 100))
     query = (
         select(
@@ -221,17 +241,24 @@ def my_events(
         .order_by(BehaviourEvent.occurred_at.desc(), BehaviourEvent.id.desc())
         .limit(limit + 1)
     )
-    if before is not None:
-        query = query.where(BehaviourEvent.occurred_at < before)
-    with uow.db.read_session() as session:
+    if cursor:
+        moment, ident = _parse_cursor(cursor)
+        query = query.where(
+            or_(
+                BehaviourEvent.occurred_at < moment,
+                and_(BehaviourEvent.occurred_at == moment, BehaviourEvent.id < ident),
+            )
+        )
+    with uow.read() as session:
         rows = session.execute(query).all()
     events = [RecordedEvent(*row) for row in rows[:limit]]
-    next_before = events[-1].occurred_at if len(rows) > limit else None
-    return EventsPage(events, next_before)
+    return EventsPage(events, _cursor_of(events[-1]) if len(rows) > limit else None)
 
 
 def clear_my_events(uow: UnitOfWork, *, actor: Principal) -> int:
-    """Delete every event recorded about the actor; answers how many went."""
+    """Delete every event recorded about the actor, stored or still waiting in this process's
+    buffer; answers how many stored ones went."""
+    RECORDER.forget(actor.user_id)
     with uow:
         return forget_user(uow, user_id=actor.user_id)
 

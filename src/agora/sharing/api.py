@@ -11,7 +11,7 @@ from fastapi import Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from agora import sharing
+from agora import recommendations, sharing
 from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
 from agora.http.openapi import also
@@ -133,6 +133,10 @@ def create_share(body: ShareIn, actor: Actor, uow: Uow) -> JSONResponse:
         conversation_id=body.conversation_id,
         text=body.text,
     )
+    if body.target_type == sharing.PRODUCT:
+        recommendations.record_event(
+            actor.user_id, recommendations.SHARE, product_id=body.target_id
+        )
     out = SharedOut(
         **_share_fields(shared.share),
         message=shared.message.as_json() if shared.message else None,

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response, status
 from pydantic import BaseModel
 
-from agora import social
+from agora import recommendations, social
 from agora.catalog.schemas import MoneyOut
 from agora.http.deps import Actor, Uow
 from agora.http.routing import Router
@@ -305,7 +305,10 @@ def delete_moment(moment_id: uuid.UUID, actor: Actor, uow: Uow) -> Response:
 
 @router.put("/moments/{moment_id}/like", response_model=MomentOut)
 def like(moment_id: uuid.UUID, actor: Actor, uow: Uow) -> MomentOut:
-    return moment_out(social.like_moment(uow, actor=actor, moment_id=moment_id))
+    moment = social.like_moment(uow, actor=actor, moment_id=moment_id)
+    for card in moment.cards:  # liking a post that shows products is liking the products
+        recommendations.record_event(actor.user_id, recommendations.LIKE, product_id=card.id)
+    return moment_out(moment)
 
 
 @router.delete("/moments/{moment_id}/like", response_model=MomentOut)

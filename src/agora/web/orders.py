@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import credit, logistics, ordering, payments, points, reviews, treasure
+from agora import credit, logistics, ordering, payments, points, recommendations, reviews, treasure
 from agora.config import get_settings
 from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
@@ -113,9 +113,13 @@ def add_to_cart(
         raw = _first_sku(sku_id)
         if not raw:
             raise InvalidInput(_("Choose a colour and size first."))
-        ordering.add_to_cart(uow, actor=actor, sku_id=_id(raw), quantity=_quantity(quantity))
+        sku = _id(raw)
+        ordering.add_to_cart(uow, actor=actor, sku_id=sku, quantity=_quantity(quantity))
     except AgoraError as error:
         return _back_to_product(request, uow, actor, product_id, error)
+    product = parse_id(product_id)
+    if product is not None:
+        recommendations.record_event(actor.user_id, recommendations.CART, product_id=product)
     return redirect(request, "/cart", flash=_("Added to your cart."))
 
 

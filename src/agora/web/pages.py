@@ -24,6 +24,7 @@ from agora.web import (
     operator,
     orders,
     payouts,
+    recommendations_profile,
     red_envelopes,
     referrals,
     shop,
@@ -58,6 +59,7 @@ def install(app: FastAPI) -> None:
     app.include_router(api_docs.router)
     app.include_router(media.router)
     app.include_router(merchant_images.router)
+    app.include_router(recommendations_profile.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:

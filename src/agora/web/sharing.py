@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from agora import chat, identity, sharing, social
+from agora import chat, identity, recommendations, sharing, social
 from agora.core.errors import N_, AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
@@ -161,8 +161,12 @@ def _share(
     """To a friend or a group (then into that chat), to moments, or a link; errors go back to
     the target's page as a message."""
 
+    def shared_product() -> None:
+        if target_type == sharing.PRODUCT:
+            recommendations.record_event(actor.user_id, recommendations.SHARE, product_id=target_id)
+
     def share(channel: str, conversation: uuid.UUID | None = None) -> sharing.Shared:
-        return sharing.share_to(
+        shared = sharing.share_to(
             uow,
             actor=actor,
             target_type=target_type,
@@ -171,6 +175,8 @@ def _share(
             conversation_id=conversation,
             text=form.text,
         )
+        shared_product()
+        return shared
 
     try:
         if form.to == "friend":
@@ -183,6 +189,7 @@ def _share(
                 target_id=target_id,
                 text=form.text,
             )
+            shared_product()
             return redirect(
                 request, f"/chat/{shared.share.conversation_id}", flash=_("Shared in the chat.")
             )

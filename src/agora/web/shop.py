@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, inventory, reviews
+from agora import catalog, inventory, recommendations, reviews
 from agora.catalog.images import COLOURS, render_product_svg
 from agora.core.errors import N_, InvalidInput, NotFound
 from agora.core.i18n import gettext as _
@@ -60,6 +60,7 @@ def _yuan(raw: str | None, field: str) -> int | None:
 def search(
     request: Request,
     uow: Uow,
+    actor: MaybeActor,
     q: Annotated[str, Query(max_length=200)] = "",
     category: Annotated[str | None, Query(max_length=60)] = None,
     colour: Annotated[str | None, Query(max_length=32)] = None,
@@ -79,6 +80,8 @@ def search(
         except ValueError:
             store_id = None
     price_min, price_max = _yuan(min, "min"), _yuan(max, "max")
+    if actor is not None and q.strip() and cursor is None and before is None:
+        recommendations.record_event(actor.user_id, recommendations.SEARCH, query=q)
     page = catalog.search_products(
         uow,
         catalog.SearchParams(
@@ -139,6 +142,7 @@ def category_page(slug: str, request: Request, uow: Uow) -> Response:
     return search(
         request,
         uow,
+        None,  # browsing a category is no search to remember
         category=slug,
         sort=request.query_params.get("sort", "relevance"),
         cursor=request.query_params.get("cursor"),
@@ -161,6 +165,8 @@ def product_page(
     if product_id is None:
         raise catalog.ProductNotFound()
     detail = catalog.product_detail(uow, product_id, actor=actor)
+    if actor is not None:
+        recommendations.record_event(actor.user_id, recommendations.VIEW, product_id=product_id)
     gallery = catalog.product_gallery(uow, get_runtime(request).media, product_id)
     levels = inventory.stock_levels(uow, [sku.id for sku in detail.skus])
     active_skus = [sku for sku in detail.skus if sku.active]

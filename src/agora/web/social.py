@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from agora import catalog, ordering, social
+from agora import catalog, ordering, recommendations, social
 from agora.core.errors import AgoraError
 from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
@@ -330,7 +330,11 @@ def moment_action(
 
     def action() -> str | None:
         if verb == "like":
-            social.like_moment(uow, actor=actor, moment_id=moment_id)
+            moment = social.like_moment(uow, actor=actor, moment_id=moment_id)
+            for card in moment.cards:  # liking a post that shows products likes the products
+                recommendations.record_event(
+                    actor.user_id, recommendations.LIKE, product_id=card.id
+                )
             return None
         if verb == "unlike":
             social.unlike_moment(uow, actor=actor, moment_id=moment_id)
