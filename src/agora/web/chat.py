@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from agora import chat, identity, social
+from agora.assistant.cards import price_text
 from agora.config import get_settings
 from agora.core.clock import utcnow
 from agora.core.errors import AgoraError, InvalidInput
@@ -23,6 +24,7 @@ from agora.core.i18n import gettext as _
 from agora.core.ids import parse_id
 from agora.core.uow import UnitOfWork
 from agora.http.deps import Actor, Uow, get_uow, optional_actor
+from agora.web import assistant as assistant_panel
 from agora.web.red_envelopes import card_states as envelope_cards
 from agora.web.render import check_csrf, env, redirect, render
 from agora.web.store_chat import store_chat_parts
@@ -209,6 +211,8 @@ def _conversation_page(
         inside = {m.user_id for m in view.members}
         friends = [f for f in social.list_friends(uow, actor=actor) if f.user_id not in inside]
     recall_after = utcnow().timestamp() - get_settings().chat_recall_seconds
+    # The shopping assistant's panel: the reader's own, never anyone else's (web/assistant.py).
+    assistant = assistant_panel.panel(uow, actor, view) if latest else None
     return render(
         request,
         "chat/conversation.html",
@@ -238,6 +242,9 @@ def _conversation_page(
         texts=json.dumps(_texts(), ensure_ascii=False),
         store_chat=store_chat,
         chosen_order=chosen_order,
+        assistant=assistant,
+        assistant_texts=assistant_panel.panel_texts() if assistant else "",
+        assistant_price=price_text,
     )
 
 

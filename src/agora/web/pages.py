@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from agora.web import (
     addresses,
     api_docs,
+    assistant,
     auth,
     bargain,
     chat,
@@ -45,6 +46,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(assistant.router)
     for module in (shop, auth, merchant, operator, wallet, orders, merchant_orders, chat):
         app.include_router(module.router)
     app.include_router(share_pages.router)

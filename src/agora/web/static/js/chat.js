@@ -327,9 +327,13 @@ function conversationPage(root) {
     },
     onOpen(ws) {
       ws.send(JSON.stringify({ type: "sync", cursors: { [conversationId]: lastSeq } }));
+      document.dispatchEvent(new CustomEvent("agora:socket-open"));
     },
     onFrame(frame) {
-      if (frame.type === "message" && frame.conversation_id === conversationId) {
+      if (frame.type === "assistant" || frame.type === "assistant_switched") {
+        // The shopping assistant's panel (assistant.js): the reader's own events only.
+        document.dispatchEvent(new CustomEvent("agora:frame", { detail: frame }));
+      } else if (frame.type === "message" && frame.conversation_id === conversationId) {
         place(frame.message);
         markRead(socket);
       } else if (frame.type === "red_envelope" && frame.conversation_id === conversationId) {
