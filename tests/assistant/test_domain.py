@@ -102,6 +102,8 @@ def test_a_number_that_is_not_money_is_no_budget(vocab: Vocabulary, text: str) -
         ("size medium", "M"),
         ("中号", "M"),
         ("要xs的", "XS"),
+        ("can I get it in a medium", "M"),
+        ("I'm a size 8", "8"),
     ],
 )
 def test_sizes(vocab: Vocabulary, text: str, size: str) -> None:
@@ -171,7 +173,14 @@ def test_colours_said_replace_those_held_unless_added(vocab: Vocabulary) -> None
 def test_too_expensive_sets_the_ceiling_just_below_the_median_card(vocab: Vocabulary) -> None:
     held = want(COATS, "red", under=800)
     shown = [19900, 29900, 39900, 49900, 59900]
-    for text in ("too expensive", "cheaper", "太贵了", "便宜点的", "有没有便宜一点的"):
+    for text in (
+        "too expensive",
+        "cheaper",
+        "太贵了",
+        "便宜点的",
+        "有没有便宜一点的",
+        "不要这么贵的",
+    ):
         assert _read(vocab, text, held, shown_prices=shown) == want(COATS, "red", under=398)
     # An even number of cards: the lower middle one.
     assert _read(vocab, "too expensive", held, shown_prices=[10000, 20000, 30000, 40000]) == want(
@@ -195,6 +204,9 @@ def test_better_quality_sets_a_floor_just_above_the_median_card(vocab: Vocabular
     shown = [19900, 29900, 39900, 49900]
     assert _read(vocab, "better quality", want(COATS), shown_prices=shown) == want(COATS, over=400)
     assert _read(vocab, "有没有贵一点的", want(COATS, under=300)) == want(COATS, over=300)
+    assert _read(vocab, "these look cheap", want(COATS), shown_prices=shown) == want(
+        COATS, over=400
+    )
 
 
 def test_a_word_for_several_categories_makes_a_group(vocab: Vocabulary) -> None:
@@ -218,6 +230,7 @@ def test_a_word_for_several_categories_makes_a_group(vocab: Vocabulary) -> None:
         ("给老公买件大衣", "mens-coats"),
         ("men's coat", "mens-coats"),
         ("sneakers for my mum", "sneakers"),
+        ("送我妈的外套", "womens-coats"),
     ],
 )
 def test_who_it_is_for_narrows_a_group(vocab: Vocabulary, text: str, category: str) -> None:
@@ -280,6 +293,9 @@ def test_a_colour_inside_another_word_is_not_a_colour(vocab: Vocabulary) -> None
     assert _read(vocab, "红外套") == want(COATS, "red")
     assert _read(vocab, "green tea") == want("tea")
     assert _read(vocab, "口红") == want("lipstick")
+    # After a measure word one character is the thing itself ("一双鞋", "买个表", "一个包").
+    assert _read(vocab, "给我儿子买双鞋").category == SHOES
+    assert _read(vocab, "给我爸买个表") == want("watches")
 
 
 def test_parts_say_what_was_understood(vocab: Vocabulary) -> None:

@@ -346,6 +346,8 @@ WOMEN: tuple[str, ...] = (
     "女友",
     "妈妈",
     "老妈",
+    "我妈",
+    "妈",
     "姐姐",
     "妹妹",
     "女儿",
@@ -377,6 +379,8 @@ MEN: tuple[str, ...] = (
     "男友",
     "爸爸",
     "老爸",
+    "我爸",
+    "爸",
     "哥哥",
     "弟弟",
     "儿子",
@@ -501,6 +505,10 @@ CHEAPER: tuple[str, ...] = (
     "价格低一点",
     "低一点",
     "超预算",
+    "这么贵",
+    "那么贵",
+    "别太贵",
+    "不要太贵",
     "白菜价",
 )
 PRICIER: tuple[str, ...] = (
@@ -527,6 +535,11 @@ PRICIER: tuple[str, ...] = (
     "品质好",
     "档次高",
     "奢侈",
+    "cheap looking",
+    "looks cheap",
+    "look cheap",
+    "太廉价",
+    "质量差",
 )
 # Words that make a message a shopping request even without a category word, for the fallback.
 INTENT: tuple[str, ...] = (

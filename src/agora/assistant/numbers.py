@@ -50,7 +50,7 @@ _AROUND = re.compile(
 _BARE = re.compile(rf"{_CUR}{_NUM}|{_NUM}\s*(?:块钱|块|元|rmb|yuan|kuai|bucks)(?!\s*[码号])")
 
 _SIZE_NUMBER = re.compile(
-    r"(?<![a-z])(?:size|尺码|码数|尺寸|穿|eu|uk|us)\s*:?\s*(\d{2}(?:\.5)?)(?!\d)(?:\s*[码号的])?|"
+    r"(?<![a-z])(?:size|尺码|码数|尺寸|穿|eu|uk|us)\s*:?\s*(\d{1,2}(?:\.5)?)(?![\d.])(?:\s*[码号的])?|"
     r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号|size)"
 )
 _LETTERS = r"xxxl|xxl|xl|xs|xxs|3xl|2xl|4xl|s|m|l"
@@ -59,7 +59,9 @@ _SIZE_LETTER = re.compile(
     rf"(?<![a-z])({_LETTERS})\s*(?:码|号|size)|"
     r"(?<![a-z0-9])(xxxl|xxl|xl|xs|xxs|3xl|2xl|4xl)(?![a-z])"
 )
-_SIZE_WORD = re.compile(r"size\s*(small|medium|large)|(小号|中号|大号|加大号)")
+_SIZE_WORD = re.compile(
+    r"(?:size|in a|in an|in)\s+(small|medium|large)(?![a-z])|(加大号|小号|中号|大号)"
+)
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "小号": "S", "中号": "M", "大号": "L"}
 _SIZE_WORDS["加大号"] = "XL"
 # A message that is nothing but a letter size ("L", "M please") names one.

@@ -43,6 +43,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _BREAKS = re.compile(r"[,.;!?，。；！？\n]")
 # A single character is only trusted as a word when jieba agrees (see the module docstring).
 _GUARDED = frozenset({CATEGORY, COLOUR, WOMEN, MEN})
+_MEASURE_WORDS = frozenset("双个件条款只台部顶副块把套支瓶盒")
 _GENDER_PREFIX = re.compile(r"^(?:women's|womens|women|ladies'|men's|mens|men)\s+")
 _ZH_GENDER_PREFIX = re.compile(r"^(?:女士|男士|女式|男式|女款|男款|女|男)")
 
@@ -328,7 +329,14 @@ def _trust_single_characters(
     }
     kept = []
     for start, end, meanings in found:
-        # "红外套": jieba reads "红外" (infra-red), but a category right after says it is red.
-        if end - start > 1 or not _guarded(meanings) or start in alone or end in starts:
+        # "红外套": jieba reads "红外" (infra-red), but a category right after says it is red;
+        # "买双鞋": jieba reads "双鞋", but after a measure word one character is the thing.
+        if (
+            end - start > 1
+            or not _guarded(meanings)
+            or start in alone
+            or end in starts
+            or (start > 0 and run[start - 1] in _MEASURE_WORDS)
+        ):
             kept.append((start, end, meanings))
     return kept
