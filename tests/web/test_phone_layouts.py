@@ -257,6 +257,7 @@ def test_me_gathers_what_the_phone_header_drops(client: TestClient, uow: UnitOfW
         "bargains",
         "shares",
         "referrals",
+        "privacy",
     ]
     assert 'data-testid="me-signout"' in as_shopper and 'action="/signout"' in as_shopper
     assert 'data-testid="me-language"' in as_shopper and "lang=zh" in as_shopper

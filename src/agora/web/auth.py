@@ -14,6 +14,7 @@ from agora.core.errors import AgoraError, InvalidInput
 from agora.core.i18n import gettext as _
 from agora.http.deps import SESSION_COOKIE, Actor, ClientInfo, MaybeActor, Uow, get_runtime
 from agora.web import devices as _devices  # noqa: F401 - registers the "device" filter
+from agora.web import privacy as privacy_pages
 from agora.web import times
 from agora.web.render import check_csrf, redirect, render, safe_next
 
@@ -83,8 +84,11 @@ def signin(
     sharing.link_visitor(
         uow, user_id=signed.user.id, visitor_id=request.cookies.get(sharing.VISITOR_COOKIE)
     )
+    # A version of the privacy agreement this user has not accepted comes first.
     response = redirect(
-        request, target, flash=_("Welcome back, {name}.").format(name=signed.user.display_name)
+        request,
+        privacy_pages.after_sign_in(uow, signed.user.id, target),
+        flash=_("Welcome back, {name}.").format(name=signed.user.display_name),
     )
     return _set_session(request, response, signed.token)
 
@@ -143,7 +147,7 @@ def signup(
         )
     response = redirect(
         request,
-        safe_next(next),
+        privacy_pages.after_sign_in(uow, signed.user.id, safe_next(next)),
         flash=_("Welcome to Agora, {name}!").format(name=signed.user.display_name),
     )
     return _set_session(request, response, signed.token)

@@ -31,6 +31,7 @@ def _nav(active: str) -> list[tuple[str, str, bool]]:
         ("/operator/referrals", _("Referrals"), active == "referrals"),
         ("/operator/treasure", _("Treasure"), active == "treasure"),
         ("/operator/disputes", _("Disputes"), active == "disputes"),
+        ("/operator/privacy", _("Privacy agreement"), active == "privacy"),
     ]
 
 

@@ -11,7 +11,6 @@ from fastapi.staticfiles import StaticFiles
 from agora.web import (
     addresses,
     api_docs,
-    assistant,
     auth,
     bargain,
     chat,
@@ -25,7 +24,6 @@ from agora.web import (
     operator,
     orders,
     payouts,
-    recommendations_profile,
     red_envelopes,
     referrals,
     shop,
@@ -34,6 +32,7 @@ from agora.web import (
     treasure,
     wallet,
 )
+from agora.web import privacy as privacy_pages
 from agora.web import reputation as _reputation  # noqa: F401 - the store reputation panel
 from agora.web import sharing as share_pages
 from agora.web import shipping as shipping_pages
@@ -46,7 +45,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(assistant.router)
     for module in (shop, auth, merchant, operator, wallet, orders, merchant_orders, chat):
         app.include_router(module.router)
     app.include_router(share_pages.router)
@@ -61,7 +59,7 @@ def install(app: FastAPI) -> None:
     app.include_router(api_docs.router)
     app.include_router(media.router)
     app.include_router(merchant_images.router)
-    app.include_router(recommendations_profile.router)
+    app.include_router(privacy_pages.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:
