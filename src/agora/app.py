@@ -40,6 +40,9 @@ from agora.points import api as points_api
 from agora.privacy import api as privacy_api
 from agora.recommendations import api as recommendations_api
 from agora.recommendations import events as behaviour_events
+from agora.recommendations import feeds_api as recommendation_feeds_api
+from agora.recommendations import retrain as recs_retrain
+from agora.recommendations import serving as recs_serving
 from agora.red_envelopes import api as red_envelopes_api
 from agora.referrals import api as referrals_api
 from agora.reputation import api as reputation_api
@@ -155,6 +158,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         assistant = assistant_hook.Runner(runtime.uow)
         assistant_hook.install(assistant)
         behaviour_events.RECORDER.start(runtime.db, interval=settings.behaviour_flush_seconds)
+        # The feeds answer from memory: the model file is read before the first request.
+        await asyncio.to_thread(
+            recs_serving.STORE.open,
+            settings.recs_model_file(),
+            reload_seconds=settings.recs_reload_seconds,
+        )
+        if settings.embedded_workers:
+            recs_retrain.RETRAINER.enable(settings.recs_model_file(), top_n=settings.recs_top_n)
         if settings.serve_tuning:
             _build_route_contexts(app)
             collector.tune_for_serving()
@@ -240,6 +251,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(bargain_api.router)
     app.include_router(referrals_api.router)
     app.include_router(recommendations_api.router)
+    app.include_router(recommendation_feeds_api.router)
     app.include_router(treasure_api.router)
     app.include_router(credit_api.router)
     app.include_router(logistics_api.router)

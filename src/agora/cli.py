@@ -130,8 +130,12 @@ def worker() -> None:
     logging.basicConfig(level=get_settings().log_level)
 
     async def main() -> None:
-        runtime = Runtime.build(get_settings())
+        from agora.recommendations.retrain import RETRAINER
+
+        settings = get_settings()
+        runtime = Runtime.build(settings)
         await runtime.start(workers=True)
+        RETRAINER.enable(settings.recs_model_file(), top_n=settings.recs_top_n)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -126,6 +126,13 @@ class Settings(BaseSettings):
     behaviour_retention_days: int = Field(default=180, ge=1)
     behaviour_flush_seconds: float = Field(default=0.5, ge=0)
     behaviour_half_life_days: float = Field(default=30.0, gt=0)
+    # Recommendation feeds (agora.recommendations): one trained model file (default recs/model.npz
+    # beside the SQLite file, else var/recs/model.npz), retrained this often by the scheduler of
+    # a serving or worker process; each process re-reads it at most this often once it changed.
+    recs_model_path: Path | None = None
+    recs_retrain_hours: float = Field(default=6.0, gt=0)
+    recs_reload_seconds: float = Field(default=5.0, ge=0)
+    recs_top_n: int = Field(default=100, ge=10, le=1000)
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,6 +143,13 @@ class Settings(BaseSettings):
             return self.media_dir
         database = self.sqlite_path()
         return database.parent / "media" if database is not None else Path("var/media")
+
+    def recs_model_file(self) -> Path:
+        if self.recs_model_path is not None:
+            return self.recs_model_path
+        database = self.sqlite_path()
+        folder = database.parent if database is not None else Path("var")
+        return folder / "recs" / "model.npz"
 
     def sqlite_path(self) -> Path | None:
         if not self.is_sqlite:

@@ -34,6 +34,7 @@ from agora.web import (
 )
 from agora.web import privacy as privacy_pages
 from agora.web import reputation as _reputation  # noqa: F401 - the store reputation panel
+from agora.web import feeds as feed_pages
 from agora.web import sharing as share_pages
 from agora.web import shipping as shipping_pages
 from agora.web import social as social_pages
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
     app.include_router(api_docs.router)
     app.include_router(media.router)
     app.include_router(merchant_images.router)
+    app.include_router(feed_pages.router)
     app.include_router(privacy_pages.router)
 
 

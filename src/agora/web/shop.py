@@ -18,6 +18,7 @@ from agora.core.i18n import lazy_pick
 from agora.core.ids import parse_id
 from agora.core.money import format_amount, parse_amount
 from agora.http.deps import MaybeActor, Uow, get_runtime
+from agora.web import feeds as feed_pages
 from agora.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,12 +33,17 @@ SORT_LABELS = {
 
 
 @router.get("/")
-def home(request: Request, uow: Uow) -> Response:
+def home(request: Request, uow: Uow, actor: MaybeActor) -> Response:
     popular = catalog.search_products(uow, catalog.SearchParams(sort="sales", limit=20))
     newest = catalog.search_products(uow, catalog.SearchParams(sort="newest", limit=10))
     stores = catalog.list_stores(uow)
     return render(
-        request, "shop/home.html", popular=popular.items, newest=newest.items, stores=stores
+        request,
+        "shop/home.html",
+        popular=popular.items,
+        newest=newest.items,
+        stores=stores,
+        **feed_pages.home_rows(uow, actor),
     )
 
 
@@ -226,6 +232,7 @@ def product_page(
         sizes=sizes,
         total_stock=total_stock,
         related=[c for c in (more.items if more else []) if c.id != product_id][:10],
+        **feed_pages.product_rows(uow, product_id),
     )
 
 

@@ -1,0 +1,430 @@
+"""The recommendation feeds: "Guess you like", similar items, bought together, friends bought.
+
+Candidates come from the in-memory snapshot (``serving.STORE``) in microseconds. Given a
+session, a feed is finished against the database in a few statements: what the shopper bought
+or dismissed leaves, only active products in stock of active stores stay (one card statement,
+which also reads the titles the reasons name), and "Guess you like" is re-ranked by the
+shopper's price level, so items far above what they usually pay in a category sink.
+
+Every ``Recommendation`` says why it is shown (``reason_code`` and ``reason_args``;
+``reason_text`` words it in the reader's language).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import and_, exists, select, union_all
+from sqlalchemy.orm import Session
+
+from agora import catalog, identity, inventory, ordering, privacy, sharing, social
+from agora.core.i18n import gettext as _
+from agora.core.i18n import lazy_pick
+from agora.recommendations.domain import DISMISS, PriceLevel
+from agora.recommendations.models import BehaviourEvent
+from agora.recommendations.service import price_level_for
+from agora.recommendations.serving import STORE, Snapshot
+
+# Reason codes: what a card's "Why?" says.
+BECAUSE_VIEWED = "because_viewed"
+BECAUSE_BOUGHT = "because_bought"
+FOR_YOU = "for_you"
+POPULAR = "popular"
+POPULAR_IN = "popular_in"
+SIMILAR = "similar"
+BOUGHT_TOGETHER = "bought_together"
+FRIEND_BOUGHT = "friend_bought"
+WITHIN_PRICE = "within_price"
+
+SHARED_CHANNELS = ("chat_direct", "chat_group", "moments")  # what friends see a shopper share
+FAR_ABOVE = 1.5  # more than this times the usual price is far above it
+SINK = 0.2
+PRICE_CATEGORIES = 3  # the feed's leading categories whose price level is read
+PRICE_CACHE_SECONDS = 300.0  # a price level moves only with a purchase
+PRICE_CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    product_id: uuid.UUID
+    score: float
+    reason_code: str
+    reason_args: Mapping[str, str] = field(default_factory=dict)
+    # Set when the feed was finished against the database: what the card shows.
+    card: catalog.ProductCard | None = None
+
+
+# --- from memory ------------------------------------------------------------------------------
+
+
+def guess_you_like(
+    user_id: uuid.UUID, n: int = 20, *, session: Session | None = None
+) -> list[Recommendation]:
+    """The shopper's own picks (consenting shoppers with a trained row), filled up with what is
+    popular; with ``session``, finished and re-ranked by price level."""
+    snapshot = STORE.current()
+    row = snapshot.user_row.get(user_id)
+    if (
+        row is not None
+        and session is not None
+        and not privacy.consent_granted(session, user_id, privacy.PERSONALISED_RECOMMENDATIONS)
+    ):
+        row = None  # withdrawn since the model was trained
+    wanted = n * 3 + 10 if session is not None else n
+    excluded = set(STORE.dismissed(user_id))
+    if session is not None:
+        excluded |= _bought_or_dismissed(session, user_id)
+    picks: list[Recommendation] = []
+    if row is not None:
+        for slot, item in enumerate(snapshot.user_top[row].tolist()):
+            if item < 0 or len(picks) >= wanted:
+                break
+            product_id = snapshot.item_ids[item]
+            if product_id in excluded:
+                continue
+            anchor = int(snapshot.user_anchor[row, slot])
+            if anchor >= 0:
+                bought = int(snapshot.user_anchor_kind[row, slot]) == 1
+                code = BECAUSE_BOUGHT if bought else BECAUSE_VIEWED
+                args = {"product_id": str(snapshot.item_ids[anchor])}
+            else:
+                code, args = FOR_YOU, {}
+            picks.append(Recommendation(product_id, float(wanted - len(picks)), code, args))
+    _fill_popular(snapshot, picks, excluded, wanted)
+    if session is None:
+        return picks[:n]
+    finished = _finish(session, picks)
+    return _rerank_by_price(session, user_id, snapshot, finished)[:n]
+
+
+def similar_items(
+    product_id: uuid.UUID, n: int = 12, *, session: Session | None = None
+) -> list[Recommendation]:
+    """Items most like this one (by who looked at and bought both), then its category's popular."""
+    snapshot = STORE.current()
+    item = snapshot.item_row.get(product_id)
+    wanted = n * 2 + 5 if session is not None else n
+    picks: list[Recommendation] = []
+    args = {"product_id": str(product_id)}
+    category = -1
+    if item is not None:
+        category = int(snapshot.item_category[item])
+        for other in snapshot.similar[item].tolist():
+            if other < 0 or len(picks) >= wanted:
+                break
+            picks.append(
+                Recommendation(snapshot.item_ids[other], float(wanted - len(picks)), SIMILAR, args)
+            )
+    elif session is not None:
+        category_id = session.scalar(
+            select(catalog.Product.category_id).where(catalog.Product.id == product_id)
+        )
+        category = snapshot.category_row.get(category_id, -1) if category_id else -1
+    seen = {product_id} | {p.product_id for p in picks}
+    for other in snapshot.category_popular(category).tolist():
+        if len(picks) >= wanted:
+            break
+        if snapshot.item_ids[other] not in seen:
+            picks.append(
+                Recommendation(
+                    snapshot.item_ids[other],
+                    float(wanted - len(picks)),
+                    POPULAR_IN,
+                    _category_args(snapshot, category),
+                )
+            )
+    picks = [p for p in picks if p.product_id != product_id]
+    return (_finish(session, picks) if session is not None else picks)[:n]
+
+
+def bought_together(
+    product_id: uuid.UUID, n: int = 8, *, session: Session | None = None
+) -> list[Recommendation]:
+    """Items that buyers of this one paid for in the same order or within days of it."""
+    snapshot = STORE.current()
+    item = snapshot.item_row.get(product_id)
+    if item is None:
+        return []
+    others, counts = snapshot.together_of(item)
+    args = {"product_id": str(product_id)}
+    picks = [
+        Recommendation(snapshot.item_ids[other], float(count), BOUGHT_TOGETHER, args)
+        for other, count in zip(others.tolist(), counts.tolist(), strict=True)
+    ]
+    return (_finish(session, picks) if session is not None else picks)[:n]
+
+
+def friends_bought(session: Session, user_id: uuid.UUID, n: int = 12) -> list[Recommendation]:
+    """What the shopper's friends bought and then chose to share (into a chat or their moments),
+    newest share first; never a purchase a friend kept to themselves."""
+    friends = social.friend_ids(session, user_id)
+    if not friends:
+        return []
+    share = sharing.Share
+    bought_before_sharing = exists(
+        select(ordering.OrderLine.id)
+        .join(ordering.Order, ordering.Order.id == ordering.OrderLine.order_id)
+        .where(
+            ordering.Order.buyer_id == share.sharer_id,
+            ordering.OrderLine.product_id == share.target_id,
+            ordering.Order.paid_at.is_not(None),
+            ordering.Order.paid_at <= share.created_at,
+        )
+    )
+    rows = session.execute(
+        select(share.target_id, share.sharer_id, identity.User.display_name, share.created_at)
+        .join(identity.User, identity.User.id == share.sharer_id)
+        .where(
+            share.sharer_id.in_(friends),
+            share.target_type == sharing.PRODUCT,
+            share.channel.in_(SHARED_CHANNELS),
+            bought_before_sharing,
+        )
+        .order_by(share.created_at.desc())
+        .limit(n * 4 + 10)
+    ).all()
+    excluded = set(STORE.dismissed(user_id))
+    picks: dict[uuid.UUID, Recommendation] = {}
+    for product_id, friend_id, name, _shared_at in rows:
+        if product_id in picks or product_id in excluded:
+            continue
+        picks[product_id] = Recommendation(
+            product_id,
+            float(len(rows) - len(picks)),
+            FRIEND_BOUGHT,
+            {"user_id": str(friend_id), "name": name},
+        )
+    return _finish(session, list(picks.values()))[:n]
+
+
+def dismiss(user_id: uuid.UUID, product_id: uuid.UUID) -> None:
+    """Not interested: gone from this shopper's feeds at once (this process) and, recorded as
+    an event when they consent, from every later training."""
+    from agora.recommendations.events import record_event
+
+    STORE.dismiss(user_id, product_id)
+    record_event(user_id, DISMISS, product_id=product_id)
+
+
+def reason_text(recommendation: Recommendation) -> str:
+    """The card's "Why?", in the reader's language."""
+    args = recommendation.reason_args
+    code = recommendation.reason_code
+    title = lazy_pick(args.get("title_en", ""), args.get("title_zh"))
+    if code == BECAUSE_VIEWED and title:
+        return _("Because you viewed %(title)s") % {"title": title}
+    if code == BECAUSE_BOUGHT and title:
+        return _("Because you bought %(title)s") % {"title": title}
+    if code == SIMILAR and title:
+        return _("Similar to %(title)s") % {"title": title}
+    if code == BOUGHT_TOGETHER and title:
+        return _("Bought together with %(title)s") % {"title": title}
+    if code == FRIEND_BOUGHT:
+        return _("%(name)s bought this") % {"name": args.get("name", "")}
+    if code == POPULAR_IN and args.get("category_en"):
+        category = lazy_pick(args["category_en"], args.get("category_zh"))
+        return _("Popular in %(category)s") % {"category": category}
+    if code == WITHIN_PRICE:
+        return _("Within your usual price")
+    if code in (POPULAR, POPULAR_IN):
+        return _("Popular with shoppers now")
+    return _("Picked for you from what you viewed and bought")
+
+
+# --- finishing against the database -----------------------------------------------------------
+
+
+def _fill_popular(
+    snapshot: Snapshot, picks: list[Recommendation], excluded: set[uuid.UUID], wanted: int
+) -> None:
+    seen = excluded | {p.product_id for p in picks}
+    for item in snapshot.popular.tolist():
+        if len(picks) >= wanted:
+            return
+        product_id = snapshot.item_ids[item]
+        if product_id in seen:
+            continue
+        category = int(snapshot.item_category[item])
+        picks.append(
+            Recommendation(
+                product_id,
+                float(wanted - len(picks)),
+                POPULAR_IN,
+                _category_args(snapshot, category),
+            )
+        )
+
+
+def _category_args(snapshot: Snapshot, category: int) -> dict[str, str]:
+    if category < 0 or category >= len(snapshot.category_ids):
+        return {}
+    return {
+        "category_id": str(snapshot.category_ids[category]),
+        "category_en": snapshot.category_en[category],
+        "category_zh": snapshot.category_zh[category],
+    }
+
+
+def _bought_or_dismissed(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
+    """Everything this shopper paid for or dismissed, in one statement."""
+    paid = (
+        select(ordering.OrderLine.product_id)
+        .join(ordering.Order, ordering.Order.id == ordering.OrderLine.order_id)
+        .where(ordering.Order.buyer_id == user_id, ordering.Order.paid_at.is_not(None))
+    )
+    dismissed = select(BehaviourEvent.product_id).where(
+        BehaviourEvent.user_id == user_id,
+        BehaviourEvent.kind == DISMISS,
+        BehaviourEvent.product_id.is_not(None),
+    )
+    found = session.execute(union_all(paid, dismissed)).scalars()
+    return {product_id for product_id in found if product_id is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    card: catalog.ProductCard
+    category_id: uuid.UUID
+    available: bool
+
+
+def _cards(session: Session, product_ids: set[uuid.UUID]) -> dict[uuid.UUID, _Row]:
+    """Cards of these products, with whether each can be bought now: active, of an active
+    store, with an active SKU in stock. One statement."""
+    if not product_ids:
+        return {}
+    product, store, sku, stock = catalog.Product, catalog.Store, catalog.Sku, inventory.Stock
+    in_stock = exists(
+        select(sku.id)
+        .join(stock, stock.sku_id == sku.id)
+        .where(sku.product_id == product.id, sku.active.is_(True), stock.available > 0)
+    )
+    rows = session.execute(
+        select(
+            product.id,
+            product.title_en,
+            product.title_zh,
+            product.image_url,
+            product.min_price,
+            product.list_price,
+            product.currency,
+            product.sales_count,
+            product.created_at,
+            product.store_id,
+            store.name_en.label("store_name_en"),
+            store.name_zh.label("store_name_zh"),
+            store.self_operated,
+            product.category_id,
+            and_(product.status == "active", store.status == "active", in_stock).label("available"),
+        )
+        .join(store, store.id == product.store_id)
+        .where(product.id.in_(product_ids))
+    ).all()
+    cards: dict[uuid.UUID, _Row] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row._asdict())
+        category_id = values.pop("category_id")
+        available = bool(values.pop("available"))
+        cards[row.id] = _Row(catalog.ProductCard(**values), category_id, available)
+    return cards
+
+
+def _finish(session: Session, picks: list[Recommendation]) -> list[Recommendation]:
+    """Keep what can be bought now, with its card and the titles its reason names."""
+    named = {uuid.UUID(p.reason_args["product_id"]) for p in picks if "product_id" in p.reason_args}
+    cards = _cards(session, {p.product_id for p in picks} | named)
+    finished: list[Recommendation] = []
+    for pick in picks:
+        row = cards.get(pick.product_id)
+        if row is None or not row.available:
+            continue
+        args = dict(pick.reason_args)
+        if "product_id" in args:
+            anchor = cards.get(uuid.UUID(args["product_id"]))
+            if anchor is not None:
+                args["title_en"] = anchor.card.title_en
+                args["title_zh"] = anchor.card.title_zh or anchor.card.title_en
+        finished.append(replace(pick, reason_args=args, card=row.card))
+    return finished
+
+
+def _rerank_by_price(
+    session: Session,
+    user_id: uuid.UUID,
+    snapshot: Snapshot,
+    picks: list[Recommendation],
+) -> list[Recommendation]:
+    """Items far above the shopper's usual price in their category sink; where the shopper has a
+    level, a popular pick within it says so."""
+    if not picks:
+        return picks
+    categories: list[uuid.UUID] = []
+    category_of: dict[uuid.UUID, uuid.UUID] = {}
+    for pick in picks:
+        item = snapshot.item_row.get(pick.product_id)
+        if item is None:
+            continue
+        index = int(snapshot.item_category[item])
+        if 0 <= index < len(snapshot.category_ids):
+            category_of[pick.product_id] = snapshot.category_ids[index]
+            if snapshot.category_ids[index] not in categories:
+                categories.append(snapshot.category_ids[index])
+    levels = {c: _price_level(session, user_id, c) for c in categories[:PRICE_CATEGORIES]}
+    ranked: list[tuple[float, int, Recommendation]] = []
+    for position, pick in enumerate(picks):
+        weight = 1.0 / (1 + position)
+        level = levels.get(category_of.get(pick.product_id, uuid.UUID(int=0)))
+        price = pick.card.min_price if pick.card is not None else 0
+        shown = pick
+        if level is not None and level.typical_max > 0:
+            if price > level.typical_max * FAR_ABOVE:
+                weight *= SINK
+            elif price <= level.typical_max and pick.reason_code in (POPULAR_IN, POPULAR):
+                shown = replace(pick, reason_code=WITHIN_PRICE)
+        ranked.append((weight, -position, shown))
+    ranked.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    return [pick for _, _, pick in ranked]
+
+
+class _PriceLevels:
+    """Recently read price levels per (shopper, category): they change only with a purchase,
+    and re-reading them on every page would cost more than the rest of the feed."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[uuid.UUID, uuid.UUID], tuple[float, PriceLevel | None]]
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, session: Session, user_id: uuid.UUID, category_id: uuid.UUID
+    ) -> PriceLevel | None:
+        key = (user_id, category_id)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and now - entry[0] < PRICE_CACHE_SECONDS:
+            return entry[1]
+        level = price_level_for(session, user_id, category_id)
+        with self._lock:
+            self._entries[key] = (now, level)
+            self._entries.move_to_end(key)
+            while len(self._entries) > PRICE_CACHE_SIZE:
+                self._entries.popitem(last=False)
+        return level
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+PRICE_LEVELS = _PriceLevels()
+
+
+def _price_level(session: Session, user_id: uuid.UUID, category_id: uuid.UUID) -> PriceLevel | None:
+    return PRICE_LEVELS.get(session, user_id, category_id)
