@@ -27,7 +27,7 @@ run: $(STAMP)
 
 ## Run the whole test suite (SQLite always; PostgreSQL/Redis when AGORA_TEST_* are set).
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

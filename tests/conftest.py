@@ -147,6 +147,15 @@ def two_servers(tmp_path: Path) -> Iterator[tuple[UnitOfWork, ServerProcess, Ser
             a.stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under parallel workers (`make test`), the browser tests stay on one worker: each worker
+    # would otherwise seed and serve its own demo shop for them.
+    browser_tests = Path(__file__).resolve().parent / "e2e"
+    for item in items:
+        if browser_tests in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for database in _migrated.values():
         database.dispose()

@@ -77,7 +77,10 @@ def first_run_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve_demo(f"sqlite:///{tmp_path_factory.mktemp('first-run') / 'agora.db'}")
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running on the main
+# thread while it is open, and a test elsewhere that calls asyncio.run() after a browser module
+# (any order under parallel workers) would find that loop still running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
