@@ -269,6 +269,8 @@ def run_assistant(*, queries: int = 3_000, **_: Any) -> dict[str, Any]:
         "setup_s": round(setup_s, 3),
         "cpu": _cpu_name(),
         "cores": os.cpu_count(),
+        # Other work on the machine while this ran (the latencies include waiting for a core).
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
