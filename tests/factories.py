@@ -167,6 +167,7 @@ def csrf_of(client: TestClient, path: str = "/signin") -> str:
 
 
 DEMO_PARTS = (
+    "seed_assistant",
     "seed_customer_service",
     "seed_points",
     "seed_groupbuy",

@@ -417,6 +417,10 @@ def _view(
 ) -> AssistantView:
     wanted, usual = _wanted(uow, user_id, preferences, names)
     cards = find_cards(uow, wanted)
+    if usual is not None and not cards:
+        # Nothing of this within the usual spend: show what there is rather than nothing.
+        wanted, usual = dataclasses.replace(wanted, max_price=None), None
+        cards = find_cards(uow, wanted)
     return AssistantView(
         conversation_id,
         enabled=True,

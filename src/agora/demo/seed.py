@@ -19,6 +19,7 @@ from agora.demo import catalog_data
 from agora.demo import credit as credit_demo
 from agora.demo import groupbuy as groupbuy_demo
 from agora.demo import trading as trading_demo
+from agora.demo.assistant import seed_assistant
 from agora.demo.bargain import seed_bargain
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
 from agora.demo.chat import seed_chat
@@ -217,6 +218,8 @@ def seed(uow: UnitOfWork, *, media: Storage | None = None) -> dict[str, Any]:
     social_buying.update(
         seed_customer_service(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD)
     )
+    # The shopping assistant: Lin Mei switched it on and tells Chen Jing about the coat she wants.
+    social_buying.update(seed_assistant(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),
