@@ -22,6 +22,7 @@ from agora.assistant.domain import (
     category_slugs,
     interpret,
 )
+from agora.assistant.numbers import read_budget
 from assistant.dialogues import COATS, SHOES, demo_vocabulary, want
 
 
@@ -402,3 +403,11 @@ def test_the_real_model_maps_requests_and_leaves_chat_alone(vocab: Vocabulary) -
         assert (result.preferences.category, result.by_embedding) == (category, True), text
     for text in ("buy you a coffee?", "want to grab dinner tonight?", "我想你了", "推荐个电影"):
         assert interpret(text, Preferences(), vocab, embedder=model).changed is False, text
+
+
+def test_a_long_paste_is_read_only_at_its_start_and_in_linear_time(vocab: Vocabulary) -> None:
+    assert _read(vocab, "red coat " + "x" * 600) == want(COATS, "red")
+    assert _read(vocab, "x" * 600 + " red coat") == want()
+    # Bounded patterns: ten thousand digits once took the budget patterns seconds per message.
+    assert read_budget("1" * 20_000) is None
+    assert read_budget("1-" * 10_000 + "十" * 10_000) is None

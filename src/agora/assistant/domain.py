@@ -51,6 +51,9 @@ __all__ = [
     "interpret",
 ]
 
+# A shopping request is a line or two; a long paste is read only this far.
+MAX_CHARS = 500
+
 # Kinds of Part, in the order the panel lists them.
 CATEGORY = "category"
 COLOUR = "colour"
@@ -210,7 +213,7 @@ def interpret(
     embedder: Embedder | None = None,
 ) -> TurnResult:
     """The preferences after ``text``, given ``state`` and the prices of the cards on screen."""
-    lowered = _normalise(text)
+    lowered = _normalise(text[:MAX_CHARS])
     reading = _read(lowered, vocab.scan(lowered))
     size, rest = read_size(to_digits(lowered))
     budget = read_budget(rest)

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 
 import cn2an
 
+# Quantifiers are bounded throughout so that a message of ten thousand digits is read in
+# linear time: money and sizes are a few characters long.
 _CN_RUN = re.compile(
-    r"[0-9零〇一二两三四五六七八九十百千万.]*[十百千万][0-9零〇一二两三四五六七八九十百千万.]*"
+    r"[0-9零〇一二两三四五六七八九十百千万.]{0,12}[十百千万][0-9零〇一二两三四五六七八九十百千万.]{0,12}"
 )
 # Beyond this a "budget" is more likely an order number or a phone number than money.
 _MAX_YUAN = 10_000_000
 
-_NUM = r"(\d+(?:\.\d+)?)\s*(k|千|w|万)?"
+_NUM = r"(?<![\d.])(\d{1,8}(?:\.\d{1,2})?)(?![\d.])\s*(k|千|w|万)?"
 _CUR = r"(?:¥|￥|rmb|cny|\$)\s*"
 _UNIT = r"\s*(?:块钱|块|元|rmb|yuan|cny|kuai|bucks|dollars|quid)?"
 _AMOUNT = rf"(?:{_CUR})?{_NUM}{_UNIT}"
