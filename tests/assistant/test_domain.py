@@ -411,3 +411,9 @@ def test_a_long_paste_is_read_only_at_its_start_and_in_linear_time(vocab: Vocabu
     # Bounded patterns: ten thousand digits once took the budget patterns seconds per message.
     assert read_budget("1" * 20_000) is None
     assert read_budget("1-" * 10_000 + "十" * 10_000) is None
+
+
+def test_the_model_is_not_asked_about_a_long_message(vocab: Vocabulary) -> None:
+    model = FakeModel(list(vocab.categories), {})
+    interpret("I want something " + "really " * 30 + "nice", Preferences(), vocab, embedder=model)
+    assert model.queries == []

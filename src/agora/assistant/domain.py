@@ -51,8 +51,10 @@ __all__ = [
     "interpret",
 ]
 
-# A shopping request is a line or two; a long paste is read only this far.
+# A shopping request is a line or two; a long paste is read only this far, and the model (whose
+# cost grows with the text) is asked only about a message this short.
 MAX_CHARS = 500
+MAX_ASKED_CHARS = 160
 
 # Kinds of Part, in the order the panel lists them.
 CATEGORY = "category"
@@ -234,7 +236,8 @@ def interpret(
         or size is not None
         or budget is not None
     )
-    if not slugs and reading.intent and not refines and embedder is not None:
+    asks = not slugs and reading.intent and not refines and len(text) <= MAX_ASKED_CHARS
+    if asks and embedder is not None:
         slugs = vocab.nearest(embedder, text)
         by_embedding = bool(slugs)
     if reading.gender is not None and (slugs or state.category):
