@@ -179,6 +179,7 @@ DEMO_PARTS = (
     "seed_reviews",
     "seed_payouts",
     "seed_disputes",
+    "seed_privacy",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
 

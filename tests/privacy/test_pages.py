@@ -168,3 +168,33 @@ def test_only_operators_publish_from_the_console(client: TestClient, uow: UnitOf
     published = client.post("/operator/privacy", data={**TEXTS, "csrf_token": csrf}, headers=HTML)
     assert published.status_code == 200
     assert 'data-version="1"' in published.text
+
+
+def test_signing_up_accepts_the_agreement_the_form_shows(
+    client: TestClient, uow: UnitOfWork
+) -> None:
+    blank = client.get("/signup", headers=HTML).text
+    assert 'data-testid="signup-agreement"' not in blank
+    ops = factories.make_operator(uow)
+    privacy.publish_agreement(uow, actor=ops, **TEXTS)
+    form = client.get("/signup", headers=HTML).text
+    assert 'data-testid="signup-agreement"' in form
+    # Anyone may read it before signing up; only a signed-in user is offered the buttons.
+    anonymous = client.get("/account/agreement", headers=HTML).text
+    assert TEXTS["body_en"] in anonymous and 'data-testid="accept-agreement"' not in anonymous
+
+    signed_up = client.post(
+        "/signup",
+        data={
+            "identifier": "newcomer@example.com",
+            "password": PASSWORD,
+            "display_name": "Newcomer",
+            "csrf_token": csrf_of(client, "/signup"),
+            "next": "/orders",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert (signed_up.status_code, signed_up.headers["location"]) == (303, "/orders")
+    me = client.get("/account/privacy", headers=HTML).text
+    assert "You accepted version 1" in me

@@ -32,6 +32,7 @@ from agora.demo.logistics import seed_addresses
 from agora.demo.payouts import seed_payouts
 from agora.demo.pictures import seed_pictures
 from agora.demo.points import seed_points
+from agora.demo.privacy import seed_privacy
 from agora.demo.red_envelopes import seed_red_envelopes
 from agora.demo.referrals import seed_referrals
 from agora.demo.reputation import seed_reputation
@@ -220,6 +221,9 @@ def seed(uow: UnitOfWork, *, media: Storage | None = None) -> dict[str, Any]:
     )
     # The shopping assistant: Lin Mei switched it on and tells Chen Jing about the coat she wants.
     social_buying.update(seed_assistant(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
+    # Once every account exists: the privacy agreement all of them accepted, and Lin Mei's
+    # consents and her ready "download my data", which holds everything above.
+    social_buying.update(seed_privacy(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),

@@ -94,7 +94,7 @@ def signin(
 
 
 @router.get("/signup")
-def signup_page(request: Request) -> Response:
+def signup_page(request: Request, uow: Uow) -> Response:
     return render(
         request,
         "auth/signup.html",
@@ -102,6 +102,7 @@ def signup_page(request: Request) -> Response:
         errors={},
         error=None,
         next=safe_next(request.query_params.get("next")),
+        agreement=privacy_pages.agreement_version(uow),
     )
 
 
@@ -132,6 +133,8 @@ def signup(
             sharing.attribute_signup(
                 uow, user_id=user.id, visitor_id=request.cookies.get(sharing.VISITOR_COOKIE)
             )
+            # The sign-up form says that creating the account accepts the current agreement.
+            privacy_pages.accept_on_sign_up(uow, user, client)
         signed = identity.sign_in(
             uow, identifier=identifier, password=password, client=client, kind="web"
         )
@@ -144,6 +147,7 @@ def signup(
             errors=_field_errors(error),
             error=_(error.detail or error.title),
             next=safe_next(next),
+            agreement=privacy_pages.agreement_version(uow),
         )
     response = redirect(
         request,

@@ -34,6 +34,22 @@ def after_sign_in(uow: UnitOfWork, user_id: uuid.UUID, target: str) -> str:
     return target
 
 
+def agreement_version(uow: UnitOfWork) -> int | None:
+    """The current version's number (``None`` before the first), for the sign-up form."""
+    with uow.read() as session:
+        current = privacy.current_agreement(session)
+        return current.version if current is not None else None
+
+
+def accept_on_sign_up(uow: UnitOfWork, user: identity.User, client: identity.Client) -> None:
+    """Record the new account's acceptance of the current version, which the sign-up form
+    showed (inside the sign-up's transaction)."""
+    version = agreement_version(uow)
+    if version is not None:
+        actor = identity.Principal(user_id=user.id, display_name=user.display_name)
+        privacy.accept_agreement(uow, actor=actor, version=version, client=client)
+
+
 def _privacy_page(request: Request, actor: identity.Principal, uow: Uow) -> Response:
     with uow.read() as session:
         answers = privacy.my_consents(session, actor.user_id)
@@ -153,11 +169,10 @@ def delete_account(
 @router.get(AGREEMENT_PAGE)
 def agreement_page(request: Request, actor: MaybeActor, uow: Uow) -> Response:
     target = safe_next(request.query_params.get("next"))
-    if actor is None:
-        return redirect(request, f"/signin?next={AGREEMENT_PAGE}")
     with uow.read() as session:
         agreement = privacy.current_agreement(session)
-        pending = privacy.agreement_pending(session, actor.user_id)
+        # Anyone may read it (the sign-up form links here); only a signed-in user accepts.
+        pending = actor is not None and privacy.agreement_pending(session, actor.user_id)
     if agreement is None:
         return redirect(request, target)
     return render(
