@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
 from agora.config import get_settings
+
+if TYPE_CHECKING:
+    from agora.core.db import Database
+    from agora.recommendations.algorithms.splits import Interactions
 
 recs_app = typer.Typer(help="Recommenders: offline evaluation and training.", no_args_is_help=True)
 
@@ -23,9 +28,51 @@ def evaluate(
 
     if dataset not in (*DATASETS, "all"):
         raise typer.BadParameter(f"unknown dataset {dataset!r}; one of {', '.join(DATASETS)}, all")
+    from agora.core.db import Database
+
     names = list(DATASETS) if dataset == "all" else [dataset]
-    report = run_evaluation(names, log=None if as_json else typer.echo)
+    # Progress goes to stderr, so --json leaves one JSON object on stdout.
+    database = Database(get_settings().database_url)
+    try:
+        report = run_evaluation(
+            names,
+            demo=lambda: demo_interactions(database),
+            log=lambda line: typer.echo(line, err=True),
+        )
+    finally:
+        database.dispose()
     typer.echo(json.dumps(report) if as_json else format_report(report))
+
+
+def demo_interactions(database: Database) -> Interactions:
+    """The demo's behaviour events as interactions: any kind but dismiss and search, in time order.
+
+    Plain SQL on the events table, so the evaluation depends on no more than its columns.
+    """
+    import numpy as np
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from agora.recommendations.algorithms.evaluate import NotEnoughData
+    from agora.recommendations.algorithms.splits import Interactions
+
+    try:
+        with database.read_session() as session:
+            rows = session.execute(
+                text(
+                    "SELECT user_id, product_id FROM behaviour_events"
+                    " WHERE product_id IS NOT NULL AND kind NOT IN ('dismiss', 'search')"
+                    " ORDER BY occurred_at, id"
+                )
+            ).all()
+    except DBAPIError as exc:
+        raise NotEnoughData("no behaviour events table here: run `agora db upgrade`") from exc
+    if not rows:
+        raise NotEnoughData("no behaviour events yet: run `agora demo` and browse the shop")
+    _, users = np.unique([str(row[0]) for row in rows], return_inverse=True)
+    _, items = np.unique([str(row[1]) for row in rows], return_inverse=True)
+    # Rows come in time order: their position is the time the temporal split needs.
+    return Interactions.from_log(users, items, np.arange(len(rows), dtype=np.float64))
 
 
 @recs_app.command("train")

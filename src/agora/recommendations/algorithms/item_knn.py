@@ -27,6 +27,8 @@ from agora.recommendations.algorithms.recommender import Arrays, Matrix, as_matr
 
 # Items per block of the similarity computation: bounds the memory of one block's co-counts.
 BLOCK_ITEMS = 2048
+# Up to this many cells a block of co-counts is worked on dense, which is many times faster.
+DENSE_CELLS = 4_000_000
 
 
 class ItemKNN:
@@ -65,18 +67,16 @@ class ItemKNN:
         n_items = matrix.shape[1]
         by_item = matrix.T.tocsr()
         norms = np.asarray(matrix.multiply(matrix).sum(axis=0), dtype=np.float64).ravel()
+        # A dense block when it is small (MovieLens: all items at once), sparse entries otherwise.
+        dense = n_items * min(n_items, BLOCK_ITEMS) <= DENSE_CELLS
+        step = max(1, DENSE_CELLS // max(n_items, 1)) if dense else BLOCK_ITEMS
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        for start in range(0, n_items, BLOCK_ITEMS):
-            block = (by_item[start : start + BLOCK_ITEMS] @ matrix).tocoo()
-            row, col = block.row.astype(np.int64) + start, block.col.astype(np.int64)
-            keep = row != col
-            row, col, shared = row[keep], col[keep], block.data[keep].astype(np.float64)
-            similarity = shared / (
-                norms[row] ** self.alpha * norms[col] ** (1.0 - self.alpha) + self.shrink
-            )
-            row, col, similarity = _top_per_row(row, col, similarity, self.k)
+        for start in range(0, n_items, step):
+            shared = by_item[start : start + step] @ matrix
+            find = self._dense_top if dense else self._sparse_top
+            row, col, similarity = find(shared, start, norms)
             rows.append(row)
             cols.append(col)
             values.append(similarity)
@@ -99,6 +99,40 @@ class ItemKNN:
             neighbours = sp.csr_matrix(sp.diags(1.0 / totals) @ neighbours, dtype=np.float32)
         self._set(neighbours)
         return self
+
+    def _similarity(self, shared: np.ndarray, norm_j: np.ndarray, norm_i: np.ndarray) -> np.ndarray:
+        scale = norm_j**self.alpha * norm_i ** (1.0 - self.alpha) + self.shrink
+        similarity: np.ndarray = np.divide(
+            shared, scale, out=np.zeros_like(shared), where=scale > 0
+        )
+        return similarity
+
+    def _sparse_top(
+        self, shared: Matrix, start: int, norms: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        block = shared.tocoo()
+        row, col = block.row.astype(np.int64) + start, block.col.astype(np.int64)
+        keep = row != col
+        row, col, counts = row[keep], col[keep], block.data[keep].astype(np.float64)
+        similarity = self._similarity(counts, norms[row], norms[col])
+        return _top_per_row(row, col, similarity, self.k)
+
+    def _dense_top(
+        self, shared: Matrix, start: int, norms: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        counts = shared.toarray().astype(np.float64)
+        items = np.arange(start, start + counts.shape[0])
+        similarity = self._similarity(counts, norms[items, None], norms[None, :])
+        similarity[np.arange(items.size), items] = 0.0
+        k = min(self.k, counts.shape[1] - 1)
+        if k <= 0:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, np.zeros(0)
+        top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        best = np.take_along_axis(similarity, top, axis=1).ravel()
+        row, col = np.repeat(items, k), top.ravel().astype(np.int64)
+        keep = best > 0
+        return row[keep], col[keep], best[keep]
 
     def _set(self, neighbours: Matrix) -> None:
         neighbours.sort_indices()

@@ -55,7 +55,7 @@ def best_of_row(values: np.ndarray, n: int, *, skip: int | None = None) -> list[
     if n == 0:
         return []
     top = np.argpartition(-row, n - 1)[:n]
-    top = top[np.argsort(-row[top], kind="stable")]
+    top = top[np.lexsort((top, -row[top]))]  # ties: lower index first
     return [(int(index), float(row[index])) for index in top if np.isfinite(row[index])]
 
 
