@@ -417,3 +417,57 @@ def test_the_model_is_not_asked_about_a_long_message(vocab: Vocabulary) -> None:
     model = FakeModel(list(vocab.categories), {})
     interpret("I want something " + "really " * 30 + "nice", Preferences(), vocab, embedder=model)
     assert model.queries == []
+
+
+@pytest.mark.parametrize(
+    ("text", "colours", "excluded"),
+    [
+        ("pink is ugly", {"red"}, {"pink"}),
+        ("red is too bright", set(), {"red"}),
+        ("红色的不要了", set(), {"red"}),
+        ("红色的不要，要蓝色", {"blue"}, {"red"}),
+        ("黑色不行", {"red"}, {"black"}),
+        ("no I meant blue", {"blue"}, set()),
+        ("red, not too expensive", {"red"}, set()),
+        ("do you have other colours?", set(), {"red"}),
+        ("有别的颜色吗", set(), {"red"}),
+        ("黑白都行", {"red", "black", "white"}, set()),
+    ],
+)
+def test_colours_turned_down_after_they_are_named(
+    vocab: Vocabulary, text: str, colours: set[str], excluded: set[str]
+) -> None:
+    prefs = _read(vocab, text, want(COATS, "red"))
+    assert (prefs.colours, prefs.excluded_colours) == (colours, excluded)
+
+
+@pytest.mark.parametrize(
+    ("held", "text", "size"),
+    [
+        ("M", "too small", "L"),
+        ("M", "太小了", "L"),
+        ("M", "大一码", "L"),
+        ("XL", "a size bigger please", "XXL"),
+        ("L", "too big", "M"),
+        ("42", "小一码", "41"),
+        ("38.5", "太紧了", "39.5"),
+        ("XXXL", "too small", "XXXL"),
+        (None, "too small", None),
+    ],
+)
+def test_a_size_up_or_down_from_the_one_held(
+    vocab: Vocabulary, held: str | None, text: str, size: str | None
+) -> None:
+    assert _read(vocab, text, want(SHOES, size=held)).size == size
+
+
+def test_the_budget_can_be_dropped_and_a_hundred_and_something_is_a_band(
+    vocab: Vocabulary,
+) -> None:
+    held = want(COATS, "red", over=100, under=500)
+    for text in ("price doesn't matter", "预算不限", "不用考虑价格"):
+        assert _read(vocab, text, held) == want(COATS, "red"), text
+    assert _read(vocab, "有没有两百多的", held) == want(COATS, "red", over=200, under=299)
+    assert _read(vocab, "一千多块", held) == want(COATS, "red", over=1000, under=1999)
+    assert _read(vocab, "budget: 2,000", held) == want(COATS, "red", over=100, under=2000)
+    assert _read(vocab, "5k budget", held) == want(COATS, "red", over=100, under=5000)

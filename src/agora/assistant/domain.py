@@ -20,10 +20,14 @@ The rules, as a shopper would meet them:
   the same message says is then applied on top. Narrowing (coats -> women's coats) resets nothing.
 - **Colours.** New colours replace the ones held, unless the message adds ("also", "too",
   "I like", "也", "喜欢"). A negation ("not", "no", "anything but", "不要", "别要", "除了") covers
-  the colours after it up to a comma or a "but"/"要", moving them to ``excluded_colours``.
-  "Any colour"/"颜色无所谓" clears both.
-- **Size.** "42码", "size L", "L码", "XL", "尺码M", "穿42的" set ``size`` (upper-case letters).
-- **Budget.** Stated bands ("under 300", "三百块以内", "200到400之间") set prices in fen.
+  the colours after it up to a comma or a "but"/"要", moving them to ``excluded_colours``; so do
+  a dislike after colours ("pink is ugly", "黑色不行") and a Chinese negation with no colour after
+  it ("红色的不要了"). "Other colours?"/"有别的颜色吗" turns down the ones held; "any
+  colour"/"颜色无所谓" clears both.
+- **Size.** "42码", "size L", "L码", "XL", "尺码M", "穿42的" set ``size`` (upper-case letters);
+  "too small"/"大一码" and "too big"/"小一号" step from the size held (S M L XL..., or by one).
+- **Budget.** Stated bands ("under 300", "三百块以内", "200到400之间", "两百多" = 200-299) set
+  prices in fen; "price doesn't matter"/"预算不限" drops them.
   "Too expensive"/"太贵了" with cards shown sets ``max_price`` to the last whole yuan below the
   median price shown, so the dearer half of what the shopper just rejected goes; with nothing
   shown, to four fifths of the current ``max_price``. "Better quality"/"贵一点" mirrors it with
@@ -39,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 from agora.assistant import vocabulary as v
 from agora.assistant.embedding import Embedder
-from agora.assistant.numbers import read_budget, read_size, to_digits
+from agora.assistant.numbers import Budget, read_budget, read_size, to_digits
 from agora.assistant.vocabulary import Vocabulary
 
 __all__ = [
@@ -124,6 +128,38 @@ class _Reading:
     cheaper: bool = False
     pricier: bool = False
     intent: bool = False
+    other_colour: bool = False
+    any_price: bool = False
+    size_up: bool = False
+    size_down: bool = False
+
+    @property
+    def refines(self) -> bool:
+        """Says something about the item held: a colour, a price, a size, whom it is for."""
+        return bool(
+            self.colours
+            or self.excluded
+            or self.any_colour
+            or self.other_colour
+            or self.cheaper
+            or self.pricier
+            or self.any_price
+            or self.size_up
+            or self.size_down
+            or self.gender is not None
+        )
+
+
+_FLAGS = {
+    v.ANY_COLOUR: "any_colour",
+    v.CHEAPER: "cheaper",
+    v.PRICIER: "pricier",
+    v.INTENT: "intent",
+    v.OTHER_COLOUR: "other_colour",
+    v.ANY_PRICE: "any_price",
+    v.SIZE_UP: "size_up",
+    v.SIZE_DOWN: "size_down",
+}
 
 
 def _normalise(text: str) -> str:
@@ -134,16 +170,42 @@ def _normalise(text: str) -> str:
 def _read(text: str, hits: list[v.Hit]) -> _Reading:
     reading = _Reading()
     negated = False
+    # Positive colours of the current clause, and whether a colour came after its negation.
+    clause: list[str] = []
+    negation_covered = True
+    chinese_negation = False
     named: list[v.Hit] = []
+
+    def turn_down(colours: list[str]) -> None:
+        for colour in colours:
+            if colour in reading.colours:
+                reading.colours.remove(colour)
+            if colour not in reading.excluded:
+                reading.excluded.append(colour)
+
     for hit in hits:
         kind = hit.kind
         if kind in (v.BREAK, v.POSITIVE, v.REPLACE, v.ADD):
+            # "红色的不要": in Chinese the negation may follow what it turns down.
+            if negated and not negation_covered and chinese_negation:
+                turn_down(clause)
             negated = False
+            if kind == v.BREAK:
+                clause = []
         if kind == v.NEGATION:
-            negated = True
+            negated, negation_covered = True, False
+            chinese_negation = not text[hit.start].isascii()
+        elif kind == v.DISLIKE:
+            turn_down(clause)
+            clause = []
         elif kind == v.COLOUR:
-            target = reading.excluded if negated else reading.colours
-            target.extend(c for c in hit.value.split(",") if c not in target)
+            said = hit.value.split(",")
+            if negated:
+                negation_covered = True
+                turn_down(said)
+            else:
+                reading.colours.extend(c for c in said if c not in reading.colours)
+                clause.extend(said)
         elif kind == v.CATEGORY and not negated:
             named.append(hit)
         elif kind in (v.WOMEN, v.MEN):
@@ -152,14 +214,10 @@ def _read(text: str, hits: list[v.Hit]) -> _Reading:
             reading.replace = True
         elif kind == v.ADD:
             reading.add = True
-        elif kind == v.ANY_COLOUR:
-            reading.any_colour = True
-        elif kind == v.CHEAPER:
-            reading.cheaper = True
-        elif kind == v.PRICIER:
-            reading.pricier = True
-        elif kind == v.INTENT:
-            reading.intent = True
+        elif kind in _FLAGS:
+            setattr(reading, _FLAGS[kind], True)
+    if negated and not negation_covered and chinese_negation:
+        turn_down(clause)
     if named:
         # Two category words are mostly a thing and what it is for: "a bag for my laptop" names
         # the bag first, "能装电脑的包" last (Chinese puts the head noun at the end).
@@ -206,6 +264,86 @@ def _pricier(prefs: Preferences, shown_prices: Sequence[int]) -> Preferences:
     return replace(prefs, min_price=floor, max_price=ceiling)
 
 
+def _with_colours(prefs: Preferences, reading: _Reading, parts: list[Part]) -> Preferences:
+    colours, excluded = set(prefs.colours), set(prefs.excluded_colours)
+    if reading.any_colour:
+        colours, excluded = set(), set()
+    if reading.other_colour:
+        parts.extend(Part(NOT_COLOUR, c) for c in sorted(colours))
+        colours, excluded = set(), excluded | colours
+    if reading.colours:
+        added = reading.add and not reading.replace
+        colours = colours | set(reading.colours) if added else set(reading.colours)
+        excluded -= set(reading.colours)
+        parts.extend(Part(COLOUR, c) for c in reading.colours)
+    if reading.excluded:
+        excluded |= set(reading.excluded)
+        colours -= set(reading.excluded)
+        parts.extend(Part(NOT_COLOUR, c) for c in reading.excluded)
+    return replace(prefs, colours=frozenset(colours), excluded_colours=frozenset(excluded))
+
+
+_LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
+_SIZE_ALIASES = {"2XL": "XXL", "3XL": "XXXL"}
+
+
+def _next_size(size: str, step: int) -> str | None:
+    """The size one up (``step`` 1) or down (-1) from ``size``: "M" -> "L", "42" -> "43"."""
+    size = _SIZE_ALIASES.get(size, size)
+    if size in _LETTER_SIZES:
+        n = _LETTER_SIZES.index(size) + step
+        return _LETTER_SIZES[n] if 0 <= n < len(_LETTER_SIZES) else None
+    try:
+        number = float(size) + step
+    except ValueError:
+        return None
+    return (str(int(number)) if number.is_integer() else str(number)) if number > 0 else None
+
+
+def _with_size(
+    prefs: Preferences, size: str | None, reading: _Reading, parts: list[Part]
+) -> Preferences:
+    if size is None and prefs.size is not None and reading.size_up != reading.size_down:
+        size = _next_size(prefs.size, 1 if reading.size_up else -1)
+    if size is None:
+        return prefs
+    parts.append(Part(SIZE, size))
+    return replace(prefs, size=size)
+
+
+def _with_prices(
+    prefs: Preferences,
+    budget: Budget | None,
+    reading: _Reading,
+    shown_prices: Sequence[int],
+    parts: list[Part],
+) -> Preferences:
+    if reading.any_price:
+        prefs = replace(prefs, min_price=None, max_price=None)
+    if budget is not None:
+        low, high = budget.min_price, budget.max_price
+        if low is None and high is not None:
+            low = (
+                prefs.min_price if prefs.min_price is not None and prefs.min_price < high else None
+            )
+        elif high is None and low is not None:
+            high = (
+                prefs.max_price if prefs.max_price is not None and prefs.max_price > low else None
+            )
+        prefs = replace(prefs, min_price=low, max_price=high)
+    elif reading.cheaper and not reading.pricier:
+        prefs = _cheaper(prefs, shown_prices)
+    elif reading.pricier:
+        prefs = _pricier(prefs, shown_prices)
+    else:
+        return prefs
+    if prefs.min_price is not None:
+        parts.append(Part(MIN_PRICE, prefs.min_price))
+    if prefs.max_price is not None:
+        parts.append(Part(MAX_PRICE, prefs.max_price))
+    return prefs
+
+
 def interpret(
     text: str,
     state: Preferences,
@@ -227,14 +365,7 @@ def interpret(
     # "有没有便宜一点的" while looking at coats asks about coats: a message that refines the topic
     # held is no request for a new one, and the model (the slow part) is not asked.
     refines = state.category is not None and (
-        reading.colours
-        or reading.excluded
-        or reading.any_colour
-        or reading.cheaper
-        or reading.pricier
-        or reading.gender is not None
-        or size is not None
-        or budget is not None
+        reading.refines or size is not None or budget is not None
     )
     asks = not slugs and reading.intent and not refines and len(text) <= MAX_ASKED_CHARS
     if asks and embedder is not None:
@@ -244,54 +375,14 @@ def interpret(
         slugs = vocab.for_gender(slugs or list(state.category_slugs), reading.gender)
     if slugs:
         key = vocab.group(slugs)
-        held = set(state.category_slugs)
-        if state.category is not None and not set(slugs) <= held:
+        if state.category is not None and not set(slugs) <= set(state.category_slugs):
             prefs = Preferences(excluded_colours=state.excluded_colours)
         prefs = replace(prefs, category=key)
         parts.append(Part(CATEGORY, key))
 
-    colours, excluded = set(prefs.colours), set(prefs.excluded_colours)
-    if reading.any_colour:
-        colours, excluded = set(), set()
-    if reading.colours:
-        colours = (
-            colours | set(reading.colours)
-            if reading.add and not reading.replace
-            else set(reading.colours)
-        )
-        excluded -= set(reading.colours)
-        parts.extend(Part(COLOUR, c) for c in reading.colours if c not in reading.excluded)
-    if reading.excluded:
-        excluded |= set(reading.excluded)
-        colours -= set(reading.excluded)
-        parts.extend(Part(NOT_COLOUR, c) for c in reading.excluded)
-    prefs = replace(prefs, colours=frozenset(colours), excluded_colours=frozenset(excluded))
-
-    if size is not None:
-        prefs = replace(prefs, size=size)
-        parts.append(Part(SIZE, size))
-
-    if budget is not None:
-        low, high = budget.min_price, budget.max_price
-        if low is None and high is not None:
-            low = (
-                prefs.min_price if prefs.min_price is not None and prefs.min_price < high else None
-            )
-        elif high is None and low is not None:
-            high = (
-                prefs.max_price if prefs.max_price is not None and prefs.max_price > low else None
-            )
-        prefs = replace(prefs, min_price=low, max_price=high)
-    elif reading.cheaper and not reading.pricier:
-        prefs = _cheaper(prefs, shown_prices)
-    elif reading.pricier:
-        prefs = _pricier(prefs, shown_prices)
-    if budget is not None or reading.cheaper or reading.pricier:
-        if prefs.min_price is not None:
-            parts.append(Part(MIN_PRICE, prefs.min_price))
-        if prefs.max_price is not None:
-            parts.append(Part(MAX_PRICE, prefs.max_price))
-
+    prefs = _with_colours(prefs, reading, parts)
+    prefs = _with_size(prefs, size, reading, parts)
+    prefs = _with_prices(prefs, budget, reading, shown_prices, parts)
     return TurnResult(
         preferences=prefs,
         changed=prefs != state,

@@ -178,8 +178,19 @@ COLOUR_SHADES: dict[str, tuple[str, ...]] = {
         "正红",
         "红的",
     ),
-    "black": ("black", "jet black", "黑", "黑色", "纯黑", "黑的"),
-    "white": ("white", "off-white", "ivory", "snow white", "白", "白色", "纯白", "白的", "米白"),
+    "black": ("black", "jet black", "黑", "黑色", "纯黑", "黑的", "黑白"),
+    "white": (
+        "white",
+        "off-white",
+        "ivory",
+        "snow white",
+        "白",
+        "白色",
+        "纯白",
+        "白的",
+        "米白",
+        "黑白",
+    ),
     "grey": ("grey", "gray", "charcoal", "灰", "灰色", "深灰", "浅灰", "灰的"),
     "navy": (
         "navy",
@@ -423,7 +434,109 @@ NEGATION: tuple[str, ...] = (
     "别再",
 )
 # End a negation's reach ("not black but red", "不要黑色要红色") without saying more.
-POSITIVE: tuple[str, ...] = ("but", "want", "prefer", "only", "just", "要", "想要", "就要", "只要")
+POSITIVE: tuple[str, ...] = (
+    "but",
+    "want",
+    "prefer",
+    "only",
+    "just",
+    "meant",
+    "i mean",
+    "要",
+    "想要",
+    "就要",
+    "只要",
+)
+# After colours, turn them down ("pink is ugly", "黑色不行"); Chinese negations do it too when no
+# colour follows them ("红色的不要了").
+DISLIKE: tuple[str, ...] = (
+    "ugly",
+    "too bright",
+    "too dark",
+    "too flashy",
+    "too loud",
+    "boring",
+    "not my colour",
+    "not my color",
+    "难看",
+    "不好看",
+    "好丑",
+    "太丑",
+    "丑",
+    "太艳",
+    "太暗",
+    "太土",
+    "太花",
+    "不行",
+    "不太好看",
+    "沉闷",
+    "太沉闷",
+)
+# Away from the colours held: "other colours?", "有别的颜色吗".
+OTHER_COLOUR: tuple[str, ...] = (
+    "other colour",
+    "other color",
+    "different colour",
+    "different color",
+    "another colour",
+    "another color",
+    "别的颜色",
+    "其他颜色",
+    "其它颜色",
+    "换个颜色",
+    "换一个颜色",
+    "别的色",
+)
+# The budget no longer holds.
+ANY_PRICE: tuple[str, ...] = (
+    "price doesn't matter",
+    "price does not matter",
+    "any price",
+    "no budget",
+    "whatever it costs",
+    "money is no object",
+    "预算不限",
+    "不限价",
+    "价格无所谓",
+    "价钱无所谓",
+    "不用考虑价格",
+    "多少钱都行",
+    "贵点也没关系",
+    "不差钱",
+)
+# Relative to the size held.
+SIZE_UP: tuple[str, ...] = (
+    "bigger size",
+    "larger size",
+    "size up",
+    "one size up",
+    "too small",
+    "too tight",
+    "a size bigger",
+    "太小",
+    "太紧",
+    "大一码",
+    "大一号",
+    "大一点的码",
+    "大一个码",
+    "偏小",
+)
+SIZE_DOWN: tuple[str, ...] = (
+    "smaller size",
+    "size down",
+    "one size down",
+    "too big",
+    "too large",
+    "too loose",
+    "a size smaller",
+    "太大",
+    "太松",
+    "小一码",
+    "小一号",
+    "小一点的码",
+    "小一个码",
+    "偏大",
+)
 # The colours said replace the ones held ("actually blue").
 REPLACE: tuple[str, ...] = (
     "actually",

@@ -31,11 +31,11 @@ _RANGE = re.compile(
 _MAX_BEFORE = re.compile(
     r"(?:under|below|less than|cheaper than|at most|no more than|not more than|maximum|max|"
     r"up to|within|budget is|budget of|budget|不超过|不能超过|别超过|不要超过|不到|低于|少于|最多|"
-    r"顶多|控制在|预算是|预算在|预算有|预算只有|预算)\s*(?:is\s*)?" + _AMOUNT
+    r"顶多|控制在|预算是|预算在|预算有|预算只有|预算)\s*(?:is\s*|:\s*|：\s*)?" + _AMOUNT
 )
 _MAX_AFTER = re.compile(
     _AMOUNT
-    + r"\s*(?:or less|or under|or below|and under|and below|max|tops|以内|以下|之内|内|封顶)"
+    + r"\s*(?:or less|or under|or below|and under|and below|max|tops|budget|以内|以下|之内|内|封顶)"
 )
 _MIN_BEFORE = re.compile(
     r"(?:over|above|more than|at least|starting at|starting from|minimum|min|超过|高于|至少|最少|"
@@ -49,10 +49,12 @@ _AROUND = re.compile(
     + _AMOUNT
     + r"\s*(?:左右|上下)"
 )
+# "两百多": two hundred and something, up to the next hundred.
+_ODD = re.compile(_NUM + r"\s*多(?:块|元)?")
 _BARE = re.compile(rf"{_CUR}{_NUM}|{_NUM}\s*(?:块钱|块|元|rmb|yuan|kuai|bucks)(?!\s*[码号])")
 
 _SIZE_NUMBER = re.compile(
-    r"(?<![a-z])(?:size|尺码|码数|尺寸|穿|eu|uk|us)\s*:?\s*(\d{1,2}(?:\.5)?)(?![\d.])(?:\s*[码号的])?|"
+    r"(?<![a-z])(?:size|wear|尺码|码数|尺寸|穿|eu|uk|us)\s*:?\s*(\d{1,2}(?:\.5)?)(?![\d.])(?:\s*[码号的])?|"
     r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号|size)"
 )
 _LETTERS = r"xxxl|xxl|xl|xs|xxs|3xl|2xl|4xl|s|m|l"
@@ -76,8 +78,12 @@ class Budget:
     max_price: int | None = None
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def to_digits(text: str) -> str:
-    """``text`` with each run of Chinese numerals written in digits ("三百块" -> "300块")."""
+    """``text`` with each run of Chinese numerals written in digits ("三百块" -> "300块") and
+    without thousands separators ("1,000" -> "1000")."""
 
     def convert(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -88,7 +94,7 @@ def to_digits(text: str) -> str:
         number = float(value)
         return str(int(number)) if number == int(number) else str(number)
 
-    return _CN_RUN.sub(convert, text)
+    return _CN_RUN.sub(convert, _THOUSANDS.sub("", text))
 
 
 def _fen(number: str, multiplier: str | None) -> int | None:
@@ -150,6 +156,12 @@ def read_budget(text: str) -> Budget | None:
         if fen is not None:
             # "About 300": a fifth either side, in whole yuan.
             return Budget(min_price=fen * 8 // 1000 * 100, max_price=fen * 12 // 1000 * 100)
+    match = _ODD.search(text)
+    if match:
+        fen = _fen(match.group(1), match.group(2))
+        if fen is not None:
+            step = 10 ** (len(str(fen // 100)) - 1) * 100
+            return Budget(min_price=fen, max_price=fen + step - 100)
     match = _BARE.search(text)
     if match:
         number, multiplier = (

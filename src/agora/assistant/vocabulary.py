@@ -37,6 +37,11 @@ INTENT = "intent"
 WOMEN = "women"
 MEN = "men"
 BREAK = "break"
+DISLIKE = "dislike"
+OTHER_COLOUR = "other_colour"
+ANY_PRICE = "any_price"
+SIZE_UP = "size_up"
+SIZE_DOWN = "size_down"
 
 _LATIN_WORD = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -192,6 +197,11 @@ class Vocabulary:
             (INTENT, lexicons.INTENT),
             (WOMEN, lexicons.WOMEN),
             (MEN, lexicons.MEN),
+            (DISLIKE, lexicons.DISLIKE),
+            (OTHER_COLOUR, lexicons.OTHER_COLOUR),
+            (ANY_PRICE, lexicons.ANY_PRICE),
+            (SIZE_UP, lexicons.SIZE_UP),
+            (SIZE_DOWN, lexicons.SIZE_DOWN),
         ):
             for term in terms:
                 mean(term, kind)
