@@ -49,7 +49,7 @@ function init(panel) {
     item.dataset.testid = "assistant-part";
     item.dataset.key = part.key;
     const label = pick(part.label);
-    item.append(el("span", "", label));
+    item.append(el("span", "assistant-part-label", label));
     const form = el("form");
     form.method = "post";
     form.action = `${base}/parts/${encodeURIComponent(part.key)}/remove`;
