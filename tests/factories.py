@@ -180,6 +180,7 @@ DEMO_PARTS = (
     "seed_payouts",
     "seed_disputes",
     "seed_privacy",
+    "seed_behaviour",
 )
 """The parts of ``agora demo`` that build on the shop, the social graph and the chats."""
 

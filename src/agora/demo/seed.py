@@ -21,6 +21,7 @@ from agora.demo import groupbuy as groupbuy_demo
 from agora.demo import trading as trading_demo
 from agora.demo.assistant import seed_assistant
 from agora.demo.bargain import seed_bargain
+from agora.demo.behaviour import seed_behaviour
 from agora.demo.catalog_data import demo_categories, demo_products, demo_stores
 from agora.demo.chat import seed_chat
 from agora.demo.credit import history as credit_history
@@ -224,6 +225,8 @@ def seed(uow: UnitOfWork, *, media: Storage | None = None) -> dict[str, Any]:
     # Once every account exists: the privacy agreement all of them accepted, and Lin Mei's
     # consents and her ready "download my data", which holds everything above.
     social_buying.update(seed_privacy(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
+    # Last of all, once every order is paid: weeks of browsing for the recommendations.
+    social_buying.update(seed_behaviour(uow, shoppers=users, stores=stores))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),

@@ -26,6 +26,7 @@ PRIVACY_PATH = "/account/privacy"
 PAGE = 20
 SHOWN_CATEGORIES = 3
 SHOWN_COLOURS = 3
+SHOWN_PRICE_LEVELS = 4
 Text = Annotated[str, Form(max_length=256)]
 
 KIND_LABELS = {
@@ -77,8 +78,9 @@ def _price_lines(mine: recommendations.MyProfile) -> list[PriceLine]:
                 basis=level.basis,
             )
         )
+    # The levels resting on most purchases say most; a page of them would say nothing.
     lines.sort(key=lambda line: (-line.basis, line.category))
-    return lines
+    return lines[:SHOWN_PRICE_LEVELS]
 
 
 def _category_names(mine: recommendations.MyProfile, ids: list[uuid.UUID]) -> list[str]:
