@@ -305,4 +305,32 @@ DIALOGUES: tuple[Dialogue, ...] = (
         T("let's look at jeans now", want("jeans", excluded="black")),
         T("size 30, blue", want("jeans", "blue", "black", size="30")),
     ),
+    _d(
+        "the size held, one up and one down",
+        "en",
+        T("hoodie please, size M", want("hoodies", size="M")),
+        T("grey", want("hoodies", "grey", size="M")),
+        T("hmm they run small, a size bigger", want("hoodies", "grey", size="L")),
+        T("too big now", want("hoodies", "grey", size="M")),
+    ),
+    _d(
+        "换颜色，换尺码",
+        "zh",
+        T("看看运动鞋，红色的", want("sneakers", "red")),
+        T("有别的颜色吗", want("sneakers", excluded="red")),
+        T("白色吧，42码", want("sneakers", "white", "red", size="42")),
+        T("偏小，大一码", want("sneakers", "white", "red", size="43")),
+        T("价格无所谓", want("sneakers", "white", "red", size="43")),
+    ),
+    _d(
+        "turned down after the fact",
+        "mixed",
+        T("我想买条dress", want("dresses")),
+        T("pink or purple", want("dresses", "pink purple")),
+        T("purple is ugly", want("dresses", "pink", "purple")),
+        T(
+            "粉色的也不要了，有没有两百多的",
+            want("dresses", excluded="purple pink", over=200, under=299),
+        ),
+    ),
 )

@@ -46,7 +46,7 @@ _ZH_REQUEST = (
     "有没有{cat}",
     "看看{cat}",
     "想给老婆买个{cat}",
-    "推荐一款{colour}{cat}",
+    "推荐一款{colour_zh}{cat_zh}",
     "你好，我想要{cat}",
 )
 _MIXED_REQUEST = (
@@ -70,6 +70,10 @@ _REFINE = (
     "{colour} or {colour2}",
     "{colour_zh}或者{colour2_zh}",
     "颜色无所谓",
+    "{colour} is ugly",
+    "{colour_zh}的不要了",
+    "other colours?",
+    "有别的颜色吗",
 )
 _SIZE = (
     "size {letter}",
@@ -78,6 +82,9 @@ _SIZE = (
     "穿{number}的",
     "尺码{letter}",
     "size {number}",
+    "too small, a size bigger",
+    "大一码",
+    "太大了",
 )
 _BUDGET = (
     "under {n}",
@@ -90,6 +97,8 @@ _BUDGET = (
     "预算{cn}",
     "between {n} and {n2}",
     "{cn}到{cn2}之间",
+    "有没有{cn}多的",
+    "price doesn't matter",
 )
 _CRITIQUE = (
     "too expensive",
