@@ -21,9 +21,9 @@ from agora.recommendations.algorithms.splits import RANDOM, Interactions, split
 Progress = Callable[[int, int], None]
 Grid = Sequence[Mapping[str, Any]]
 
-# The grids searched by default. EASE's λ spans the range where MovieLens-sized data peaks; kNN's
-# neighbourhood size and shrink, and the plain cosine (α 0.5) against asymmetric ones that
-# discount popular neighbours more and more.
+# The grids searched by default. EASE's λ spans the range where MovieLens-sized data peaks (the
+# demo's few hundred shoppers want its low end); kNN's neighbourhood size and shrink, and the
+# plain cosine (α 0.5) against asymmetric ones that discount popular neighbours more and more.
 GRIDS: dict[str, Grid] = {
     Popularity.name: [{}],
     ItemKNN.name: [
@@ -32,7 +32,9 @@ GRIDS: dict[str, Grid] = {
         for shrink in (0.0, 10.0, 50.0)
         for alpha in (0.1, 0.2, 0.35, 0.5)
     ],
-    EASE.name: [{"l2": l2} for l2 in (100.0, 200.0, 350.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0)],
+    EASE.name: [
+        {"l2": l2} for l2 in (50.0, 100.0, 200.0, 350.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0)
+    ],
 }
 
 # Above this many items EASE's dense items x items inverse costs minutes and gigabytes.
