@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import factories
 from agora import chat, logistics, ordering, privacy, reviews, social
+from agora.core.clock import utcnow
 from agora.core.db import Base
 from agora.core.events import OutboxRelay
 from agora.core.jobs import Scheduler
@@ -141,11 +142,49 @@ def build_life(uow: UnitOfWork) -> Life:
     yingtai.values["comment"] = "Yingtai comments here"
 
     privacy.set_consent(uow, actor=yingtai.actor, kind=privacy.CHAT_ASSISTANT, granted=True)
+    _inferred(uow, yingtai, conversation.id)
     privacy.set_consent(
         uow, actor=shanbo.actor, kind=privacy.PERSONALISED_RECOMMENDATIONS, granted=True
     )
     drain(uow)
     return Life(world, yingtai, shanbo, conversation.id)
+
+
+def _inferred(uow: UnitOfWork, person: Person, conversation_id: uuid.UUID) -> None:
+    """A behaviour event and a chat assistant's state of ``person``'s, written straight into
+    the recommendations' and the assistant's tables (whatever those contexts' use cases do
+    today): an erasure must leave nothing of them."""
+    tables = Base.metadata.tables
+    now = utcnow()
+    with uow:
+        if "behaviour_events" in tables:
+            query = f"{person.values['display_name']} searched a plum umbrella"
+            uow.session.execute(
+                tables["behaviour_events"]
+                .insert()
+                .values(
+                    id=uuid.uuid4(),
+                    user_id=person.user.id,
+                    kind="search",
+                    query=query,
+                    occurred_at=now,
+                )
+            )
+            person.values["search"] = query
+        if "assistant_states" in tables:
+            wish = f"{person.values['display_name']} wishes for a wedding coat"
+            uow.session.execute(
+                tables["assistant_states"]
+                .insert()
+                .values(
+                    user_id=person.user.id,
+                    conversation_id=conversation_id,
+                    preferences={"category": wish},
+                    shown_prices=[],
+                    updated_at=now,
+                )
+            )
+            person.values["wish"] = wish
 
 
 def drain(uow: UnitOfWork) -> None:
