@@ -280,6 +280,11 @@ def test_a_new_topic_resets_what_belonged_to_the_old_one(vocab: Vocabulary) -> N
         "他们来了",
         "watch out!",
         "black friday is coming",
+        "I want to watch a movie tonight",
+        "want a cup of coffee?",
+        "what's your phone number",
+        "buy you a coffee?",
+        "dress code is casual",
         "",
     ],
 )
