@@ -285,6 +285,7 @@ def test_a_new_topic_resets_what_belonged_to_the_old_one(vocab: Vocabulary) -> N
         "what's your phone number",
         "buy you a coffee?",
         "dress code is casual",
+        "I'll top up my wallet first",
         "",
     ],
 )

@@ -345,6 +345,11 @@ IGNORED: tuple[str, ...] = (
     "手机号码",
     "手机没电",
     "看电视",
+    "top up",
+    "top-up",
+    "topped up",
+    "on top",
+    "top of",
 )
 
 WOMEN: tuple[str, ...] = (
@@ -667,6 +672,8 @@ PRICIER: tuple[str, ...] = (
     "品质好",
     "档次高",
     "奢侈",
+    "top quality",
+    "top notch",
     "cheap looking",
     "looks cheap",
     "look cheap",
