@@ -174,18 +174,22 @@ def bench(
     scenario: str = typer.Argument(
         ...,
         help="search | ledger | checkout | flash-sale | chat-fanout | group-buy | red-envelope"
-        " | api-floor",
+        " | api-floor | recs",
     ),
-    products: int = typer.Option(100_000, help="Products to generate (search)."),
+    products: int = typer.Option(100_000, help="Products to generate (search, recs)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
     transfers: int = typer.Option(5_000, help="Transfers per shape (ledger)."),
     threads: int = typer.Option(
-        4, help="Concurrent clients (ledger; team leaders and senders in group-buy, red-envelope)."
+        4,
+        help="Concurrent clients (ledger; team leaders and senders in group-buy, red-envelope;"
+        " HTTP connections in recs).",
     ),
     connections: int = typer.Option(32, help="Buyers at once, a connection each (checkout)."),
     orders: int = typer.Option(2_000, help="Paid orders to make (checkout)."),
     buyers: int = typer.Option(
-        2_000, help="Buyers arriving at once (flash-sale); shoppers, leaders included (group-buy)."
+        2_000,
+        help="Buyers arriving at once (flash-sale); shoppers, leaders included (group-buy);"
+        " shoppers with behaviour (recs).",
     ),
     stock: int = typer.Option(100, help="Units on sale (flash-sale)."),
     clients: int = typer.Option(1000, help="WebSocket clients (chat-fanout)."),
@@ -196,7 +200,7 @@ def bench(
     envelopes: int = typer.Option(20, help="Envelopes sent, one per group (red-envelope)."),
     grabbers: int = typer.Option(200, help="Members grabbing each envelope (red-envelope)."),
     shares: int = typer.Option(100, help="Shares per envelope (red-envelope)."),
-    seconds: float = typer.Option(6.0, help="Load on each server, in seconds (api-floor)."),
+    seconds: float = typer.Option(6.0, help="Load on each server, in seconds (api-floor, recs)."),
     driver: str = typer.Option(
         "auto", help="auto (wrk when installed) | wrk | loadgen: what drives the load (api-floor)."
     ),

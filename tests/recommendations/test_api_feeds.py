@@ -52,7 +52,6 @@ def world(uow: UnitOfWork, settings: Settings, client: TestClient) -> Iterator[W
     assert STORE.refresh(wait=True)
     yield world
     STORE.close()
-    feeds.PRICE_LEVELS.clear()
 
 
 def _names(world: World, body: dict[str, object]) -> list[str]:

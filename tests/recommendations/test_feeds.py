@@ -13,7 +13,7 @@ import factories
 from agora import privacy
 from agora.core.clock import clock
 from agora.core.uow import UnitOfWork
-from agora.recommendations import feeds
+from agora.recommendations import feeds, price_level_for
 from agora.recommendations.serving import STORE
 from agora.recommendations.training import train
 from recommendations.feeds_world import World, build, cheap_hashing
@@ -32,7 +32,6 @@ def world(uow: UnitOfWork, tmp_path: Path) -> Iterator[World]:
     world = build(uow)
     yield world
     STORE.close()
-    feeds.PRICE_LEVELS.clear()
 
 
 def _ids(world: World, recommendations: list[feeds.Recommendation]) -> list[str]:
@@ -117,7 +116,7 @@ def test_items_far_above_a_thrifty_shoppers_usual_price_sink(world: World, tmp_p
         world.paid_order(buyer, "coat-11", "coat-10", at=NOW - timedelta(days=1))
     world.train(tmp_path / "model.npz")
     with world.uow.read() as session:
-        level = feeds.price_level_for(session, fay.id, world.categories["coats"].id)
+        level = price_level_for(session, fay.id, world.categories["coats"].id)
         plain = feeds.guess_you_like(world.users["zed"].id, 30, session=session)
     assert level is not None and level.typical_max < 110_000 / feeds.FAR_ABOVE
 

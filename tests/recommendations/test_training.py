@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from agora.core.clock import clock
+from agora.core.jobs import registry
 from agora.core.uow import UnitOfWork
+from agora.recommendations.retrain import RETRAIN, RETRAINER
 from agora.recommendations.serving import STORE, read_snapshot
 from agora.recommendations.training import train
 from recommendations.feeds_world import World, build, cheap_hashing
@@ -88,3 +90,22 @@ def test_a_dismissed_item_is_no_interaction_and_never_picked(world: World, tmp_p
     picked = {snapshot.item_ids[i] for i in snapshot.user_top[row].tolist() if i >= 0}
     assert world.id("coat-2") not in picked
     assert world.id("coat-0") not in picked  # seen already
+
+
+def test_the_retrain_job_trains_in_a_thread_only_where_a_server_enabled_it(
+    world: World, tmp_path: Path
+) -> None:
+    job = registry.periodic[RETRAIN]
+    assert job.interval == timedelta(hours=6)
+    path = tmp_path / "model.npz"
+
+    assert RETRAINER.start(world.uow.db) is None  # a test ticking the scheduler trains nothing
+    RETRAINER.enable(path, top_n=10)
+    try:
+        thread = RETRAINER.start(world.uow.db)
+        assert thread is not None
+        thread.join(timeout=120)
+    finally:
+        RETRAINER.disable()
+
+    assert read_snapshot(path).user_top.shape[1] == 10

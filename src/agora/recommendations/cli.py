@@ -95,6 +95,7 @@ def train(
         "choose": "Choosing a model",
         "feeds": "Shoppers' picks",
         "similar": "Similar items",
+        "prices": "Usual prices",
         "write": "Writing the model",
     }
     with Progress(

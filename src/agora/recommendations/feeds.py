@@ -12,23 +12,19 @@ Every ``Recommendation`` says why it is shown (``reason_code`` and ``reason_args
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, exists, select, union_all
+from sqlalchemy import Select, and_, bindparam, exists, select, union_all
 from sqlalchemy.orm import Session
 
 from agora import catalog, identity, inventory, ordering, privacy, sharing, social
 from agora.core.i18n import gettext as _
 from agora.core.i18n import lazy_pick
-from agora.recommendations.domain import DISMISS, PriceLevel
+from agora.recommendations.domain import DISMISS
 from agora.recommendations.models import BehaviourEvent
-from agora.recommendations.service import price_level_for
 from agora.recommendations.serving import STORE, Snapshot
 
 # Reason codes: what a card's "Why?" says.
@@ -45,9 +41,6 @@ WITHIN_PRICE = "within_price"
 SHARED_CHANNELS = ("chat_direct", "chat_group", "moments")  # what friends see a shopper share
 FAR_ABOVE = 1.5  # more than this times the usual price is far above it
 SINK = 0.2
-PRICE_CATEGORIES = 3  # the feed's leading categories whose price level is read
-PRICE_CACHE_SECONDS = 300.0  # a price level moves only with a purchase
-PRICE_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +69,8 @@ def guess_you_like(
         and not privacy.consent_granted(session, user_id, privacy.PERSONALISED_RECOMMENDATIONS)
     ):
         row = None  # withdrawn since the model was trained
-    wanted = n * 3 + 10 if session is not None else n
+    # Over-asked a little: what is sold out or was bought since the training drops out.
+    wanted = n + n // 2 + 5 if session is not None else n
     excluded = set(STORE.dismissed(user_id))
     if session is not None:
         excluded |= _bought_or_dismissed(session, user_id)
@@ -100,7 +94,7 @@ def guess_you_like(
     if session is None:
         return picks[:n]
     finished = _finish(session, picks)
-    return _rerank_by_price(session, user_id, snapshot, finished)[:n]
+    return _rerank_by_price(snapshot, row, finished)[:n]
 
 
 def similar_items(
@@ -109,7 +103,7 @@ def similar_items(
     """Items most like this one (by who looked at and bought both), then its category's popular."""
     snapshot = STORE.current()
     item = snapshot.item_row.get(product_id)
-    wanted = n * 2 + 5 if session is not None else n
+    wanted = n + n // 2 + 5 if session is not None else n
     picks: list[Recommendation] = []
     args = {"product_id": str(product_id)}
     category = -1
@@ -287,52 +281,52 @@ def _bought_or_dismissed(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]
     return {product_id for product_id in found if product_id is not None}
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    card: catalog.ProductCard
-    category_id: uuid.UUID
-    available: bool
+def _card_statement() -> Select[Any]:
+    """Cards of the products in ``ids``, with whether each can be bought now: active, of an
+    active store, with an active SKU in stock. Built once; a Core statement, so each call is a
+    compiled-cache hit and no ORM loading."""
+    product = catalog.Product.__table__
+    store = catalog.Store.__table__
+    sku = catalog.Sku.__table__
+    stock = inventory.Stock.__table__
+    in_stock = exists(
+        select(sku.c.id)
+        .join(stock, stock.c.sku_id == sku.c.id)
+        .where(sku.c.product_id == product.c.id, sku.c.active.is_(True), stock.c.available > 0)
+    )
+    return (
+        select(
+            product.c.id,
+            product.c.title_en,
+            product.c.title_zh,
+            product.c.image_url,
+            product.c.min_price,
+            product.c.list_price,
+            product.c.currency,
+            product.c.sales_count,
+            product.c.created_at,
+            product.c.store_id,
+            store.c.name_en,
+            store.c.name_zh,
+            store.c.self_operated,
+            and_(product.c.status == "active", store.c.status == "active", in_stock),
+        )
+        .join(store, store.c.id == product.c.store_id)
+        .where(product.c.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
-def _cards(session: Session, product_ids: set[uuid.UUID]) -> dict[uuid.UUID, _Row]:
-    """Cards of these products, with whether each can be bought now: active, of an active
-    store, with an active SKU in stock. One statement."""
+_CARDS = _card_statement()
+
+
+def _cards(
+    session: Session, product_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[catalog.ProductCard, bool]]:
+    """Each product's card and whether it can be bought now, in one statement."""
     if not product_ids:
         return {}
-    product, store, sku, stock = catalog.Product, catalog.Store, catalog.Sku, inventory.Stock
-    in_stock = exists(
-        select(sku.id)
-        .join(stock, stock.sku_id == sku.id)
-        .where(sku.product_id == product.id, sku.active.is_(True), stock.available > 0)
-    )
-    rows = session.execute(
-        select(
-            product.id,
-            product.title_en,
-            product.title_zh,
-            product.image_url,
-            product.min_price,
-            product.list_price,
-            product.currency,
-            product.sales_count,
-            product.created_at,
-            product.store_id,
-            store.name_en.label("store_name_en"),
-            store.name_zh.label("store_name_zh"),
-            store.self_operated,
-            product.category_id,
-            and_(product.status == "active", store.status == "active", in_stock).label("available"),
-        )
-        .join(store, store.id == product.store_id)
-        .where(product.id.in_(product_ids))
-    ).all()
-    cards: dict[uuid.UUID, _Row] = {}
-    for row in rows:
-        values: dict[str, Any] = dict(row._asdict())
-        category_id = values.pop("category_id")
-        available = bool(values.pop("available"))
-        cards[row.id] = _Row(catalog.ProductCard(**values), category_id, available)
-    return cards
+    rows = session.connection().execute(_CARDS, {"ids": list(product_ids)})
+    return {row[0]: (catalog.ProductCard(*row[:13]), bool(row[13])) for row in rows}
 
 
 def _finish(session: Session, picks: list[Recommendation]) -> list[Recommendation]:
@@ -341,90 +335,40 @@ def _finish(session: Session, picks: list[Recommendation]) -> list[Recommendatio
     cards = _cards(session, {p.product_id for p in picks} | named)
     finished: list[Recommendation] = []
     for pick in picks:
-        row = cards.get(pick.product_id)
-        if row is None or not row.available:
+        card, available = cards.get(pick.product_id, (None, False))
+        if card is None or not available:
             continue
         args = dict(pick.reason_args)
         if "product_id" in args:
-            anchor = cards.get(uuid.UUID(args["product_id"]))
+            anchor, _ = cards.get(uuid.UUID(args["product_id"]), (None, False))
             if anchor is not None:
-                args["title_en"] = anchor.card.title_en
-                args["title_zh"] = anchor.card.title_zh or anchor.card.title_en
-        finished.append(replace(pick, reason_args=args, card=row.card))
+                args["title_en"] = anchor.title_en
+                args["title_zh"] = anchor.title_zh or anchor.title_en
+        finished.append(replace(pick, reason_args=args, card=card))
     return finished
 
 
 def _rerank_by_price(
-    session: Session,
-    user_id: uuid.UUID,
-    snapshot: Snapshot,
-    picks: list[Recommendation],
+    snapshot: Snapshot, row: int | None, picks: list[Recommendation]
 ) -> list[Recommendation]:
     """Items far above the shopper's usual price in their category sink; where the shopper has a
-    level, a popular pick within it says so."""
-    if not picks:
+    level, a popular pick within it says so. The levels were read at training time (B1's
+    ``price_level_for``), so this costs no statement."""
+    levels = snapshot.price_levels(row) if row is not None else {}
+    if not picks or not levels:
         return picks
-    categories: list[uuid.UUID] = []
-    category_of: dict[uuid.UUID, uuid.UUID] = {}
-    for pick in picks:
-        item = snapshot.item_row.get(pick.product_id)
-        if item is None:
-            continue
-        index = int(snapshot.item_category[item])
-        if 0 <= index < len(snapshot.category_ids):
-            category_of[pick.product_id] = snapshot.category_ids[index]
-            if snapshot.category_ids[index] not in categories:
-                categories.append(snapshot.category_ids[index])
-    levels = {c: _price_level(session, user_id, c) for c in categories[:PRICE_CATEGORIES]}
     ranked: list[tuple[float, int, Recommendation]] = []
     for position, pick in enumerate(picks):
         weight = 1.0 / (1 + position)
-        level = levels.get(category_of.get(pick.product_id, uuid.UUID(int=0)))
+        item = snapshot.item_row.get(pick.product_id)
+        typical_max = levels.get(int(snapshot.item_category[item])) if item is not None else None
         price = pick.card.min_price if pick.card is not None else 0
         shown = pick
-        if level is not None and level.typical_max > 0:
-            if price > level.typical_max * FAR_ABOVE:
+        if typical_max:
+            if price > typical_max * FAR_ABOVE:
                 weight *= SINK
-            elif price <= level.typical_max and pick.reason_code in (POPULAR_IN, POPULAR):
+            elif price <= typical_max and pick.reason_code in (POPULAR_IN, POPULAR):
                 shown = replace(pick, reason_code=WITHIN_PRICE)
         ranked.append((weight, -position, shown))
     ranked.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     return [pick for _, _, pick in ranked]
-
-
-class _PriceLevels:
-    """Recently read price levels per (shopper, category): they change only with a purchase,
-    and re-reading them on every page would cost more than the rest of the feed."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[uuid.UUID, uuid.UUID], tuple[float, PriceLevel | None]]
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(
-        self, session: Session, user_id: uuid.UUID, category_id: uuid.UUID
-    ) -> PriceLevel | None:
-        key = (user_id, category_id)
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is not None and now - entry[0] < PRICE_CACHE_SECONDS:
-            return entry[1]
-        level = price_level_for(session, user_id, category_id)
-        with self._lock:
-            self._entries[key] = (now, level)
-            self._entries.move_to_end(key)
-            while len(self._entries) > PRICE_CACHE_SIZE:
-                self._entries.popitem(last=False)
-        return level
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-PRICE_LEVELS = _PriceLevels()
-
-
-def _price_level(session: Session, user_id: uuid.UUID, category_id: uuid.UUID) -> PriceLevel | None:
-    return PRICE_LEVELS.get(session, user_id, category_id)

@@ -67,6 +67,9 @@ class Snapshot:
     popular_score: Array = field(default_factory=lambda: _empty(0, dtype=np.float32))
     category_ptr: Array = field(default_factory=lambda: _empty(1, dtype=np.int64))
     category_items: Array = field(default_factory=lambda: _empty(0))
+    level_ptr: Array = field(default_factory=lambda: _empty(1, dtype=np.int64))
+    level_category: Array = field(default_factory=lambda: _empty(0))
+    level_max: Array = field(default_factory=lambda: _empty(0, dtype=np.int64))
 
     @property
     def loaded(self) -> bool:
@@ -76,6 +79,14 @@ class Snapshot:
         if category < 0 or category + 1 >= len(self.category_ptr):
             return _empty(0)
         return self.category_items[self.category_ptr[category] : self.category_ptr[category + 1]]
+
+    def price_levels(self, user: int) -> dict[int, int]:
+        """The shopper's usual price (fen) per category index, as of the training."""
+        if user + 1 >= len(self.level_ptr):
+            return {}
+        start, end = self.level_ptr[user], self.level_ptr[user + 1]
+        categories = self.level_category[start:end].tolist()
+        return dict(zip(categories, self.level_max[start:end].tolist(), strict=True))
 
     def together_of(self, item: int) -> tuple[Array, Array]:
         start, end = self.together_ptr[item], self.together_ptr[item + 1]
@@ -125,7 +136,11 @@ def read_snapshot(path: Path) -> Snapshot:
                 "popular_score",
                 "category_ptr",
                 "category_items",
+                "level_ptr",
+                "level_category",
+                "level_max",
             )
+            if name in arrays
         },
     )
 

@@ -88,6 +88,7 @@ def train(
     name, params, validation, model = _choose(data.matrix, report)
     user_top, user_score, anchors, anchor_kinds = _user_feeds(data, model, top_n, report)
     similar, similar_score = _similar(data.matrix, model, report)
+    levels = _price_levels(uow, data, report)
     meta = {
         "trained_at": now.isoformat(),
         "model": name,
@@ -112,6 +113,7 @@ def train(
         "user_anchor_kind": anchor_kinds,
         "similar": similar,
         "similar_score": similar_score,
+        **levels,
         **_together_arrays(data),
         **_popularity_arrays(data),
     }
@@ -399,6 +401,35 @@ def _similar(
         if done % 500 == 0 or done == len(touched):
             report("similar", done, len(touched))
     return similar, scores
+
+
+def _price_levels(
+    uow: UnitOfWork, data: _Data, report: Progress
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Each shopper's usual price (``typical_max``) in every category they bought in, read once
+    here so that re-ranking a feed by it costs the request nothing."""
+    from agora.recommendations.service import price_level_for
+
+    users = len(data.user_ids)
+    pointers = np.zeros(users + 1, dtype=np.int64)
+    categories: list[int] = []
+    maxima: list[int] = []
+    with uow.read() as session:
+        for row in range(users):
+            bought = {int(data.item_category[i]) for i in data.bought[row].indices.tolist()}
+            for category in sorted(c for c in bought if c >= 0):
+                level = price_level_for(session, data.user_ids[row], data.categories[category][0])
+                if level is not None and level.typical_max > 0:
+                    categories.append(category)
+                    maxima.append(level.typical_max)
+            pointers[row + 1] = len(categories)
+            if (row + 1) % 200 == 0 or row + 1 == users:
+                report("prices", row + 1, users)
+    return {
+        "level_ptr": pointers,
+        "level_category": np.array(categories, dtype=np.int32),
+        "level_max": np.array(maxima, dtype=np.int64),
+    }
 
 
 def _together_arrays(data: _Data) -> dict[str, np.ndarray[Any, Any]]:
