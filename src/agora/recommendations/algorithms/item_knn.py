@@ -27,7 +27,8 @@ from agora.recommendations.algorithms.recommender import Arrays, Matrix, as_matr
 
 # Items per block of the similarity computation: bounds the memory of one block's co-counts.
 BLOCK_ITEMS = 2048
-# Up to this many cells a block of co-counts is worked on dense, which is many times faster.
+# Up to this many items x items cells the co-counts are worked on dense (up to 2,000 items), which
+# is several times faster when most pairs share a user.
 DENSE_CELLS = 4_000_000
 
 
@@ -67,9 +68,10 @@ class ItemKNN:
         n_items = matrix.shape[1]
         by_item = matrix.T.tocsr()
         norms = np.asarray(matrix.multiply(matrix).sum(axis=0), dtype=np.float64).ravel()
-        # A dense block when it is small (MovieLens: all items at once), sparse entries otherwise.
-        dense = n_items * min(n_items, BLOCK_ITEMS) <= DENSE_CELLS
-        step = max(1, DENSE_CELLS // max(n_items, 1)) if dense else BLOCK_ITEMS
+        # A small catalogue (MovieLens) in one dense block; a large one in sparse blocks, which
+        # are faster as well as smaller once most pairs of items share no user.
+        dense = n_items * n_items <= DENSE_CELLS
+        step = max(n_items, 1) if dense else BLOCK_ITEMS
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
