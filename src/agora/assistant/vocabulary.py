@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from agora.assistant import lexicons
 from agora.assistant.embedding import CategoryIndex, Embedder
@@ -104,7 +103,9 @@ class Vocabulary:
     descriptions: Mapping[str, str] = field(default_factory=dict)
     latin: Mapping[str, tuple[Meaning, ...]] = field(default_factory=dict, repr=False)
     chinese: Mapping[str, tuple[Meaning, ...]] = field(default_factory=dict, repr=False)
-    _indexes: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
+    _indexes: dict[int, tuple[Embedder, CategoryIndex]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -303,11 +304,15 @@ class Vocabulary:
 
     def nearest(self, embedder: Embedder, text: str) -> list[str]:
         """The category (with its family) a message is about by embedding, or [] when unclear."""
-        index = self._indexes.get(id(embedder))
-        if index is None:
+        # Keyed by the model's id and holding the model itself, so the id cannot be reused by
+        # another model while the entry lives.
+        held = self._indexes.get(id(embedder))
+        if held is not None and held[0] is embedder:
+            index = held[1]
+        else:
             slugs = list(self.categories)
             index = CategoryIndex(embedder, slugs, [self.descriptions.get(s, s) for s in slugs])
-            self._indexes[id(embedder)] = index
+            self._indexes[id(embedder)] = (embedder, index)
         slug = index.nearest(embedder, text)
         if slug is None:
             return []
