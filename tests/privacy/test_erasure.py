@@ -11,7 +11,7 @@ from agora import identity, ledger, ordering, privacy, reviews
 from agora.chat.models import MessageRow
 from agora.core.uow import UnitOfWork
 from agora.identity import User
-from privacy.world import build_life, drain, every_value
+from privacy.world import build_life, drain, every_value, say
 
 
 def test_an_erased_account_leaves_no_personal_value_in_any_table(uow: UnitOfWork) -> None:
@@ -29,6 +29,10 @@ def test_an_erased_account_leaves_no_personal_value_in_any_table(uow: UnitOfWork
     assert {
         n for n, v in yingtai.values.items() if any(v in value for _, _, value in before)
     } == set(yingtai.values)
+
+    # A last message just before the erasure, with whatever it left for the relay undelivered.
+    say(uow, yingtai, life.conversation_id, "Last words before I leave Agora")
+    yingtai.values["last message"] = "Last words before I leave Agora"
 
     privacy.erase_account(uow, actor=yingtai.actor, password=factories.PASSWORD)
     drain(uow)
@@ -62,7 +66,7 @@ def test_an_erased_account_leaves_no_personal_value_in_any_table(uow: UnitOfWork
                 MessageRow.sender_id == yingtai.user.id
             )
         ).all()
-        assert len(written) == 1 and written[0].recalled_at is not None
+        assert len(written) == 2 and all(w.recalled_at is not None for w in written)
         assert (
             session.scalar(
                 select(func.count())

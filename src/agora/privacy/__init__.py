@@ -16,6 +16,7 @@ Privacy sits on identity; export and erasure walk the tables of every context th
 table with a ``users.id`` column is exported and erased without an edit here.
 """
 
+from agora.privacy import handlers as _handlers
 from agora.privacy import jobs as _jobs
 from agora.privacy.agreements import (
     AGREEMENT_PUBLISHED,
@@ -127,4 +128,4 @@ __all__ = [
     "set_consent",
 ]
 
-del _jobs
+del _handlers, _jobs

@@ -198,16 +198,9 @@ def _erase(uow: UnitOfWork, user_id: uuid.UUID) -> None:
     keys = _table("idempotency_keys")
     if keys is not None:
         session.execute(delete(keys).where(keys.c.scope == f"user:{user_id}"))
-    outbox = _table("outbox")
-    if outbox is not None:
-        # Events already relayed have done their work; those naming the user may carry what
-        # they wrote (a chat message's text) and go. Unrelayed ones still have work to do.
-        session.execute(
-            delete(outbox).where(
-                outbox.c.published_at.is_not(None),
-                cast(outbox.c.payload, String).contains(str(user_id)),
-            )
-        )
+    # Events already relayed have done their work; those naming the user may carry what they
+    # wrote (a chat message's text) and go. Unrelayed ones still have work to do (see handlers).
+    forget_relayed_events(uow, str(user_id))
 
     user.display_name = ERASED_NAME
     user.email = erased_email(user_id)
@@ -219,6 +212,19 @@ def _erase(uow: UnitOfWork, user_id: uuid.UUID) -> None:
     uow.after_commit(lambda: PROCESS_TOKENS.forget_user(user_id))
     uow.publish(REVOKED_TOPIC, {"user_id": str(user_id)})
     uow.emit(ACCOUNT_ERASED, {"user_id": str(user_id)}, topics=[])
+
+
+def forget_relayed_events(uow: UnitOfWork, user_id: str, *, keep: uuid.UUID | None = None) -> int:
+    """Delete the relayed outbox events whose payload names ``user_id`` (but ``keep``)."""
+    outbox = _table("outbox")
+    if outbox is None:
+        return 0
+    query = delete(outbox).where(
+        outbox.c.published_at.is_not(None), cast(outbox.c.payload, String).contains(user_id)
+    )
+    if keep is not None:
+        query = query.where(outbox.c.id != keep)
+    return int(uow.session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
 def _update(session: Any, name: str, column: str, who: uuid.UUID, **values: Any) -> None:
