@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from agora import catalog, ordering, privacy, recommendations
 from agora.core.clock import utcnow
@@ -115,16 +115,16 @@ class _Catalog:
 
 def seed_behaviour(uow: UnitOfWork, *, shoppers: Mapping[str, User], **_: Any) -> dict[str, Any]:
     """Consents and behaviour events for the demo shoppers and generated ones (once)."""
+    # The generated shoppers mark a finished run (a purchase the relay recorded would not:
+    # it may exist before this part ever ran).
     with uow.read() as session:
         done = session.scalar(
-            select(func.count())
-            .select_from(recommendations.BehaviourEvent)
-            .where(recommendations.BehaviourEvent.user_id == shoppers["shopper@agora.demo"].id)
+            select(func.count()).select_from(User).where(User.email == _generated_email(0))
         )
     if done:
         return {"behaviour_events": 0}
-    # What the relay still holds (orders paid moments ago) is handled before the consents exist,
-    # so every purchase is written once, here, from the orders themselves.
+    # What the relay still holds (orders paid moments ago) is handled first; then everything in
+    # one transaction, so a run that fails leaves nothing and the next starts afresh.
     relay(uow)
     items = _load_catalog(uow)
     if not items.by_category:
@@ -134,23 +134,32 @@ def seed_behaviour(uow: UnitOfWork, *, shoppers: Mapping[str, User], **_: Any) -
         liu = session.scalar(select(User).where(User.email == LIU))
     if liu is not None:
         named[LIU] = liu
-    for user in named.values():
-        privacy.set_consent(
-            uow,
-            actor=principal(user),
-            kind=privacy.PERSONALISED_RECOMMENDATIONS,
-            granted=True,
-        )
+    buyers = [user.id for user in named.values()]
     rng = Random(SEED)
     now = utcnow()
-    rows: list[dict[str, Any]] = []
-    for email in sorted(named):
-        rows.extend(_browse(rng, items, named[email].id, TASTES[email], now))
-    generated = _generated_shoppers(uow, rng, now)
-    for user_id, taste in generated:
-        rows.extend(_browse(rng, items, user_id, taste, now))
-    rows.extend(_purchases(uow, [user.id for user in named.values()]))
     with uow:
+        for user in named.values():
+            privacy.set_consent(
+                uow,
+                actor=principal(user),
+                kind=privacy.PERSONALISED_RECOMMENDATIONS,
+                granted=True,
+            )
+        rows: list[dict[str, Any]] = []
+        for email in sorted(named):
+            rows.extend(_browse(rng, items, named[email].id, TASTES[email], now))
+        generated = _generated_shoppers(uow, rng, now)
+        for user_id, taste in generated:
+            rows.extend(_browse(rng, items, user_id, taste, now))
+        # A purchase the relay recorded already (a consent given earlier in the demo) is among
+        # those read from the orders: written once, from the orders.
+        uow.session.execute(
+            delete(recommendations.BehaviourEvent).where(
+                recommendations.BehaviourEvent.user_id.in_(buyers),
+                recommendations.BehaviourEvent.kind == recommendations.PURCHASE,
+            )
+        )
+        rows.extend(_purchases(uow, buyers))
         for start in range(0, len(rows), CHUNK):
             uow.session.execute(insert(recommendations.BehaviourEvent), rows[start : start + CHUNK])
     return {"behaviour_events": len(rows), "behaviour_shoppers": len(named) + len(generated)}
@@ -204,7 +213,7 @@ def _generated_shoppers(
         users.append(
             {
                 "id": user_id,
-                "email": f"shopper{n + 1:03d}@{GENERATED_DOMAIN}",
+                "email": _generated_email(n),
                 "password_hash": None,
                 "display_name": f"{surname_en} {given_en} {surname_zh}{given_zh}",
                 "is_operator": False,
@@ -244,6 +253,10 @@ def _generated_shoppers(
         session.execute(insert(privacy.Consent), consents)
         session.execute(insert(privacy.ConsentLogEntry), log)
     return tastes
+
+
+def _generated_email(n: int) -> str:
+    return f"shopper{n + 1:03d}@{GENERATED_DOMAIN}"
 
 
 def _browse(
