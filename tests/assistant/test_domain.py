@@ -60,6 +60,11 @@ def _read(vocab: Vocabulary, text: str, state: Preferences | None = None, **kw: 
         ("1.5万以内", None, 15000),
         ("八百左右", 640, 960),
         ("¥300的", None, 300),
+        ("三四百的", 300, 400),
+        ("两三千以内", 2000, 3000),
+        ("under three hundred", None, 300),
+        ("a thousand or less", None, 1000),
+        ("under 2 grand", None, 2000),
     ],
 )
 def test_budgets_in_yuan_become_fen(

@@ -1,8 +1,9 @@
 """Sizes and budgets read from a message, in English and Chinese numerals alike.
 
 Chinese numerals ("三百", "一千五", "1.5万") become digits with cn2an first, run by run, so every
-pattern below sees "300块以内". A size is read before a budget and its span blanked, so "42码"
-never becomes a price. Amounts are yuan in the text and fen (×100) in the result.
+pattern below sees "300块以内"; so do "三四百" (300 to 400) and English words ("three hundred").
+A size is read before a budget and its span blanked, so "42码" never becomes a price. Amounts
+are yuan in the text and fen (×100) in the result.
 """
 
 from __future__ import annotations
@@ -79,11 +80,35 @@ class Budget:
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# "三四百", "两三千": a range said as two neighbouring digits and one unit.
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN_PAIR = re.compile(r"([一二两三四五六七八九])([二三四五六七八九])([十百千万])")
+# "three hundred", "a thousand", "2 hundred": English amounts in words.
+_EN_NUMBERS = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50,
+}  # fmt: skip
+_EN_AMOUNT = re.compile(
+    r"(?<![a-z])(" + "|".join(_EN_NUMBERS) + r"|\d{1,3})\s+(hundred|thousand|grand)(?![a-z])"
+)
 
 
 def to_digits(text: str) -> str:
-    """``text`` with each run of Chinese numerals written in digits ("三百块" -> "300块") and
-    without thousands separators ("1,000" -> "1000")."""
+    """``text`` with amounts in digits: Chinese numerals ("三百块" -> "300块", "三四百" ->
+    "300到400"), English words ("three hundred" -> "300"), no thousands separators."""
 
     def convert(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -94,7 +119,18 @@ def to_digits(text: str) -> str:
         number = float(value)
         return str(int(number)) if number == int(number) else str(number)
 
-    return _CN_RUN.sub(convert, _THOUSANDS.sub("", text))
+    def pair(match: re.Match[str]) -> str:
+        low, high = _CN_DIGITS[match.group(1)], _CN_DIGITS[match.group(2)]
+        unit = _CN_UNITS[match.group(3)]
+        return f"{low * unit}到{high * unit}" if high == low + 1 else match.group(0)
+
+    def words(match: re.Match[str]) -> str:
+        count = match.group(1)
+        number = int(count) if count.isdigit() else _EN_NUMBERS[count]
+        return str(number * (100 if match.group(2) == "hundred" else 1000))
+
+    text = _EN_AMOUNT.sub(words, _THOUSANDS.sub("", text))
+    return _CN_RUN.sub(convert, _CN_PAIR.sub(pair, text))
 
 
 def _fen(number: str, multiplier: str | None) -> int | None:
