@@ -17,7 +17,7 @@ from agora.core.db import Database
 from agora.core.events import OutboxRelay
 from agora.core.uow import UnitOfWork
 from assistant.coats import Shop, open_shop, states
-from chat.world import auth
+from chat.world import auth, bearer, recv
 from factories import assert_problem
 
 API = "/api/v1/conversations"
@@ -167,3 +167,44 @@ def test_withdrawing_the_consent_deletes_every_inference(
 
     say(client, alice, shop.direct, "I like red")
     assert states(db) == 0
+
+
+def frames_until(ws: Any, kind: str) -> list[dict[str, Any]]:
+    """Every frame up to and including the first of ``kind``."""
+    seen: list[dict[str, Any]] = []
+    while not seen or seen[-1]["type"] != kind:
+        seen.append(recv(ws))
+    return seen
+
+
+def test_the_cards_reach_the_writers_socket_and_not_the_friends(
+    client: TestClient, uow: UnitOfWork, shop: Shop
+) -> None:
+    alice = auth(uow, shop.alice)
+    consent(client, alice, True)
+    with (
+        client.websocket_connect(f"/ws?token={bearer(uow, shop.alice)}") as mine,
+        client.websocket_connect(f"/ws?token={bearer(uow, shop.bob)}") as friends,
+    ):
+        for ws in (mine, friends):
+            frames_until(ws, "ready")
+            ws.send_json({"type": "sync", "cursors": {}})
+        mine.send_json(
+            {
+                "type": "send",
+                "conversation_id": str(shop.direct),
+                "client_id": "c1",
+                "kind": "text",
+                "body": {"text": "I want to buy a red coat"},
+            }
+        )
+
+        event = frames_until(mine, "assistant")[-1]
+        assert event["conversation_id"] == str(shop.direct)
+        assert [part["key"] for part in event["parts"]] == ["category", "colour:red"]
+        assert {card["colour"] for card in event["cards"]} == {"red"}
+
+        # Bob has the message; by the answer to a ping sent after it, nothing of the assistant.
+        frames_until(friends, "message")
+        friends.send_json({"type": "ping", "id": "after"})
+        assert [f["type"] for f in frames_until(friends, "pong")] == ["pong"]
