@@ -160,11 +160,19 @@ def demo(
     settings = get_settings()
     database = Database(settings.database_url)
     uow = UnitOfWork(database)
-    if if_empty and demo_is_loaded(uow):
+    loaded = if_empty and demo_is_loaded(uow)
+    if loaded:
         typer.echo("demo data already present")
     else:
         summary = seed(uow, media=open_storage(settings))
         typer.echo(json.dumps(summary))
+    # The feeds' model, from the events just recorded (and again should its file have gone).
+    model = settings.recs_model_file()
+    if not loaded or not model.exists():
+        from agora.demo.recs import train_demo
+
+        typer.echo("training the recommenders ...")
+        typer.echo(json.dumps(train_demo(uow, model)))
     print_accounts()
     database.dispose()
 

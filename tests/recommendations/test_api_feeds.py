@@ -37,6 +37,7 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         embedded_workers=False,
         redis_url=None,
         serve_tuning=False,
+        behaviour_flush_seconds=0,
         recs_model_path=tmp_path / "model.npz",
     )
 
