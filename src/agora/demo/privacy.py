@@ -1,11 +1,11 @@
 """Demo privacy: the operator has published version 1 of the privacy agreement and every demo
-account has accepted it (so signing in as any of them goes straight on); Lin Mei has switched on
-the chat assistant and personalised recommendations; and her "download my data" is ready on her
-privacy page.
+account one signs in as has accepted it (so signing in as any of them goes straight on); Lin Mei
+has switched on the chat assistant and personalised recommendations; and her "download my data"
+is ready on her privacy page.
 
-Runs last in the demo, once every account and everything her export holds exists. Idempotent:
-a version is published only when none is, an acceptance and a consent already given change
-nothing, and her export is requested only when she has none.
+Runs once every account and everything her export holds exists. Idempotent: a version is
+published only when none is, an acceptance and a consent already given change nothing, and her
+export is requested only when she has none.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from agora.identity import Client, Principal, User
 SHOPPER = "shopper@agora.demo"  # Lin Mei
 OPERATOR = "operator@agora.demo"
 CLIENT = Client(ip="127.0.0.1", user_agent="agora demo")
+# The accounts one signs in as (operator, shoppers, merchants, newcomers) — not the crowd of
+# generated shoppers behind the recommendations, who never sign in.
+DEMO_DOMAIN = "agora.demo"
 
 TITLE_EN = "Agora privacy agreement"
 TITLE_ZH = "Agora 隐私协议"
@@ -65,7 +68,9 @@ def seed_privacy(
         )
     version = current.version
     with uow.read() as session:
-        everyone = session.scalars(select(User).where(User.status == "active")).all()
+        everyone = session.scalars(
+            select(User).where(User.status == "active", User.email.like(f"%@{DEMO_DOMAIN}"))
+        ).all()
         waiting = [u for u in everyone if privacy.agreement_pending(session, u.id)]
     for user in waiting:
         privacy.accept_agreement(uow, actor=principal(user), version=version, client=CLIENT)
