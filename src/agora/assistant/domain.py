@@ -11,8 +11,9 @@ The rules, as a shopper would meet them:
   (``"womens-coats,mens-coats"`` for "coat"/"外套"; ``category_slugs`` splits it). A word for
   whom ("for my wife", "女士", "men's") narrows a group or moves to the counterpart for the other
   sex. Of two category words the head noun wins ("a bag for my laptop": bag; "能装电脑的包": 包).
-  With no category word, a shopping request ("something warm for winter", "a gift for my dad
-  who runs") is matched by embedding when an ``embedder`` is given (see ``embedding``).
+  With no category word, a short shopping request ("something warm for winter", "a gift for my
+  dad who runs") is matched by embedding when an ``embedder`` is given (see ``embedding``) —
+  unless it refines the topic held ("有没有便宜一点的" while on coats is about coats).
 - **Topic change.** A category that is not within the one held switches topic — with or
   without "actually"/"算了"/"换成". The chosen colours, the size and the price band belonged to
   the old topic and are reset (a coat's size is no shoe size, a coat's budget no phone's); the
@@ -27,11 +28,11 @@ The rules, as a shopper would meet them:
 - **Size.** "42码", "size L", "L码", "XL", "尺码M", "穿42的" set ``size`` (upper-case letters);
   "too small"/"大一码" and "too big"/"小一号" step from the size held (S M L XL..., or by one).
 - **Budget.** Stated bands ("under 300", "三百块以内", "200到400之间", "两百多" = 200-299) set
-  prices in fen; "price doesn't matter"/"预算不限" drops them.
+  prices in fen, both bounds inclusive; "price doesn't matter"/"预算不限" drops them.
   "Too expensive"/"太贵了" with cards shown sets ``max_price`` to the last whole yuan below the
-  median price shown, so the dearer half of what the shopper just rejected goes; with nothing
-  shown, to four fifths of the current ``max_price``. "Better quality"/"贵一点" mirrors it with
-  ``min_price`` just above the median.
+  median price shown (the lower middle one of an even count), so the dearer half of what the
+  shopper just rejected goes; with nothing shown, to four fifths of the current ``max_price``.
+  "Better quality"/"贵一点" mirrors it with ``min_price`` just above the median.
 - **Small talk** ("hi", "红包收到了", "see you at 8") understands nothing: ``changed`` is False
   and the state comes back as it was.
 """
