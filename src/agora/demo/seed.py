@@ -222,11 +222,11 @@ def seed(uow: UnitOfWork, *, media: Storage | None = None) -> dict[str, Any]:
     )
     # The shopping assistant: Lin Mei switched it on and tells Chen Jing about the coat she wants.
     social_buying.update(seed_assistant(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
-    # Once every account exists: the privacy agreement all of them accepted, and Lin Mei's
-    # consents and her ready "download my data", which holds everything above.
-    social_buying.update(seed_privacy(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     # Last of all, once every order is paid: weeks of browsing for the recommendations.
     social_buying.update(seed_behaviour(uow, shoppers=users, stores=stores))
+    # After everything, browsing included: the privacy agreement every demo account accepted,
+    # and Lin Mei's ready "download my data", which holds all of the above.
+    social_buying.update(seed_privacy(uow, shoppers=users, stores=stores, password=DEMO_PASSWORD))
     return {
         "users": len(users) + len(stores),
         "stores": len(stores),
