@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from agora import chat, privacy
-from agora.assistant import handlers, service
+from agora.assistant import chips, handlers, service
 from agora.assistant.errors import UnknownPart
 from agora.assistant.models import AssistantState
 from agora.core.db import Database
@@ -328,7 +328,7 @@ def test_preferences_survive_the_row(shop: Shop) -> None:
         max_price=42000,
         min_price=10000,
     )
-    stored = service.dump_preferences(preferences)
+    stored = chips.dump_preferences(preferences)
     assert stored["colours"] == ["blue", "red"]
-    assert service.load_preferences(stored) == preferences
-    assert service.load_preferences({}) == Preferences()
+    assert chips.load_preferences(stored) == preferences
+    assert chips.load_preferences({}) == Preferences()

@@ -10,6 +10,7 @@ part; withdrawing the consent deletes it all (``handlers``).
 """
 
 from agora.assistant import handlers as _handlers
+from agora.assistant.chips import Chip
 from agora.assistant.domain import (
     Part,
     Preferences,
@@ -23,7 +24,6 @@ from agora.assistant.errors import UnknownPart
 from agora.assistant.models import AssistantState
 from agora.assistant.service import (
     AssistantView,
-    Chip,
     assistant_view,
     forget_conversation,
     forget_everything,

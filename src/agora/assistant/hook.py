@@ -29,6 +29,7 @@ TEXT = "text"
 # Texts waiting beyond this are dropped (and logged): under a flood of messages the assistant
 # falls behind, it must not hold the process's memory.
 QUEUE_SIZE = 10_000
+BATCH = 200
 
 _Job = tuple[uuid.UUID, uuid.UUID, str]
 
@@ -81,13 +82,34 @@ class Runner:
 
     def _serve(self) -> None:
         while True:
-            job = self._queue.get()
+            batch = [self._queue.get()]
+            # Whatever else is waiting, up to a batch: one read of the senders' consents for
+            # all of it, so a busy chat (most senders without the assistant) costs the database
+            # one query per batch rather than one per message.
+            while len(batch) < BATCH and batch[-1] is not None:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
-                if job is None:
+                jobs = [job for job in batch if job is not None]
+                if jobs:
+                    self._read_batch(jobs)
+                if batch[-1] is None:
                     return
-                self._read(job)
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()
+
+    def _read_batch(self, jobs: list[_Job]) -> None:
+        try:
+            consenting = service.consenting(self.make_uow(), {sender for sender, _, _ in jobs})
+        except Exception:
+            log.exception("assistant could not read its senders' consents")
+            return
+        for job in jobs:
+            if job[0] in consenting:
+                self._read(job)
 
     def _read(self, job: _Job) -> None:
         sender_id, conversation_id, text = job

@@ -11,27 +11,33 @@ their principal and refuses a conversation they are not in as not found.
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from agora import catalog, chat, privacy
-from agora.assistant.cards import Card, Wanted, find_cards, price_text
+from agora.assistant.cards import Card, Wanted, find_cards
+from agora.assistant.chips import (
+    CategoryNames,
+    Chip,
+    category_slugs,
+    dump_preferences,
+    load_preferences,
+    parts_of,
+    without,
+)
 from agora.assistant.domain import Preferences, Vocabulary, interpret
-from agora.assistant.domain import category_slugs as domain_category_slugs
 from agora.assistant.embedding import default_embedder
 from agora.assistant.errors import UnknownPart
 from agora.assistant.models import AssistantState
 from agora.catalog.images import COLOURS
-from agora.core import i18n
 from agora.core.clock import utcnow
-from agora.core.errors import N_
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 
@@ -47,22 +53,6 @@ try:  # the shopper's price level per category, where recommendations provide it
     price_level_for: PriceLevelFor | None = _price_level_for
 except ImportError:  # pragma: no cover - before recommendations have profiles
     price_level_for = None
-
-
-@dataclass(frozen=True, slots=True)
-class Chip:
-    """One thing understood, as the panel shows it: ``key`` names it for :func:`remove_part`."""
-
-    key: str
-    label_en: str
-    label_zh: str
-
-    @property
-    def label(self) -> str:
-        return i18n.lazy_pick(self.label_en, self.label_zh)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "label": {"en": self.label_en, "zh": self.label_zh}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +183,24 @@ def is_enabled(uow: UnitOfWork, user_id: uuid.UUID) -> bool:
         return privacy.consent_granted(session, user_id, privacy.CHAT_ASSISTANT)
 
 
+def consenting(uow: UnitOfWork, user_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``user_ids`` have the assistant on, in one read (the hook's first filter;
+    :func:`read_message` asks again for each message it reads)."""
+    if not user_ids:
+        return set()
+    consent = privacy.Consent
+    with uow.read() as session:
+        return set(
+            session.scalars(
+                select(consent.user_id).where(
+                    consent.user_id.in_(list(user_ids)),
+                    consent.kind == privacy.CHAT_ASSISTANT,
+                    consent.granted.is_(True),
+                )
+            )
+        )
+
+
 def forget_everything(uow: UnitOfWork, user_id: uuid.UUID) -> int:
     """Delete every inference about ``user_id`` (consent withdrawn); answers how many states."""
     with uow:
@@ -203,131 +211,6 @@ def forget_everything(uow: UnitOfWork, user_id: uuid.UUID) -> int:
         if count:
             uow.publish(f"user:{user_id}", {"type": SWITCHED, "enabled": False})
     return count
-
-
-# --- preferences as stored and shown ------------------------------------------------------------
-
-
-def dump_preferences(preferences: Preferences) -> dict[str, Any]:
-    """JSON for the state row: sets as sorted lists, every other field as it is."""
-    out: dict[str, Any] = {}
-    for field in dataclasses.fields(preferences):
-        value = getattr(preferences, field.name)
-        out[field.name] = sorted(value) if isinstance(value, frozenset) else value
-    return out
-
-
-def load_preferences(stored: dict[str, Any]) -> Preferences:
-    """The row's JSON back as ``Preferences``; fields it does not hold keep their defaults."""
-    empty = Preferences()
-    values: dict[str, Any] = {}
-    for field in dataclasses.fields(empty):
-        if field.name not in stored:
-            continue
-        value = stored[field.name]
-        is_set = isinstance(getattr(empty, field.name), frozenset)
-        values[field.name] = frozenset(value or ()) if is_set else value
-    return dataclasses.replace(empty, **values)
-
-
-def without(preferences: Preferences, part: str) -> Preferences:
-    """``preferences`` with one part removed. Raises UnknownPart when it holds no such part."""
-    kind, _, value = part.partition(":")
-    if kind in ("category", "size", "max_price", "min_price") and not value:
-        if getattr(preferences, kind) is None:
-            raise UnknownPart()
-        cleared: dict[str, Any] = {kind: None}
-        return dataclasses.replace(preferences, **cleared)
-    if kind == "colour" and value in preferences.colours:
-        return dataclasses.replace(preferences, colours=preferences.colours - {value})
-    if kind == "not" and value in preferences.excluded_colours:
-        return dataclasses.replace(
-            preferences, excluded_colours=preferences.excluded_colours - {value}
-        )
-    raise UnknownPart()
-
-
-CategoryNames = dict[str, tuple[str, str]]
-"""slug -> (English name, Chinese name) of every category."""
-
-
-def parts_of(preferences: Preferences, names: CategoryNames) -> tuple[Chip, ...]:
-    """The chips, in the order a person would say them: "coat · red · not black · under ¥420"."""
-    parts: list[Chip] = []
-    if preferences.category is not None:
-        en, zh = _category_names(preferences.category, names)
-        parts.append(Chip("category", en, zh))
-    for colour in sorted(preferences.colours):
-        en, zh = _colour_names(colour)
-        parts.append(Chip(f"colour:{colour}", en, zh))
-    for colour in sorted(preferences.excluded_colours):
-        en, zh = _colour_names(colour)
-        parts.append(
-            Chip(
-                f"not:{colour}",
-                _in("en", N_("not %(colour)s"), colour=en),
-                _in("zh", N_("not %(colour)s"), colour=zh),
-            )
-        )
-    if preferences.size is not None:
-        size = preferences.size
-        parts.append(
-            Chip(
-                "size",
-                _in("en", N_("size %(size)s"), size=size),
-                _in("zh", N_("size %(size)s"), size=size),
-            )
-        )
-    if preferences.min_price is not None:
-        price = price_text(preferences.min_price)
-        parts.append(
-            Chip(
-                "min_price",
-                _in("en", N_("from %(price)s"), price=price),
-                _in("zh", N_("from %(price)s"), price=price),
-            )
-        )
-    if preferences.max_price is not None:
-        price = price_text(preferences.max_price)
-        parts.append(
-            Chip(
-                "max_price",
-                _in("en", N_("under %(price)s"), price=price),
-                _in("zh", N_("under %(price)s"), price=price),
-            )
-        )
-    return tuple(parts)
-
-
-def _in(locale: str, message: str, **values: str) -> str:
-    return str(i18n.translations(locale).ugettext(message)) % values
-
-
-def _colour_names(key: str) -> tuple[str, str]:
-    colour = COLOURS.get(key)
-    if colour is None:
-        return key, key
-    return colour.name_en.lower(), colour.name_zh
-
-
-_FOR_WHOM_EN = re.compile(r"^(?:women's|men's|women|men|ladies')\s+", re.IGNORECASE)
-_FOR_WHOM_ZH = re.compile(r"^(?:女士|男士|女式|男式|女款|男款)")
-
-
-def _category_names(key: str, names: CategoryNames) -> tuple[str, str]:
-    slugs = category_slugs(key, names)
-    if len(slugs) == 1:
-        return names[slugs[0]]
-    if slugs:  # a group (women's and men's coats) is named by what its members are: "Coats"
-        en, zh = names[slugs[0]]
-        return _FOR_WHOM_EN.sub("", en), _FOR_WHOM_ZH.sub("", zh) or zh
-    return key, key
-
-
-def category_slugs(key: str | None, names: CategoryNames) -> tuple[str, ...]:
-    """The catalog categories a preference's category stands for: one slug, or a group's
-    (comma-joined, see ``Vocabulary.group``); categories gone from the catalog drop out."""
-    return tuple(slug for slug in domain_category_slugs(key) if slug in names)
 
 
 # --- the vocabulary, built once per set of categories -------------------------------------------
@@ -441,9 +324,27 @@ def _save(
     """Store the new state with the prices of its cards and push it to the shopper; nothing when
     the consent went away meanwhile (its withdrawal deletes, and must stay deleted)."""
     view = _view(uow, user_id, conversation_id, preferences, vocab, names)
+    try:
+        return _store(uow, user_id, conversation_id, preferences, view)
+    except IntegrityError:
+        # Another process stored this conversation's first state at the same moment (or the
+        # conversation went): once more, now as an update (or as nothing to keep).
+        return _store(uow, user_id, conversation_id, preferences, view)
+
+
+def _store(
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    preferences: Preferences,
+    view: AssistantView,
+) -> AssistantView | None:
     with uow:
         session = uow.session
+        # Switched off or gone from the conversation meanwhile: nothing is kept.
         if not privacy.consent_granted(session, user_id, privacy.CHAT_ASSISTANT):
+            return None
+        if not chat.is_member(session, user_id, conversation_id):
             return None
         row = session.get(AssistantState, (user_id, conversation_id))
         if row is None:
