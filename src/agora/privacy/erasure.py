@@ -123,12 +123,15 @@ def erase_account(uow: UnitOfWork, *, actor: Principal, password: str) -> None:
     with uow.read() as session:
         user = session.get(User, actor.user_id)
         stored = user.password_hash if user is not None else None
+    # The slow hash check first, outside the write transaction (SQLite's single writer).
     if user is None or not verify_password(stored, password):
         raise WrongPassword()
-    reasons = blockers(uow, actor.user_id)
-    if reasons:
+    if reasons := blockers(uow, actor.user_id):
         raise AccountInUse(reasons)
     with uow:
+        # Checked again inside the erasing transaction: an order placed in between refuses it.
+        if reasons := blockers(uow, actor.user_id):
+            raise AccountInUse(reasons)
         _erase(uow, actor.user_id)
 
 
