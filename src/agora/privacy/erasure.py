@@ -1,5 +1,5 @@
-""" "Delete my account": the shopper's personal data erased or anonymised everywhere, in one
-transaction, while every record others rely on stays.
+"""Deleting an account ("delete my account"): the shopper's personal data erased or anonymised
+everywhere, in one transaction, while every record others rely on stays.
 
 What stays, against the anonymised account ("Deleted user", an identifier nobody can sign in
 with, no password, status ``erased``): the ledger (every entry, so each balance still replays),

@@ -1,5 +1,5 @@
-""" "Download my data": a request queues an export, a job builds its archive, the owner downloads
-it through an unguessable link until it expires.
+"""Data exports ("download my data"): a request queues one, a job builds its archive, and the
+owner downloads it through an unguessable link until it expires.
 
 The archive is a zip with one JSON file per table that holds the shopper's rows, found by
 walking every table the running application knows (``Base.metadata``) rather than a list kept
