@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 import factories
 from agora import recommendations
 from agora.core.uow import UnitOfWork
+from agora.social.models import Moment
 from recommendations.behaviour_world import World
 
 HTML = factories.HTML
@@ -229,3 +230,49 @@ def test_the_clear_button_empties_the_history(
 def test_the_me_page_links_to_why_you_see_this(client: TestClient, world: World) -> None:
     factories.browser_sign_in(client, world.lin)
     assert 'href="/account/why"' in client.get("/account", headers=HTML).text
+
+
+def test_cart_share_like_and_search_are_recorded_from_the_pages(
+    client: TestClient, world: World, uow: UnitOfWork
+) -> None:
+    coat = world.coats[3]
+    csrf = factories.browser_sign_in(client, world.lin, f"/p/{coat.product.id}")
+    recommendations.RECORDER.discard()  # the sign-in's landing page view is not what is tested
+
+    client.post(
+        "/cart/add",
+        data={
+            "csrf_token": csrf,
+            "sku_id": str(coat.skus[0].id),
+            "product_id": str(coat.product.id),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    client.post(
+        f"/p/{coat.product.id}/share",
+        data={"csrf_token": csrf, "to": "moments", "text": "nice"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    recommendations.flush_events(uow.db)
+    [(kind, product_id, *_), *_] = [e for e in world.events(world.lin) if e[0] == "share"]
+    assert (kind, product_id) == ("share", coat.product.id)
+    with uow.read() as session:
+        moment_id = session.scalar(select(Moment.id).where(Moment.author_id == world.lin.id))
+    client.post(
+        f"/moments/{moment_id}/like",
+        data={"csrf_token": csrf, "next": "/moments"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    client.get("/search", params={"q": "wool coat"}, headers=HTML)
+    client.get("/search", params={"q": "wool coat", "cursor": "abc"}, headers=HTML)  # page 2
+    recommendations.flush_events(uow.db)
+
+    assert [(kind, product, query) for kind, product, query, _ in world.events(world.lin)] == [
+        ("cart", coat.product.id, None),
+        ("share", coat.product.id, None),
+        ("like", coat.product.id, None),
+        ("search", None, "wool coat"),
+    ]

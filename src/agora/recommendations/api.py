@@ -7,8 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query, status
-from fastapi.responses import Response
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from agora import recommendations
@@ -164,12 +163,8 @@ def my_events(
     )
 
 
-@router.delete("/me/events", response_model=ClearedOut, status_code=status.HTTP_200_OK)
-def clear_my_events(actor: Actor, uow: Uow) -> Response:
+@router.delete("/me/events", response_model=ClearedOut)
+def clear_my_events(actor: Actor, uow: Uow) -> ClearedOut:
     """Delete everything recorded about my behaviour (the profile empties with it). The consent
     stays as it is: switch it off on the privacy page to stop recording."""
-    deleted = recommendations.clear_my_events(uow, actor=actor)
-    return Response(
-        ClearedOut(deleted=deleted).model_dump_json(),
-        media_type="application/json",
-    )
+    return ClearedOut(deleted=recommendations.clear_my_events(uow, actor=actor))

@@ -50,6 +50,10 @@ Pending = tuple[uuid.UUID, str, uuid.UUID | None, str | None, int | None, dateti
 
 @dataclass(slots=True)
 class RecorderStats:
+    """Counters for benches and logs; request threads bump them without a lock, so under
+    concurrency they may undercount a little (a lock would cost every view more than they are
+    worth)."""
+
     recorded: int = 0
     written: int = 0
     without_consent: int = 0
