@@ -86,21 +86,30 @@ async def me(actor: Actor, request: Request) -> MeOut:
     """Who is signed in, and whether a version of the privacy agreement waits for their
     acceptance. The profile comes from the token cache, which keeps what its sign-in read found;
     a principal not cached (a token read before a restart) reads the account row."""
-    uow = get_uow(request)
-    pending = await run_in_threadpool(_agreement_pending, uow, actor.user_id)
+    # Answered from memory for nearly everyone (privacy/cache.py): no thread, no query.
+    cache = privacy.cache_of(request.app)
+    known = cache.known(actor.user_id)
+    if known is None:
+        version, pending = await run_in_threadpool(
+            _agreement_state, get_uow(request), actor.user_id
+        )
+        cache.remember(actor.user_id, version=version, pending=pending)
+    else:
+        pending = known
     profile = get_runtime(request).tokens.profile(actor.user_id)
     if profile is not None:
-        found = UserOut.model_validate(profile, from_attributes=True)
+        found = MeOut.model_validate(profile, from_attributes=True)
     else:
-        user = await run_in_threadpool(service.get_user, uow, actor.user_id)
+        user = await run_in_threadpool(service.get_user, get_uow(request), actor.user_id)
         assert user is not None
-        found = user_out(user)
-    return MeOut(**found.model_dump(), agreement_pending=pending)
+        found = MeOut(**user_out(user).model_dump())
+    found.agreement_pending = pending
+    return found
 
 
-def _agreement_pending(uow: UnitOfWork, user_id: uuid.UUID) -> bool:
+def _agreement_state(uow: UnitOfWork, user_id: uuid.UUID) -> tuple[int | None, bool]:
     with uow.read() as session:
-        return privacy.agreement_pending(session, user_id)
+        return privacy.agreement_state(session, user_id)
 
 
 @router.patch("/me", response_model=UserOut, responses=also(422))

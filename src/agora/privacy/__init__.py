@@ -23,11 +23,13 @@ from agora.privacy.agreements import (
     Acceptance,
     accept_agreement,
     agreement_pending,
+    agreement_state,
     current_agreement,
     list_agreements,
     my_acceptance,
     publish_agreement,
 )
+from agora.privacy.cache import AgreementCache, cache_of
 from agora.privacy.domain import (
     BLOCKERS,
     CHAT_ASSISTANT,
@@ -96,6 +98,7 @@ __all__ = [
     "Acceptance",
     "AccountInUse",
     "AgreementAcceptance",
+    "AgreementCache",
     "Consent",
     "ConsentChange",
     "ConsentLogEntry",
@@ -109,8 +112,10 @@ __all__ = [
     "WrongPassword",
     "accept_agreement",
     "agreement_pending",
+    "agreement_state",
     "blockers",
     "build_export",
+    "cache_of",
     "collect_personal_data",
     "consent_granted",
     "consent_log",

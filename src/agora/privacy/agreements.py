@@ -43,6 +43,12 @@ def current_agreement(session: Session) -> PrivacyAgreement | None:
 
 def agreement_pending(session: Session, user_id: uuid.UUID) -> bool:
     """Whether a current version exists that ``user_id`` has not accepted (one query)."""
+    return agreement_state(session, user_id)[1]
+
+
+def agreement_state(session: Session, user_id: uuid.UUID) -> tuple[int | None, bool]:
+    """The current version (``None`` before the first) and whether ``user_id`` has yet to
+    accept it (one query)."""
     latest = select(func.max(PrivacyAgreement.version)).scalar_subquery()
     accepted = (
         select(AgreementAcceptance.id)
@@ -50,7 +56,7 @@ def agreement_pending(session: Session, user_id: uuid.UUID) -> bool:
         .exists()
     )
     version, done = session.execute(select(latest, accepted)).one()
-    return version is not None and not done
+    return version, version is not None and not done
 
 
 def my_acceptance(session: Session, user_id: uuid.UUID) -> Acceptance | None:

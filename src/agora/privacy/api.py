@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Response, status
+from fastapi import Request, Response, status
 
 from agora import privacy
 from agora.core.i18n import gettext
@@ -106,9 +106,11 @@ def agreements(actor: Actor, uow: Uow) -> list[AgreementOut]:
     status_code=status.HTTP_201_CREATED,
     responses=also(422),
 )
-def publish_agreement(body: AgreementIn, actor: Actor, uow: Uow) -> AgreementOut:
+def publish_agreement(body: AgreementIn, request: Request, actor: Actor, uow: Uow) -> AgreementOut:
     """Publish the next version; shoppers accept it at their next sign-in. Operators only."""
-    return agreement_out(privacy.publish_agreement(uow, actor=actor, **body.model_dump()))
+    published = privacy.publish_agreement(uow, actor=actor, **body.model_dump())
+    privacy.cache_of(request.app).forget()
+    return agreement_out(published)
 
 
 def export_out(view: privacy.ExportView) -> ExportOut:

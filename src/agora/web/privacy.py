@@ -266,6 +266,7 @@ def publish(
     values = {"title_en": title_en, "title_zh": title_zh, "body_en": body_en, "body_zh": body_zh}
     try:
         published = privacy.publish_agreement(uow, actor=actor, **values)
+        privacy.cache_of(request.app).forget()
     except InvalidInput as problem:
         errors = {e["field"]: _(e["message"]) for e in problem.extra.get("errors", [])}
         return _operator_page(
