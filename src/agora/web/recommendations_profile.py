@@ -62,8 +62,12 @@ class PriceLine:
 
 
 def _price_lines(mine: recommendations.MyProfile) -> list[PriceLine]:
+    rank = {category_id: n for n, (category_id, _w) in enumerate(mine.profile.categories)}
     lines = []
-    for category_id, level in mine.profile.price_levels.items():
+    for category_id, level in sorted(
+        mine.profile.price_levels.items(),
+        key=lambda item: (rank.get(item[0], len(rank)), -item[1].basis),
+    ):
         category = mine.categories.get(category_id)
         if category is None:
             continue
@@ -78,8 +82,7 @@ def _price_lines(mine: recommendations.MyProfile) -> list[PriceLine]:
                 basis=level.basis,
             )
         )
-    # The levels resting on most purchases say most; a page of them would say nothing.
-    lines.sort(key=lambda line: (-line.basis, line.category))
+    # The categories the shopper cares most about first; a page of them would say nothing.
     return lines[:SHOWN_PRICE_LEVELS]
 
 
