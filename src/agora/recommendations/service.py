@@ -164,7 +164,7 @@ def _parse_cursor(raw: str) -> tuple[datetime, uuid.UUID]:
     moment, _, ident = raw.rpartition("_")
     try:
         return as_utc(datetime.fromisoformat(moment)), uuid.UUID(ident)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: a year 1 or 9999 moved to UTC
         raise InvalidInput(
             N_("This page link is not valid; start from the first page."),
             errors=[{"field": "cursor", "message": "not a cursor"}],
