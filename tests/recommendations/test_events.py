@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from agora import recommendations
 from agora.config import get_settings
@@ -188,3 +189,20 @@ def test_the_flusher_thread_writes_without_being_asked(world: World, uow: UnitOf
     assert recorder.waiting == 0
     assert recorder.stats.written == 2
     assert len(world.events(world.lin)) == 2
+
+
+def test_a_batch_the_database_refuses_is_counted_and_shutting_down_still_completes() -> None:
+    recorder = Recorder()
+    nowhere = Database("sqlite://")  # no tables: every statement fails
+    for _ in range(3):
+        recorder.record(uuid.uuid4(), VIEW, uuid.uuid4(), None, None)
+
+    with pytest.raises(OperationalError):
+        recorder.flush(nowhere)
+    assert (recorder.waiting, recorder.stats.dropped) == (0, 3)
+
+    recorder.record(uuid.uuid4(), VIEW, uuid.uuid4(), None, None)
+    recorder.start(nowhere, interval=0)
+    recorder.stop()  # logs the failure instead of raising into the app's shutdown
+    assert recorder.stats.dropped == 4
+    nowhere.dispose()

@@ -117,7 +117,10 @@ class Recorder:
         if thread is not None:
             thread.join()
         if self._db is not None:
-            self.flush(self._db)
+            try:
+                self.flush(self._db)
+            except Exception:  # shutting down goes on; what could not be written is counted
+                log.exception("behaviour events: the last flush failed")
 
     def _run(self, interval: float) -> None:
         while not self._stop.is_set():
@@ -140,9 +143,14 @@ class Recorder:
         with self._flush_lock:
             while self._buffer:
                 taken = self._take()
-                if taken:
+                if not taken:
+                    break
+                try:
                     written += self._write(target, taken)
-                    self.stats.flushes += 1
+                except Exception:
+                    self.stats.dropped += len(taken)
+                    raise
+                self.stats.flushes += 1
         return written
 
     def _take(self) -> list[Pending]:
