@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agora import chat, privacy
+from agora import catalog, chat, privacy, recommendations
 from agora.assistant import chips, handlers, service
 from agora.assistant.errors import UnknownPart
 from agora.assistant.models import AssistantState
+from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.events import Event
 from agora.core.uow import UnitOfWork
@@ -332,3 +333,57 @@ def test_preferences_survive_the_row(shop: Shop) -> None:
     assert stored["colours"] == ["blue", "red"]
     assert chips.load_preferences(stored) == preferences
     assert chips.load_preferences({}) == Preferences()
+
+
+def test_with_no_budget_named_the_cards_stay_within_the_usual_spend(
+    db: Database, uow: UnitOfWork, shop: Shop, recorder: Recorder
+) -> None:
+    switch_on(uow, shop)
+    # Alice bought two coats, at ¥259 and ¥279: that is what she usually spends on one.
+    bought = [pid for pid, (_, price) in shop.coats.items() if price in (25900, 27900)]
+    with uow:
+        for product_id, amount in zip(bought, (25900, 27900), strict=True):
+            uow.session.add(
+                recommendations.BehaviourEvent(
+                    user_id=shop.alice.user_id,
+                    kind=recommendations.PURCHASE,
+                    product_id=product_id,
+                    amount=amount,
+                    occurred_at=utcnow(),
+                )
+            )
+    with uow.read() as session:
+        level = recommendations.price_level_for(session, shop.alice.user_id, coats_id(uow))
+    assert level is not None
+
+    say(recorder.uow(db), shop.alice, shop.direct, "I want to buy a coat")
+    view = panel(uow, shop, shop.direct)
+    assert view.usual_max == level.typical_max
+    assert view.cards and max(prices(view)) <= level.typical_max
+
+    # A budget she names herself wins over the usual one.
+    say(recorder.uow(db), shop.alice, shop.direct, "under 700")
+    named = panel(uow, shop, shop.direct)
+    assert named.usual_max is None
+    assert max(prices(named)) > level.typical_max
+
+
+def test_when_nothing_fits_the_usual_spend_the_whole_range_shows(
+    db: Database, uow: UnitOfWork, shop: Shop, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    switch_on(uow, shop)
+    cheap = recommendations.PriceLevel(percentile=0.0, typical_max=100, basis=1, low=100, high=100)
+    monkeypatch.setattr(recommendations, "price_level_for", lambda *_: cheap)
+
+    say(recorder.uow(db), shop.alice, shop.direct, "I want to buy a red coat")
+
+    view = panel(uow, shop, shop.direct)
+    assert view.usual_max is None
+    assert sorted(prices(view)) == RED_COATS
+
+
+def coats_id(uow: UnitOfWork) -> uuid.UUID:
+    with uow.read() as session:
+        found = session.scalar(select(catalog.Category.id).where(catalog.Category.slug == "coats"))
+    assert found is not None
+    return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from agora import catalog, chat, privacy
+from agora import catalog, chat, privacy, recommendations
 from agora.assistant.cards import Card, Wanted, find_cards
 from agora.assistant.chips import (
     CategoryNames,
@@ -45,14 +45,6 @@ EVENT = "assistant"
 """Pushed on ``user:{id}`` with one conversation's parts and cards (``AssistantView.as_event``)."""
 SWITCHED = "assistant_switched"
 """Pushed on ``user:{id}`` when the shopper switches the assistant on or off (``enabled``)."""
-
-PriceLevelFor = Callable[[Session, uuid.UUID, uuid.UUID], Any]
-try:  # the shopper's price level per category, where recommendations provide it
-    from agora.recommendations import price_level_for as _price_level_for
-
-    price_level_for: PriceLevelFor | None = _price_level_for
-except ImportError:  # pragma: no cover - before recommendations have profiles
-    price_level_for = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +254,7 @@ def _wanted(
     the category (their price level), which is answered as the second value."""
     slugs = category_slugs(preferences.category, names)
     cap, usual = preferences.max_price, None
-    if cap is None and slugs and price_level_for is not None:
+    if cap is None and slugs:
         usual = _usual_max(uow, user_id, slugs)
         cap = usual
     wanted = Wanted(
@@ -276,17 +268,19 @@ def _wanted(
 
 
 def _usual_max(uow: UnitOfWork, user_id: uuid.UUID, slugs: Sequence[str]) -> int | None:
-    assert price_level_for is not None
+    """Up to what the shopper usually pays in these categories (recommendations' price level,
+    from what they bought there), or ``None`` before any purchase in them."""
     typical: list[int] = []
     with uow.read() as session:
         for slug in slugs:
             category = session.scalar(
                 select(catalog.Category.id).where(catalog.Category.slug == slug)
             )
-            level = price_level_for(session, user_id, category) if category else None
-            value = getattr(level, "typical_max", None)
-            if isinstance(value, int) and value > 0:
-                typical.append(value)
+            level = (
+                recommendations.price_level_for(session, user_id, category) if category else None
+            )
+            if level is not None and level.typical_max > 0:
+                typical.append(level.typical_max)
     return max(typical) if typical else None
 
 
