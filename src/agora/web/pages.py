@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from agora.web import (
     addresses,
     api_docs,
+    assistant,
     auth,
     bargain,
     chat,
@@ -32,9 +33,9 @@ from agora.web import (
     treasure,
     wallet,
 )
+from agora.web import feeds as feed_pages
 from agora.web import privacy as privacy_pages
 from agora.web import reputation as _reputation  # noqa: F401 - the store reputation panel
-from agora.web import feeds as feed_pages
 from agora.web import sharing as share_pages
 from agora.web import shipping as shipping_pages
 from agora.web import social as social_pages
@@ -46,6 +47,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(assistant.router)
     for module in (shop, auth, merchant, operator, wallet, orders, merchant_orders, chat):
         app.include_router(module.router)
     app.include_router(share_pages.router)
