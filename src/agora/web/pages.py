@@ -25,6 +25,7 @@ from agora.web import (
     operator,
     orders,
     payouts,
+    recommendations_profile,
     red_envelopes,
     referrals,
     shop,
@@ -64,6 +65,7 @@ def install(app: FastAPI) -> None:
     app.include_router(merchant_images.router)
     app.include_router(feed_pages.router)
     app.include_router(privacy_pages.router)
+    app.include_router(recommendations_profile.router)
 
 
 def render_error(request: Request, status: int, title: str, detail: str | None) -> Response:
