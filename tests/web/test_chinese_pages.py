@@ -201,6 +201,7 @@ FILL: dict[str, Callable[[Session, Who], list[str]]] = {
     "slug": _categories,
     "store_id": _stores,
     "team_id": _teams,
+    "token": _each("data_exports", "user_id", value="token"),
     "user_id": _friend,
 }
 
