@@ -105,7 +105,7 @@ def test_the_retrain_job_trains_in_a_thread_only_where_a_server_enabled_it(
         thread = RETRAINER.start(world.uow.db)
         assert thread is not None
         thread.join(timeout=120)
+        assert read_snapshot(path).user_top.shape[1] == 10
+        assert RETRAINER.start(world.uow.db) is None  # the file is fresh: nothing to do yet
     finally:
         RETRAINER.disable()
-
-    assert read_snapshot(path).user_top.shape[1] == 10

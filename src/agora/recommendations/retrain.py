@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from agora.core.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 RETRAIN = "recs_retrain"
+EVERY = timedelta(hours=get_settings().recs_retrain_hours)
 
 
 class _Retrainer:
@@ -38,13 +40,23 @@ class _Retrainer:
         self.path = None
 
     def start(self, db: Database) -> threading.Thread | None:
-        """Train in a daemon thread unless disabled or a training is still running."""
+        """Train in a daemon thread unless disabled, the model file is younger than the interval
+        (just trained by ``agora recs train`` or the demo) or a training is still running."""
         path = self.path
-        if path is None or not self._running.acquire(blocking=False):
+        if path is None or self._fresh(path):
+            return None
+        if not self._running.acquire(blocking=False):
             return None
         thread = threading.Thread(target=self._run, args=(db, path), daemon=True)
         thread.start()
         return thread
+
+    def _fresh(self, path: Path) -> bool:
+        try:
+            written = path.stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return time.time() - written < EVERY.total_seconds() * 0.9
 
     def _run(self, db: Database, path: Path) -> None:
         from agora.recommendations.training import train
@@ -66,6 +78,6 @@ class _Retrainer:
 RETRAINER = _Retrainer()
 
 
-@registry.every(RETRAIN, timedelta(hours=get_settings().recs_retrain_hours))
+@registry.every(RETRAIN, EVERY)
 def retrain_job(uow: UnitOfWork) -> None:
     RETRAINER.start(uow.db)

@@ -19,7 +19,7 @@ import os
 import tempfile
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -78,14 +78,22 @@ class _Data:
 
 
 def train(
-    uow: UnitOfWork, path: Path, *, top_n: int = 100, progress: Progress | None = None
+    uow: UnitOfWork,
+    path: Path,
+    *,
+    top_n: int = 100,
+    progress: Progress | None = None,
+    grids: Mapping[str, Any] | None = None,
 ) -> TrainReport:
-    """Read the interactions, pick and fit a model, precompute the feeds and write ``path``."""
+    """Read the interactions, pick and fit a model, precompute the feeds and write ``path``.
+
+    ``grids`` narrows the settings ``choose_model`` tries (the bench's, to keep its run short);
+    by default every model's full grid."""
     report = progress or (lambda _stage, _done, _total: None)
     now = utcnow()
     data = _load(uow, now)
     report("load", 1, 1)
-    name, params, validation, model = _choose(data.matrix, report)
+    name, params, validation, model = _choose(data.matrix, report, grids)
     user_top, user_score, anchors, anchor_kinds = _user_feeds(data, model, top_n, report)
     similar, similar_score = _similar(data.matrix, model, report)
     levels = _price_levels(uow, data, report)
@@ -289,14 +297,16 @@ def _together(purchases: Iterable[list[tuple[datetime, int]]]) -> Counter[tuple[
 
 
 def _choose(
-    matrix: sp.csr_matrix, report: Progress
+    matrix: sp.csr_matrix, report: Progress, grids: Mapping[str, Any] | None = None
 ) -> tuple[str, dict[str, Any], float | None, Any]:
     """The validated choice among the recommenders, or none while too few shoppers have rows."""
     if matrix.shape[0] < MIN_ROWS_FOR_MODEL or matrix.nnz == 0:
         return "popularity", {}, None, None
     from agora.recommendations.algorithms.choose import choose_model
 
-    choice = choose_model(matrix, progress=lambda done, total: report("choose", done, total))
+    choice = choose_model(
+        matrix, progress=lambda done, total: report("choose", done, total), grids=grids
+    )
     # Each model's best validation Recall@20 goes in the file with the winner's parameters.
     params = {
         **choice.params,
