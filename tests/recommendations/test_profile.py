@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+import factories
 from agora import recommendations
 from agora.core.clock import clock
 from agora.core.uow import UnitOfWork
@@ -125,3 +128,40 @@ def test_a_shopper_with_nothing_recorded_has_an_empty_profile(
     with uow.read() as session:
         profile = recommendations.profile_of(session, world.wang.id)
     assert profile.empty and profile.overall_typical_max is None and profile.events == 0
+
+
+def test_price_levels_of_many_shoppers_match_one_by_one_in_two_statements(
+    world: World, uow: UnitOfWork
+) -> None:
+    world.consent(world.wang)
+    world.buy(world.lin, world.coats[2])
+    world.buy(world.lin, world.coats[5])
+    world.buy(world.lin, world.phones[0])
+    world.buy(world.wang, world.coats[0])
+    nobody = factories.make_user(uow, name="Nobody")
+
+    with uow.read() as session:
+        sent: list[str] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            sent.append(statement)
+
+        event.listen(uow.db.engine, "before_cursor_execute", seen)
+        try:
+            levels = recommendations.price_levels_of(
+                session, [world.lin.id, world.wang.id, nobody.id]
+            )
+        finally:
+            event.remove(uow.db.engine, "before_cursor_execute", seen)
+        one_by_one = {
+            user.id: {
+                category.id: recommendations.price_level_for(session, user.id, category.id)
+                for category in world.categories.values()
+            }
+            for user in (world.lin, world.wang)
+        }
+
+    assert len([sql for sql in sent if sql.lstrip().startswith("SELECT")]) == 2
+    assert set(levels) == {world.lin.id, world.wang.id}  # no purchases, no entry
+    for user_id, by_category in one_by_one.items():
+        assert levels[user_id] == {c: level for c, level in by_category.items() if level}

@@ -29,6 +29,7 @@ from agora.recommendations.service import (
     my_events,
     my_profile,
     price_level_for,
+    price_levels_of,
     profile_of,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "my_events",
     "my_profile",
     "price_level_for",
+    "price_levels_of",
     "profile_of",
     "record_event",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,6 +97,39 @@ def price_level_for(
     return _price_levels(session, {category_id: [int(a or 0) for a in paid]}).get(category_id)
 
 
+def price_levels_of(
+    session: Session, user_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, PriceLevel]]:
+    """Every price level of each of ``user_ids`` (those with purchases only), for a trainer that
+    reads all shoppers at once: one statement per thousand shoppers for their purchases, one for
+    the price lists of every category they bought in — not one per shopper and category."""
+    since = utcnow() - timedelta(days=get_settings().behaviour_retention_days)
+    paid: dict[uuid.UUID, dict[uuid.UUID, list[int]]] = defaultdict(lambda: defaultdict(list))
+    wanted = list(dict.fromkeys(user_ids))
+    for start in range(0, len(wanted), 1000):
+        for user_id, category_id, amount in session.execute(
+            select(BehaviourEvent.user_id, Product.category_id, BehaviourEvent.amount)
+            .join(Product, Product.id == BehaviourEvent.product_id)
+            .where(
+                BehaviourEvent.user_id.in_(wanted[start : start + 1000]),
+                BehaviourEvent.kind == PURCHASE,
+                BehaviourEvent.occurred_at >= since,
+                BehaviourEvent.amount > 0,
+            )
+        ):
+            paid[user_id][category_id].append(int(amount or 0))
+    prices = _category_prices(session, {c for by_category in paid.values() for c in by_category})
+    levels: dict[uuid.UUID, dict[uuid.UUID, PriceLevel]] = {}
+    for user_id, by_category in paid.items():
+        found = {}
+        for category_id, amounts in by_category.items():
+            level = domain.price_level(amounts, prices.get(category_id, []))
+            if level is not None:
+                found[category_id] = level
+        levels[user_id] = found
+    return levels
+
+
 def _colours_of(session: Session, product_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
     if not product_ids:
         return {}
@@ -116,23 +150,31 @@ def _price_levels(
     (one statement for all of them)."""
     if not paid:
         return {}
+    prices = _category_prices(session, set(paid))
+    levels: dict[uuid.UUID, PriceLevel] = {}
+    for category_id, amounts in paid.items():
+        level = domain.price_level(amounts, prices.get(category_id, []))
+        if level is not None:
+            levels[category_id] = level
+    return levels
+
+
+def _category_prices(session: Session, category_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[int]]:
+    """Each category's active SKU prices, ascending (one statement)."""
+    if not category_ids:
+        return {}
     prices: dict[uuid.UUID, list[int]] = defaultdict(list)
     for category_id, price in session.execute(
         select(Product.category_id, Sku.price)
         .join(Sku, Sku.product_id == Product.id)
         .where(
-            Product.category_id.in_(list(paid)),
+            Product.category_id.in_(list(category_ids)),
             Product.status == "active",
             Sku.active.is_(True),
         )
     ):
         prices[category_id].append(price)
-    levels: dict[uuid.UUID, PriceLevel] = {}
-    for category_id, amounts in paid.items():
-        level = domain.price_level(amounts, sorted(prices.get(category_id, [])))
-        if level is not None:
-            levels[category_id] = level
-    return levels
+    return {category_id: sorted(listed) for category_id, listed in prices.items()}
 
 
 @dataclass(frozen=True, slots=True)
