@@ -250,6 +250,7 @@ def test_me_gathers_what_the_phone_header_drops(client: TestClient, uow: UnitOfW
         "points",
         "treasure",
         "credit",
+        "why",
         "chat",
         "friends",
         "moments",
