@@ -188,16 +188,16 @@ def test_recall_and_ndcg_are_worked_out_by_hand() -> None:
     assert quality.users == 2
     assert quality.recall == pytest.approx(recall)
     assert quality.ndcg == pytest.approx((ndcg_0 + ndcg_1) / 2)
-    assert quality.capped_recall == pytest.approx(recall)
+    assert quality.recall_all == pytest.approx(recall)
 
 
-def test_recall_divides_by_all_test_items_and_capped_recall_by_at_most_k() -> None:
+def test_recall_divides_by_at_most_k_test_items_and_recall_all_by_every_one() -> None:
     train = _matrix([[0]], 6)
     test = _matrix([[1, 2, 3, 4, 5]], 6)
     scores = np.array([[0.0, 5.0, 4.0, 0.1, 0.2, 0.3]])
     quality = evaluate(Fixed(scores), train, test, k=2)  # type: ignore[arg-type]
-    assert quality.recall == pytest.approx(2 / 5)
-    assert quality.capped_recall == pytest.approx(1.0)
+    assert quality.recall == pytest.approx(1.0)
+    assert quality.recall_all == pytest.approx(2 / 5)
     assert quality.ndcg == pytest.approx(1.0)
 
 

@@ -118,7 +118,7 @@ def evaluate_dataset(
             models[name] = {
                 "recall": round(quality.recall, 4),
                 "ndcg": round(quality.ndcg, 4),
-                "capped_recall": round(quality.capped_recall, 4),
+                "recall_all": round(quality.recall_all, 4),
                 "params": chosen.params,
                 "validation_recall": round(chosen.recall, 4),
                 "settings_tried": len(trials),
@@ -154,7 +154,7 @@ def format_report(report: Mapping[str, Any]) -> str:
             f"{body['interactions']:,} interactions ({body['seconds']:.1f} s)"
         )
         lines.append(
-            f"  {'split':<9}{'model':<11}{'Recall@20':>10}{'NDCG@20':>9}{'capped R@20':>12}"
+            f"  {'split':<9}{'model':<11}{'Recall@20':>10}{'NDCG@20':>9}{'R@20 all':>10}"
             f"{'tune s':>8}{'fit s':>7}  chosen settings"
         )
         for kind, part in body["splits"].items():
@@ -162,7 +162,7 @@ def format_report(report: Mapping[str, Any]) -> str:
                 settings = ", ".join(f"{key}={value}" for key, value in row["params"].items())
                 lines.append(
                     f"  {kind:<9}{model:<11}{row['recall']:>10.4f}{row['ndcg']:>9.4f}"
-                    f"{row['capped_recall']:>12.4f}{row['tuning_seconds']:>8.1f}"
+                    f"{row['recall_all']:>10.4f}{row['tuning_seconds']:>8.1f}"
                     f"{row['fit_seconds']:>7.2f}  {settings or '-'}"
                 )
             lines.append(
@@ -171,7 +171,7 @@ def format_report(report: Mapping[str, Any]) -> str:
             )
         lines.append("")
     lines.append(
-        f"Recall@{K} = hits / the user's test items (RecBole); capped R@{K} = hits /"
-        f" min({K}, test items) (Liang et al. 2018, Steck 2019). All items ranked, seen excluded."
+        f"Recall@{K} = hits / min({K}, the user's test items) (Liang et al. 2018, Steck 2019);"
+        f" R@{K} all = hits / all test items (RecBole). All items ranked, seen excluded."
     )
     return "\n".join(lines)
