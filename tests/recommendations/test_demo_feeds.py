@@ -1,5 +1,6 @@
 """The demo trains its recommenders after its behaviour events: Lin Mei's home page has picks
-of her own, and a coat she looked at has similar items, on the first run."""
+of her own and what two friends bought and shared, and a product she looked at has similar
+items, on the first run."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ def test_the_demo_shoppers_have_personal_feeds(
         assert viewed is not None
         mine = feeds.guess_you_like(lin.id, 12, session=session)
         similar = feeds.similar_items(viewed, 8, session=session)
+        friends = feeds.friends_bought(session, lin.id)
     assert len(mine) >= 5  # of the few products a test lists, not all she has bought
     assert {r.reason_code for r in mine} & {feeds.BECAUSE_VIEWED, feeds.BECAUSE_BOUGHT}
     assert similar and similar[0].reason_code == feeds.SIMILAR
+    assert summary["purchases_shared_with_friends"] == 2
+    assert {r.reason_args["name"] for r in friends} == {"Chen Jing 陈静", "Wang Lei 王磊"}
+    assert train_demo(uow, path)["purchases_shared_with_friends"] == 0  # once only

@@ -497,6 +497,7 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray[Any, Any]]) -> No
     try:
         with os.fdopen(handle, "wb") as file:
             np.savez(file, **arrays)  # type: ignore[arg-type]
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a server of another user
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
