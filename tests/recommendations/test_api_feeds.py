@@ -70,6 +70,12 @@ def test_signed_out_there_is_no_personal_feed(client: TestClient, world: World) 
 def test_my_feed_is_mine_whatever_user_id_is_asked_for(client: TestClient, world: World) -> None:
     dan = factories.bearer(world.uow, world.users["dan"])
     eve = world.users["eve"].id
+    # Viewed items stay in a feed, so on this small shop both may be shown the same list:
+    # Eve turning down Dan's first pick makes hers differ from his.
+    with world.uow.read() as session:
+        feeds.dismiss(
+            eve, feeds.guess_you_like(world.users["dan"].id, 1, session=session)[0].product_id
+        )
 
     mine = client.get("/api/v1/recommendations/for-you", headers=dan)
     asked = client.get(f"/api/v1/recommendations/for-you?user_id={eve}&limit=20", headers=dan)

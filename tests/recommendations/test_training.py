@@ -84,12 +84,14 @@ def test_bought_together_counts_one_buyers_purchases_within_the_window(
 
 def test_a_dismissed_item_is_no_interaction_and_never_picked(world: World, tmp_path: Path) -> None:
     world.events("ann", "dismiss", "coat-2")
+    world.paid_order("ann", "coat-4")
     snapshot = read_snapshot(train(world.uow, tmp_path / "model.npz").path)
 
     row = snapshot.user_row[world.users["ann"].id]
     picked = {snapshot.item_ids[i] for i in snapshot.user_top[row].tolist() if i >= 0}
     assert world.id("coat-2") not in picked
-    assert world.id("coat-0") not in picked  # seen already
+    assert world.id("coat-4") not in picked  # bought already
+    assert world.id("coat-1") in picked  # only looked at: still a likely next purchase
 
 
 def test_the_retrain_job_trains_in_a_thread_only_where_a_server_enabled_it(

@@ -329,7 +329,9 @@ def _user_feeds(
     kinds = np.zeros((users, top_n), dtype=np.int8)
     if model is None or users == 0:
         return top, scores, anchors, kinds
-    seen = (data.matrix + data.dismissed).tocsr()
+    # Only what was bought or turned down leaves the feed: an item looked at and not bought is
+    # among the likeliest next purchases, as in every shop's "guess you like".
+    seen = (data.bought + data.dismissed).tocsr()
     cooccurrence = _cooccurrence(data.matrix)
     batch = 256
     for start in range(0, users, batch):

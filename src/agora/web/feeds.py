@@ -19,8 +19,8 @@ from agora.recommendations import feeds
 from agora.web.render import check_csrf, redirect, safe_next
 
 router = APIRouter(include_in_schema=False)
-HOME_PICKS = 12
-FRIEND_PICKS = 8
+HOME_PICKS = 10  # two full rows of the five-column grid (five of the phone's two)
+FRIEND_PICKS = 5  # one row
 SIMILAR_PICKS = 10
 TOGETHER_PICKS = 6
 
