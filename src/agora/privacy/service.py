@@ -11,10 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from agora.core.clock import utcnow
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.privacy.domain import CONSENT_KINDS
@@ -24,12 +25,17 @@ from agora.privacy.models import Consent, ConsentLogEntry
 CONSENT_CHANGED = "privacy.consent_changed"
 
 
+# Prepared: read on every personalised feed and every batch of chat messages.
+_GRANTED = Prepared(
+    select(Consent.granted).where(
+        Consent.user_id == bindparam("user_id"), Consent.kind == bindparam("kind")
+    )
+)
+
+
 def consent_granted(session: Session, user_id: uuid.UUID, kind: str) -> bool:
     """Whether ``user_id`` has switched ``kind`` on (one primary-key read)."""
-    granted = session.execute(
-        select(Consent.granted).where(Consent.user_id == user_id, Consent.kind == kind)
-    ).scalar_one_or_none()
-    return bool(granted)
+    return bool(_GRANTED.scalar(session, {"user_id": user_id, "kind": kind}))
 
 
 def my_consents(session: Session, user_id: uuid.UUID) -> dict[str, bool]:

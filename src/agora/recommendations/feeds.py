@@ -17,12 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, select, union_all
+from sqlalchemy import Select, and_, bindparam, exists, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from agora import catalog, identity, inventory, ordering, privacy, sharing, social
 from agora.core.i18n import gettext as _
 from agora.core.i18n import lazy_pick
+from agora.core.prepared import Prepared
 from agora.recommendations.domain import DISMISS
 from agora.recommendations.models import BehaviourEvent
 from agora.recommendations.serving import STORE, Snapshot
@@ -154,13 +155,13 @@ def bought_together(
     return (_finish(session, picks) if session is not None else picks)[:n]
 
 
-def friends_bought(session: Session, user_id: uuid.UUID, n: int = 12) -> list[Recommendation]:
-    """What the shopper's friends bought and then chose to share (into a chat or their moments),
-    newest share first; never a purchase a friend kept to themselves."""
-    friends = social.friend_ids(session, user_id)
-    if not friends:
-        return []
+def _friends_shares_statement() -> Any:
+    """Products the shopper's friends shared where friends see it after paying for them, newest
+    first: one statement, friends read inline. Built once (see ``Prepared``)."""
     share = sharing.Share
+    friends = select(social.Friendship.friend_id).where(
+        social.Friendship.user_id == bindparam("user_id")
+    )
     bought_before_sharing = exists(
         select(ordering.OrderLine.id)
         .join(ordering.Order, ordering.Order.id == ordering.OrderLine.order_id)
@@ -171,18 +172,30 @@ def friends_bought(session: Session, user_id: uuid.UUID, n: int = 12) -> list[Re
             ordering.Order.paid_at <= share.created_at,
         )
     )
-    rows = session.execute(
+    return (
         select(share.target_id, share.sharer_id, identity.User.display_name, share.created_at)
         .join(identity.User, identity.User.id == share.sharer_id)
         .where(
             share.sharer_id.in_(friends),
             share.target_type == sharing.PRODUCT,
-            share.channel.in_(SHARED_CHANNELS),
+            # Constants written into the statement: a prepared statement takes no IN list.
+            or_(*(share.channel == literal_column(f"'{channel}'") for channel in SHARED_CHANNELS)),
             bought_before_sharing,
         )
         .order_by(share.created_at.desc())
-        .limit(n * 4 + 10)
-    ).all()
+        .limit(bindparam("limit"))
+    )
+
+
+_FRIENDS_SHARES = Prepared(_friends_shares_statement())
+
+
+def friends_bought(session: Session, user_id: uuid.UUID, n: int = 12) -> list[Recommendation]:
+    """What the shopper's friends bought and then chose to share (into a chat or their moments),
+    newest share first; never a purchase a friend kept to themselves."""
+    rows = _FRIENDS_SHARES.rows(session, {"user_id": user_id, "limit": n * 4 + 10})
+    if not rows:
+        return []
     excluded = set(STORE.dismissed(user_id))
     picks: dict[uuid.UUID, Recommendation] = {}
     for product_id, friend_id, name, _shared_at in rows:
@@ -265,20 +278,28 @@ def _category_args(snapshot: Snapshot, category: int) -> dict[str, str]:
     }
 
 
-def _bought_or_dismissed(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
-    """Everything this shopper paid for or dismissed, in one statement."""
+def _bought_or_dismissed_statement() -> Any:
     paid = (
         select(ordering.OrderLine.product_id)
         .join(ordering.Order, ordering.Order.id == ordering.OrderLine.order_id)
-        .where(ordering.Order.buyer_id == user_id, ordering.Order.paid_at.is_not(None))
+        .where(ordering.Order.buyer_id == bindparam("user_id"), ordering.Order.paid_at.is_not(None))
     )
     dismissed = select(BehaviourEvent.product_id).where(
-        BehaviourEvent.user_id == user_id,
+        BehaviourEvent.user_id == bindparam("user_id"),
         BehaviourEvent.kind == DISMISS,
         BehaviourEvent.product_id.is_not(None),
     )
-    found = session.execute(union_all(paid, dismissed)).scalars()
-    return {product_id for product_id in found if product_id is not None}
+    return union_all(paid, dismissed)
+
+
+# Built once: building the statement per request cost more than running it.
+_BOUGHT_OR_DISMISSED = Prepared(_bought_or_dismissed_statement())
+
+
+def _bought_or_dismissed(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
+    """Everything this shopper paid for or dismissed, in one statement."""
+    found = _BOUGHT_OR_DISMISSED.rows(session, {"user_id": user_id})
+    return {product_id for (product_id,) in found if product_id is not None}
 
 
 def _card_statement() -> Select[Any]:

@@ -33,6 +33,7 @@ from agora.social.graph import (
     remove_friend,
     unblock_user,
 )
+from agora.social.models import Friendship
 from agora.social.moments import (
     CardView,
     CommentView,
@@ -66,6 +67,7 @@ __all__ = [
     "FriendRequestDecided",
     "FriendRequestNotFound",
     "FriendRequestView",
+    "Friendship",
     "MomentNotFound",
     "MomentView",
     "NotYourself",
