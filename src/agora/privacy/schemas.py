@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from agora.core.fields import JsonInt
 
 
 class ConsentIn(BaseModel):
@@ -58,7 +60,11 @@ class AgreementOut(BaseModel):
 
 
 class AcceptIn(BaseModel):
-    version: int = Field(description="The version read: it must still be the current one.")
+    model_config = ConfigDict(extra="forbid")
+
+    version: JsonInt = Field(
+        ge=1, le=1_000_000, description="The version read: it must still be the current one."
+    )
 
 
 class ExportOut(BaseModel):
