@@ -89,41 +89,28 @@ def parts_of(preferences: Preferences, names: CategoryNames) -> tuple[Chip, ...]
         parts.append(Chip(f"colour:{colour}", en, zh))
     for colour in sorted(preferences.excluded_colours):
         en, zh = _colour_names(colour)
+        not_colour = N_("not %(colour)s")
         parts.append(
             Chip(
-                f"not:{colour}",
-                _in("en", N_("not %(colour)s"), colour=en),
-                _in("zh", N_("not %(colour)s"), colour=zh),
+                f"not:{colour}", _in("en", not_colour, colour=en), _in("zh", not_colour, colour=zh)
             )
         )
     if preferences.size is not None:
-        size = preferences.size
-        parts.append(
-            Chip(
-                "size",
-                _in("en", N_("size %(size)s"), size=size),
-                _in("zh", N_("size %(size)s"), size=size),
-            )
-        )
+        parts.append(_worded("size", N_("size %(size)s"), size=preferences.size))
     if preferences.min_price is not None:
-        price = price_text(preferences.min_price)
         parts.append(
-            Chip(
-                "min_price",
-                _in("en", N_("from %(price)s"), price=price),
-                _in("zh", N_("from %(price)s"), price=price),
-            )
+            _worded("min_price", N_("from %(price)s"), price=price_text(preferences.min_price))
         )
     if preferences.max_price is not None:
-        price = price_text(preferences.max_price)
         parts.append(
-            Chip(
-                "max_price",
-                _in("en", N_("under %(price)s"), price=price),
-                _in("zh", N_("under %(price)s"), price=price),
-            )
+            _worded("max_price", N_("under %(price)s"), price=price_text(preferences.max_price))
         )
     return tuple(parts)
+
+
+def _worded(key: str, message: str, **values: str) -> Chip:
+    """A chip whose label is ``message`` in each language with the same values."""
+    return Chip(key, _in("en", message, **values), _in("zh", message, **values))
 
 
 def _in(locale: str, message: str, **values: str) -> str:
