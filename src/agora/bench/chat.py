@@ -35,7 +35,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -46,15 +45,14 @@ from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
 from agora.bench import loadgen
-from agora.bench.fresh import fresh_database
+from agora.bench.fresh import fresh_database, insert_api_tokens
 from agora.bench.server import DEFAULT_REDIS_URL, start_bench_server
 from agora.bench.stats import summary_ms
 from agora.chat.models import ConversationRow, MemberRow
 from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.ids import new_id
-from agora.core.security import token_digest
-from agora.identity import AuthSession, User
+from agora.identity import User
 
 DEADLINE_S = 120.0  # the whole run, connected to drained
 
@@ -72,20 +70,7 @@ def _setup(database: Database, clients: int, groups: int) -> list[tuple[str, uui
                 for n, (uid, _) in enumerate(people)
             ],
         )
-        session.execute(
-            insert(AuthSession),
-            [
-                {
-                    "id": new_id(),
-                    "user_id": uid,
-                    "token_hash": token_digest(token),
-                    "kind": "api",
-                    "created_at": now,
-                    "expires_at": now + timedelta(days=1),
-                }
-                for uid, token in people
-            ],
-        )
+        insert_api_tokens(session, people, now)
         session.execute(
             insert(ConversationRow),
             [

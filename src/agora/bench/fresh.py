@@ -4,14 +4,41 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from agora.core.db import Database, nullpool_engine
+from agora.core.ids import new_id
 from agora.core.migrate import upgrade
+from agora.core.security import token_digest
+from agora.identity import AuthSession
+
+
+def insert_api_tokens(
+    session: Session, people: Sequence[tuple[uuid.UUID, str]], now: datetime
+) -> None:
+    """One API session per (user id, token), valid for a day: the load generator's bearers."""
+    session.execute(
+        insert(AuthSession),
+        [
+            {
+                "id": new_id(),
+                "user_id": user_id,
+                "token_hash": token_digest(token),
+                "kind": "api",
+                "created_at": now,
+                "expires_at": now + timedelta(days=1),
+            }
+            for user_id, token in people
+        ],
+    )
 
 
 @contextmanager

@@ -37,14 +37,14 @@ from sqlalchemy import insert, select
 
 from agora import catalog, identity, inventory, ordering, privacy, sharing
 from agora.bench import loadgen
-from agora.bench.fresh import fresh_database
+from agora.bench.fresh import fresh_database, insert_api_tokens
 from agora.bench.search import _load as load_catalog
 from agora.bench.server import start_bench_server
 from agora.bench.stats import summary_ms
 from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.ids import new_id
-from agora.core.security import hash_password, token_digest
+from agora.core.security import hash_password
 from agora.core.uow import UnitOfWork
 from agora.recommendations import feeds
 from agora.recommendations.models import BehaviourEvent
@@ -198,20 +198,7 @@ def _shoppers(database: Database, count: int) -> list[tuple[uuid.UUID, str]]:
                 for n, (user_id, _) in enumerate(people)
             ],
         )
-        session.execute(
-            insert(identity.AuthSession),
-            [
-                {
-                    "id": new_id(),
-                    "user_id": user_id,
-                    "token_hash": token_digest(token),
-                    "kind": "api",
-                    "created_at": now,
-                    "expires_at": now + timedelta(days=1),
-                }
-                for user_id, token in people
-            ],
-        )
+        insert_api_tokens(session, people, now)
         session.execute(
             insert(privacy.Consent),
             [

@@ -24,7 +24,6 @@ import secrets
 import tempfile
 import uuid
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +32,16 @@ from sqlalchemy import func, insert, select
 
 from agora import catalog, inventory, ledger, payments
 from agora.bench import loadgen
-from agora.bench.fresh import fresh_database
+from agora.bench.fresh import fresh_database, insert_api_tokens
 from agora.bench.server import DEFAULT_REDIS_URL, ServerProcess, start_bench_server
 from agora.bench.stats import summary_ms
 from agora.catalog.schemas import CategoryIn, ProductIn, SkuIn, StoreIn
 from agora.core.clock import utcnow
 from agora.core.db import Database
 from agora.core.ids import new_id
-from agora.core.security import hash_password, token_digest
+from agora.core.security import hash_password
 from agora.core.uow import UnitOfWork
-from agora.identity import AuthSession, Principal, User
+from agora.identity import Principal, User
 from agora.logistics.models import AddressRow
 from agora.ordering import Order, OrderLine
 
@@ -80,20 +79,7 @@ def _shoppers(database: Database, count: int) -> list[tuple[uuid.UUID, str]]:
                 for n, (user_id, _) in enumerate(people)
             ],
         )
-        session.execute(
-            insert(AuthSession),
-            [
-                {
-                    "id": new_id(),
-                    "user_id": user_id,
-                    "token_hash": token_digest(token),
-                    "kind": "api",
-                    "created_at": now,
-                    "expires_at": now + timedelta(days=1),
-                }
-                for user_id, token in people
-            ],
-        )
+        insert_api_tokens(session, people, now)
         # Checkout copies the buyer's default address onto each order.
         session.execute(
             insert(AddressRow),
