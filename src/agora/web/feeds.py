@@ -19,7 +19,7 @@ from agora.recommendations import feeds
 from agora.web.render import check_csrf, redirect, safe_next
 
 router = APIRouter(include_in_schema=False)
-HOME_PICKS = 10  # two full rows of the five-column grid (five of the phone's two)
+HOME_PICKS = 10  # two full rows of the desktop's five columns, five of the phone's two
 FRIEND_PICKS = 5  # one row
 SIMILAR_PICKS = 10
 TOGETHER_PICKS = 6
