@@ -13,6 +13,7 @@ from agora.core.clock import clock
 from agora.core.db import Database
 from agora.core.jobs import JobRegistry, Scheduler, cancel_deadline, schedule_deadline
 from agora.core.models import Deadline, JobLease
+from agora.core.prepared import STATEMENTS
 from agora.core.uow import UnitOfWork
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -92,6 +93,32 @@ def test_a_periodic_job_runs_once_per_interval_across_workers(db: Database) -> N
         T0 + timedelta(minutes=10),
         T0 + timedelta(minutes=5),
     )
+
+
+def test_a_quiet_tick_asks_for_no_lease_until_one_ends(db: Database) -> None:
+    clock.freeze(T0)
+    jobs = JobRegistry()
+    for name in ("digest", "sweep", "report"):
+        jobs.every(name, timedelta(minutes=5))(lambda uow: None)
+    first = Scheduler(db, owner="worker-1", jobs=jobs)
+    second = Scheduler(db, owner="worker-2", jobs=jobs)
+    assert first.run_due() == 3
+    assert second.run_due() == 0  # it saw the leases held until T0 + 5 min
+
+    def statements(scheduler: Scheduler) -> int:
+        before = STATEMENTS.count
+        scheduler.run_due()
+        return STATEMENTS.count - before
+
+    clock.travel(timedelta(minutes=4))
+    # Only the look for due deadlines (a read; SQLite's counts its BEGIN): no lease asked for,
+    # where each tick used to send two statements per job in a write transaction.
+    assert statements(first) <= 2
+    assert statements(second) <= 2
+
+    clock.travel(timedelta(minutes=1))
+    assert second.run_due() == 3
+    assert first.run_due() == 0
 
 
 def test_the_job_runs_in_a_committed_transaction(db: Database) -> None:

@@ -105,16 +105,33 @@ _CANCEL = Prepared(
 )
 
 
+_ANY_DUE = Prepared(
+    select(_deadlines.c.id)
+    .where(_deadlines.c.fired_at.is_(None), _deadlines.c.due_at <= bindparam("now"))
+    .limit(1)
+)
+
+
 class Scheduler:
     def __init__(self, db: Database, *, owner: str, jobs: JobRegistry = registry) -> None:
         self.db = db
         self.owner = owner
         self.jobs = jobs
+        # When each periodic job's lease is next worth asking for: the end of the lease this
+        # worker won or saw another hold. A tick asks only for those, and looks for due deadlines
+        # with one read before it takes the write lock: a tick of a quiet server then costs one
+        # statement instead of a write transaction per job, which held the GIL and SQLite's write
+        # lock often enough to show in the tail of every request (docs/performance.md).
+        self._not_before: dict[str, datetime] = {}
 
     def run_due(self) -> int:
         """One tick: run periodic jobs whose lease this worker wins, then sweep due deadlines."""
         ran = 0
+        now = utcnow()
         for job in list(self.jobs.periodic.values()):
+            not_before = self._not_before.get(job.name)
+            if not_before is not None and now < not_before:
+                continue
             if self._acquire(job):
                 try:
                     with UnitOfWork(self.db) as uow:
@@ -127,7 +144,9 @@ class Scheduler:
     def _acquire(self, job: Periodic) -> bool:
         now = utcnow()
         with UnitOfWork(self.db) as uow:
-            if uow.session.get(JobLease, job.name) is None:
+            lease = uow.session.get(JobLease, job.name)
+            held_until = lease.leased_until if lease is not None else None
+            if lease is None:
                 try:
                     with uow.session.begin_nested():
                         uow.session.add(JobLease(name=job.name))
@@ -141,9 +160,17 @@ class Scheduler:
                 )
                 .values(owner=self.owner, leased_until=now + job.interval, last_run_at=now)
             )
-            return bool(won.rowcount == 1)  # type: ignore[attr-defined]
+            if won.rowcount == 1:  # type: ignore[attr-defined]
+                self._not_before[job.name] = now + job.interval
+                return True
+            if held_until is not None:
+                self._not_before[job.name] = held_until
+            return False
 
     def sweep_deadlines(self, limit: int = 500) -> int:
+        with self.db.read_session() as session:
+            if _ANY_DUE.scalar(session, {"now": utcnow()}) is None:
+                return 0
         fired = 0
         for _ in range(limit):
             outcome = self._fire_one()
