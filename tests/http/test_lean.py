@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import fastapi.routing
 import pytest
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
@@ -31,6 +31,7 @@ async def who(request: Request) -> str:
 
 User = Annotated[str, Depends(who)]
 Key = Annotated[str | None, Header(alias="Idempotency-Key", max_length=5)]
+Limit = Annotated[int, Query(ge=1, le=50)]
 
 
 def build() -> FastAPI:
@@ -48,8 +49,16 @@ def build() -> FastAPI:
     ) -> Response:
         return await make(thing_id, body, user, request, key)
 
+    async def page(user: User, request: Request, limit: Limit = 20) -> Response:
+        return JSONResponse({"user": user, "limit": limit, "routed": "router" in request.scope})
+
+    async def page_twin(user: User, request: Request, limit: Limit = 20) -> Response:
+        return await page(user, request, limit)
+
     router.post("/lean/{thing_id}", status_code=201)(lean(make))
     router.post("/full/{thing_id}", status_code=201)(twin)
+    router.get("/lean-page")(lean(page))
+    router.get("/full-page")(page_twin)
     app = FastAPI()
     app.include_router(router)
     lean_lane.install(app)
@@ -126,6 +135,31 @@ def test_anything_else_is_answered_as_fastapi_answers_it(
     )
 
 
+def test_a_query_value_is_read_or_takes_its_default(client: TestClient, no_solver: None) -> None:
+    ann = {"x-user": "ann"}
+
+    assert client.get("/lean-page?limit=5", headers=ann).json() == {
+        "user": "ann",
+        "limit": 5,
+        "routed": False,
+    }
+    assert client.get("/lean-page", headers=ann).json()["limit"] == 20
+    assert client.get("/lean-page?other=1", headers=ann).json()["limit"] == 20
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=51", "limit=many", "limit="])
+def test_a_query_value_refused_is_answered_as_fastapi_answers_it(
+    client: TestClient, query: str
+) -> None:
+    ann = {"x-user": "ann"}
+
+    lean_answer = client.get(f"/lean-page?{query}", headers=ann)
+    full_answer = client.get(f"/full-page?{query}", headers=ann)
+
+    assert lean_answer.status_code == 422
+    assert lean_answer.json() == full_answer.json()
+
+
 def test_an_overridden_dependency_is_honoured(client: TestClient) -> None:
     app: Any = client.app
     app.dependency_overrides[who] = lambda: "stand-in"
@@ -136,7 +170,9 @@ def test_an_overridden_dependency_is_honoured(client: TestClient) -> None:
     assert response.json()["routed"] is True
 
 
-@pytest.mark.parametrize("shape", ["query", "model answer", "deep dependency", "required header"])
+@pytest.mark.parametrize(
+    "shape", ["required query", "list query", "model answer", "deep dependency", "required header"]
+)
 def test_an_endpoint_the_plan_cannot_serve_is_refused_when_declared(shape: str) -> None:
     router = Router()
 
@@ -144,6 +180,9 @@ def test_an_endpoint_the_plan_cannot_serve_is_refused_when_declared(shape: str) 
         return user
 
     async def with_query(q: int) -> Response:
+        return Response()
+
+    async def with_list(q: Annotated[list[int], Query()] = []) -> Response:  # noqa: B006
         return Response()
 
     async def model_answer(thing_id: uuid.UUID) -> Body:
@@ -156,7 +195,8 @@ def test_an_endpoint_the_plan_cannot_serve_is_refused_when_declared(shape: str) 
         return Response()
 
     endpoint = {
-        "query": with_query,
+        "required query": with_query,
+        "list query": with_list,
         "model answer": model_answer,
         "deep dependency": with_deep,
         "required header": with_required,

@@ -2,10 +2,11 @@
 
 A checkout, a payment, a grab or a join is an ``async def`` endpoint that reads a path id, a JSON
 body, the ``Idempotency-Key`` header and the signed-in principal, hands one command to the
-writer and answers with a ready response. Measured under load (docs/performance.md), FastAPI's
-generic handling around such an endpoint — matching the path router by router, its exit stacks,
-dependency solving, parameter extraction, content-type parsing — cost more of the event loop
-than the endpoint's own work.
+writer and answers with a ready response; a recommendation feed reads a path id or the principal
+and a ``limit`` from the query, and crosses into a thread once for its reads. Measured under load
+(docs/performance.md), FastAPI's generic handling around such an endpoint — matching the path
+router by router, its exit stacks, dependency solving, parameter extraction, content-type
+parsing — cost more of the event loop than the endpoint's own work.
 
 An endpoint marked :func:`lean` keeps its FastAPI declaration (the OpenAPI document, the
 parameters' validation rules) and gets a plan built from it once: the path and header fields,
@@ -29,6 +30,7 @@ from re import Pattern
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, params
+from fastapi._compat.shared import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.routing import APIRoute
@@ -67,6 +69,8 @@ class _Plan:
     """(argument, path parameter, field)"""
     headers: tuple[tuple[str, str, _Field], ...]
     """(argument, header name, field); an absent header is None (the only default allowed)"""
+    query: tuple[tuple[str, str, _Field], ...]
+    """(argument, query parameter, field) of single values; an absent one takes its default"""
     body: tuple[str, _Field] | None
     request_name: str | None
 
@@ -91,6 +95,17 @@ class _Plan:
             if errors:
                 return None
             values[name] = value
+        if self.query:
+            query = request.query_params
+            for name, key, field in self.query:
+                raw = query.get(key)
+                if raw is None:
+                    values[name] = field.default
+                    continue
+                value, errors = field.validate(raw, values, loc=("query", key))
+                if errors:
+                    return None
+                values[name] = value
         if self.body is not None:
             body = await _json_body(request)
             if body is _Missing:
@@ -133,8 +148,7 @@ def plan_of(route: APIRoute) -> _Plan:
     if not (isinstance(answer, type) and issubclass(answer, Response)):
         raise TypeError(f"{where}: must answer with a Response (nothing validates what it returns)")
     unsupported = (
-        dependant.query_params
-        or dependant.cookie_params
+        dependant.cookie_params
         or dependant.http_connection_param_name
         or dependant.websocket_param_name
         or dependant.response_param_name
@@ -145,7 +159,7 @@ def plan_of(route: APIRoute) -> _Plan:
         or route.max_body_size is not None
     )
     if unsupported:
-        raise TypeError(f"{where}: only path, header, one JSON body, Request and request deps")
+        raise TypeError(f"{where}: only path, header, query, one JSON body, Request, request deps")
     dependencies = []
     for sub in dependant.dependencies:
         if not _is_request_only(sub):
@@ -163,6 +177,7 @@ def plan_of(route: APIRoute) -> _Plan:
         dependencies=tuple(dependencies),
         path=tuple((f.name, f.alias, f) for f in dependant.path_params),
         headers=tuple(_header(f, where) for f in dependant.header_params),
+        query=tuple(_query(f, where) for f in dependant.query_params),
         body=body,
         request_name=dependant.request_param_name,
     )
@@ -178,6 +193,15 @@ def _header(field: _Field, where: str) -> tuple[str, str, _Field]:
     if key == field.name and getattr(info, "convert_underscores", True):
         key = key.replace("_", "-")
     return field.name, key.lower(), field
+
+
+def _query(field: _Field, where: str) -> tuple[str, str, _Field]:
+    info = field.field_info
+    if info.validation_alias is not None and not isinstance(info.validation_alias, str):
+        raise TypeError(f"{where}: query {field.name} has alias choices")
+    if info.is_required() or field_annotation_is_sequence(info.annotation):
+        raise TypeError(f"{where}: query {field.name} must be one value with a default")
+    return field.name, field.alias, field
 
 
 def _is_request_only(sub: Dependant) -> bool:
