@@ -13,7 +13,7 @@ import factories
 from agora import privacy
 from agora.core.clock import clock
 from agora.core.uow import UnitOfWork
-from agora.recommendations import feeds, price_level_for
+from agora.recommendations import cards, feeds, price_level_for
 from agora.recommendations.serving import STORE
 from agora.recommendations.training import train
 from recommendations.feeds_world import World, build, cheap_hashing
@@ -73,6 +73,7 @@ def test_the_feed_leaves_out_what_was_bought_dismissed_sold_out_or_delisted(
     feeds.dismiss(world.users["dan"].id, world.id("coat-6"))  # dismissed here, no event yet
     world.sell_out("phone-0")
     world.delist("phone-1")
+    clock.travel(timedelta(seconds=cards.FRESH_SECONDS + 1))  # cards are kept that long
 
     after = _ids(world, _guess(world, "dan", 30))
     gone = {"coat-0", "dress-2", "coat-6", "phone-0", "phone-1"}

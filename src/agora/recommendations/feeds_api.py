@@ -5,18 +5,22 @@ user id."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query
-from pydantic import BaseModel
-from sqlalchemy import select
+from fastapi import Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from agora import catalog
 from agora.catalog.api import card_out
 from agora.catalog.schemas import ProductCardOut
-from agora.http.deps import Actor, Uow
+from agora.core.prepared import Prepared
+from agora.http.deps import Actor, get_uow
+from agora.http.lean import lean
 from agora.http.routing import Router
 from agora.recommendations import feeds
 from agora.recommendations.serving import STORE
@@ -62,37 +66,74 @@ def feed_out(recommendations: list[feeds.Recommendation]) -> FeedOut:
     )
 
 
+# The feeds are the home and product pages' most frequent API reads: lean endpoints (http/lean.py)
+# that cross into a thread once for their statements and send the feed serialised once, by the
+# response model's own serializer, instead of validating it again on the way out.
+
+
 @router.get("/recommendations/for-you", response_model=FeedOut)
-def for_you(actor: Actor, uow: Uow, limit: Limit = 20) -> FeedOut:
+@lean
+async def for_you(actor: Actor, request: Request, limit: Limit = 20) -> Response:
     """Guess you like: picks from what I viewed and bought (with my personalised-
     recommendations consent), else what is popular; re-ranked by what I usually pay."""
-    with uow.read() as session:
-        return feed_out(feeds.guess_you_like(actor.user_id, limit, session=session))
+    user_id = actor.user_id
+    return await _answer(request, lambda s: feeds.guess_you_like(user_id, limit, session=s))
 
 
 @router.get("/recommendations/friends", response_model=FeedOut)
-def friends(actor: Actor, uow: Uow, limit: Limit = 12) -> FeedOut:
+@lean
+async def friends(actor: Actor, request: Request, limit: Limit = 12) -> Response:
     """What my friends bought and chose to share in a chat or their moments."""
-    with uow.read() as session:
-        return feed_out(feeds.friends_bought(session, actor.user_id, limit))
+    user_id = actor.user_id
+    return await _answer(request, lambda s: feeds.friends_bought(s, user_id, limit))
 
 
 @router.get("/products/{product_id}/similar", response_model=FeedOut)
-def similar(product_id: uuid.UUID, uow: Uow, limit: Limit = 12) -> FeedOut:
+@lean
+async def similar(product_id: uuid.UUID, request: Request, limit: Limit = 12) -> Response:
     """Products like this one, in stock; 404 for a product that does not exist."""
-    with uow.read() as session:
+
+    def build(session: Session) -> list[feeds.Recommendation]:
         _exists(session, product_id)
-        return feed_out(feeds.similar_items(product_id, limit, session=session))
+        return feeds.similar_items(product_id, limit, session=session)
+
+    return await _answer(request, build)
 
 
 @router.get("/products/{product_id}/bought-together", response_model=FeedOut)
-def bought_together(product_id: uuid.UUID, uow: Uow, limit: Limit = 8) -> FeedOut:
+@lean
+async def bought_together(product_id: uuid.UUID, request: Request, limit: Limit = 8) -> Response:
     """Products its buyers paid for with it (same order or within days), in stock."""
-    with uow.read() as session:
+
+    def build(session: Session) -> list[feeds.Recommendation]:
         _exists(session, product_id)
-        return feed_out(feeds.bought_together(product_id, limit, session=session))
+        return feeds.bought_together(product_id, limit, session=session)
+
+    return await _answer(request, build)
+
+
+async def _answer(
+    request: Request, build: Callable[[Session], list[feeds.Recommendation]]
+) -> Response:
+    uow = get_uow(request)
+
+    def read() -> bytes:
+        with uow.read() as session:
+            return _FEED.dump_json(feed_out(build(session)))
+
+    return Response(await run_in_threadpool(read), media_type="application/json")
+
+
+_FEED = TypeAdapter(FeedOut)
+_PRODUCT_EXISTS = Prepared(
+    select(catalog.Product.id).where(catalog.Product.id == bindparam("product_id"))
+)
 
 
 def _exists(session: Session, product_id: uuid.UUID) -> None:
-    if session.scalar(select(catalog.Product.id).where(catalog.Product.id == product_id)) is None:
+    """404 for a product that does not exist (a product the model knows did exist, and
+    products are never deleted, only taken off sale: no statement for those)."""
+    if product_id in STORE.current().item_row:
+        return
+    if _PRODUCT_EXISTS.scalar(session, {"product_id": product_id}) is None:
         raise catalog.ProductNotFound()
