@@ -14,9 +14,11 @@ orders with their purchase events, some of those purchases shared with friends).
    throughput, queueing included), each request another shopper's "Guess you like" or "Friends
    bought" or another product's similar or bought-together items: p50/p95/p99 per endpoint and
    overall, throughput, the load generator's own CPU (``loadgen_ok``) and the server's CPU per
-   request.
+   request. Every shopper is signed in before (``first_token``: a request with a token the
+   server reads for the first time), as one who opens the home page is.
 
-The target is feeds in < 10 ms p99 (``target_p99_ms``; ``meets_target``, on the one connection).
+The target is feeds in < 10 ms p99 (``target_p99_ms``); ``meets_target`` asks it of every feed
+on its own, on the one connection.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def run_recs(
         # latency of requests queueing for its one process.
         "http_loaded": {"connections": threads, **loaded_http},
         "target_p99_ms": TARGET_P99_MS,
-        "meets_target": overall["p99_ms"] < TARGET_P99_MS,
+        "meets_target": all(http[endpoint]["p99_ms"] < TARGET_P99_MS for endpoint in ENDPOINTS),
     }
 
 
@@ -401,8 +403,16 @@ async def _drive(
 ) -> dict[str, Any]:
     plan = _plan(people, items, rng, 20_000)
     opened = await loadgen.open_connections(base_url, connections)
+    # Every shopper is signed in first, as a shopper who opens the home page is: the server reads
+    # a token it has not seen (or not for a minute) once, then knows it. That first request is
+    # measured on its own (``first_token``); the feeds are measured with known tokens.
+    first_token = []
+    for _, token in people:
+        reply = await opened[0].send(loadgen.api_request("GET", "/api/v1/me", token=token))
+        first_token.append(reply.seconds)
     # A short warm-up: the first requests fill the server's caches and build its statements.
-    for _endpoint, raw in plan[: len(ENDPOINTS) * 20]:
+    warm_up = len(ENDPOINTS) * 20
+    for _endpoint, raw in plan[:warm_up]:
         await opened[0].send(raw)
     latencies: defaultdict[str, list[float]] = defaultdict(list)
     statuses: defaultdict[str, int] = defaultdict(int)
@@ -410,7 +420,7 @@ async def _drive(
     window = loadgen.CpuWindow(pids)
 
     async def client(n: int) -> None:
-        turn = n
+        turn = warm_up + n
         while time.perf_counter() < deadline:
             endpoint, raw = plan[turn % len(plan)]
             turn += connections
@@ -427,6 +437,7 @@ async def _drive(
         for endpoint in ENDPOINTS
     }
     result["statuses"] = dict(statuses)
+    result["first_token"] = summary_ms(first_token)
     result["overall"] = {
         "requests": len(every),
         "requests_per_s": round(len(every) / usage.wall_s, 1),
