@@ -6,16 +6,13 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import insert, update
 
 import factories
 from agora import catalog, inventory, ordering, privacy, sharing
-from agora.core import security
 from agora.core.clock import utcnow
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal, User
@@ -24,14 +21,8 @@ from agora.recommendations.serving import STORE
 from agora.recommendations.training import TrainReport, train
 from agora.social import graph
 
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the time the feeds tests freeze the clock at
 _numbers = itertools.count(1)
-
-
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Accounts are scaffolding here: hash with argon2 at its minimum cost to keep tests quick."""
-    monkeypatch.setattr(
-        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @dataclass

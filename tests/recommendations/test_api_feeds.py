@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,7 @@ from agora.core.uow import UnitOfWork
 from agora.recommendations import feeds
 from agora.recommendations.serving import STORE
 from agora.recommendations.training import train
-from recommendations.feeds_world import World, build, cheap_hashing
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_hashing(monkeypatch)
+from recommendations.feeds_world import NOW, World, build
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ shows within ``FRESH_SECONDS``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,14 +12,7 @@ from agora.core.clock import clock
 from agora.core.prepared import STATEMENTS
 from agora.core.uow import UnitOfWork
 from agora.recommendations.cards import FRESH_SECONDS, CardCache
-from recommendations.feeds_world import World, build, cheap_hashing
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_hashing(monkeypatch)
+from recommendations.feeds_world import NOW, World, build
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,14 +14,7 @@ from agora.core.uow import UnitOfWork
 from agora.recommendations.retrain import RETRAIN, RETRAINER
 from agora.recommendations.serving import STORE, read_snapshot
 from agora.recommendations.training import train
-from recommendations.feeds_world import World, build, cheap_hashing
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_hashing(monkeypatch)
+from recommendations.feeds_world import NOW, World, build
 
 
 @pytest.fixture
