@@ -11,6 +11,7 @@ from agora.groupbuy import models as groupbuy_models
 from agora.identity import models as identity_models
 from agora.inventory import models as inventory_models
 from agora.ledger import models as ledger_models
+from agora.live import models as live_models
 from agora.logistics import models as logistics_models
 from agora.ordering import models as ordering_models
 from agora.payments import models as payments_models
@@ -39,6 +40,7 @@ __all__ = [
     "identity_models",
     "inventory_models",
     "ledger_models",
+    "live_models",
     "logistics_models",
     "metadata",
     "ordering_models",
