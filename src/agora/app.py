@@ -31,6 +31,7 @@ from agora.groupbuy import api as groupbuy_api
 from agora.http import lean, openapi, problems
 from agora.http.input_guard import InputGuard
 from agora.identity import api as identity_api
+from agora.live import api as live_api
 from agora.logistics import api as logistics_api
 from agora.ordering import api as ordering_api
 from agora.ordering import dispute_api
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(ordering_api.router)
     app.include_router(red_envelopes_api.router)
     app.include_router(groupbuy_api.router)
+    app.include_router(live_api.router)
     app.include_router(chat_api.router)
     app.include_router(identity_api.router)
     app.include_router(catalog_api.router)
