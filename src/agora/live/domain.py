@@ -82,7 +82,10 @@ def check_draft(draft: RoomDraft, *, now: datetime) -> RoomDraft:
 def is_web_url(url: str) -> bool:
     if not url or len(url) > MAX_URL or any(c.isspace() for c in url):
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed host, such as an unclosed IPv6 bracket
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
