@@ -4,6 +4,7 @@ nothing changed."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -99,7 +100,7 @@ def test_the_merchant_runs_a_room_and_a_viewer_buys(client: TestClient, world: W
         "paid",
         2 * FLASH_PRICE,
     )
-    assert len(world.orders_of(deal["id"])) == 1
+    assert len(world.orders_of(uuid.UUID(deal["id"]))) == 1
     assert world.wallet("amy") == FUNDS - 2 * FLASH_PRICE
     assert_problem(client.post(buy, json={}, headers=amy), 409, "flash_limit_reached")
 
