@@ -386,3 +386,32 @@ def test_any_process_reads_a_room_summary_from_redis() -> None:
             await clean(room)
 
     assert asyncio.run(scenario()) == Totals(likes=11, viewers=2, peak_viewers=2)
+
+
+@needs_redis
+def test_taps_are_kept_when_redis_has_lost_the_script() -> None:
+    """After a Redis restart the script is gone: that flush fails, keeps its taps, loads the
+    script again, and the next flush counts them once."""
+    from redis.exceptions import NoScriptError
+
+    room = new_room()
+
+    async def scenario() -> tuple[Totals, Totals]:
+        presence = Presence(LocalHub(), redis_url=REDIS_URL, interval=60, viewer_ttl=600)
+        await presence.start()
+        try:
+            presence.tap(room, 6)
+            presence._script_sha = "0" * 40  # as if Redis had restarted since it was loaded
+            with pytest.raises(NoScriptError):
+                await presence.flush()
+            before = presence.totals(room)
+            await presence.flush()
+            return before, await presence.read_totals(room)
+        finally:
+            await presence.stop()
+            await clean(room)
+
+    before, after = asyncio.run(scenario())
+
+    assert before == Totals(0, 0, 0)
+    assert after == Totals(likes=6, viewers=0, peak_viewers=0)
