@@ -61,6 +61,7 @@ KEPT = frozenset(
         "bargains",
         "bargain_helps",
         "group_deal_buyers",
+        "live_flash_deal_buyers",
         "points_plans",
         "treasure_redemption_days",
     }
