@@ -182,7 +182,7 @@ def bench(
     scenario: str = typer.Argument(
         ...,
         help="search | ledger | checkout | flash-sale | chat-fanout | group-buy | red-envelope"
-        " | api-floor | recs",
+        " | api-floor | recs | live-room",
     ),
     products: int = typer.Option(100_000, help="Products to generate (search, recs)."),
     queries: int = typer.Option(2_000, help="Queries to run (search)."),
@@ -200,6 +200,8 @@ def bench(
         " shoppers with behaviour (recs).",
     ),
     stock: int = typer.Option(100, help="Units on sale (flash-sale)."),
+    viewers: int = typer.Option(2_000, help="Viewers in the room, all buying (live-room)."),
+    units: int = typer.Option(100, help="Units of the flash deal (live-room)."),
     clients: int = typer.Option(1000, help="WebSocket clients (chat-fanout)."),
     groups: int = typer.Option(50, help="Groups the clients are spread over (chat-fanout)."),
     messages: int = typer.Option(100, help="Messages each group's sender posts (chat-fanout)."),
@@ -216,7 +218,7 @@ def bench(
     shape: str = typer.Option(
         "single",
         help="single: one agora serve; scaled: --workers server processes and one agora worker"
-        " on PostgreSQL and Redis (checkout, flash-sale, group-buy, red-envelope).",
+        " on PostgreSQL and Redis (checkout, flash-sale, group-buy, red-envelope, live-room).",
     ),
     workers: int = typer.Option(1, help="Server processes (--shape scaled)."),
     redis_url: str = typer.Option(
@@ -238,6 +240,8 @@ def bench(
             orders=orders,
             buyers=buyers,
             stock=stock,
+            viewers=viewers,
+            units=units,
             clients=clients,
             groups=groups,
             messages=messages,

@@ -10,6 +10,7 @@ from agora.bench.chat import run_chat_fanout
 from agora.bench.floor import run_api_floor
 from agora.bench.groupbuy import run_group_buy
 from agora.bench.ledger import run_ledger
+from agora.bench.live_room import run_live_room
 from agora.bench.recs import run_recs
 from agora.bench.red_envelopes import run_red_envelope
 from agora.bench.search import run_search
@@ -23,6 +24,7 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
     "flash-sale": run_flash_sale,
     "group-buy": run_group_buy,
     "ledger": run_ledger,
+    "live-room": run_live_room,
     "recs": run_recs,
     "red-envelope": run_red_envelope,
     "search": run_search,
