@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from agora import catalog, ordering
 from agora.core.clock import utcnow
-from agora.core.db import upsert_insert
+from agora.core.db import dialect_insert
+from agora.core.prepared import Prepared
 from agora.core.uow import UnitOfWork
 from agora.identity import Principal
 from agora.live import domain, stock
@@ -62,6 +63,45 @@ _TARGET = select(
     _deals.join(_rooms, _rooms.c.id == _deals.c.room_id)
     .join(_stores, _stores.c.id == _rooms.c.store_id)
     .join(_products, _products.c.id == _deals.c.product_id)
+)
+# The purchase's statements, compiled once per dialect (core.prepared): a flash deal's winners
+# all queue on the writer, and building each statement anew showed in its profile.
+_TARGET_OF = Prepared(_TARGET.where(_deals.c.id == bindparam("deal_id")))
+_now = bindparam("now", type_=_deals.c.closes_at.type)
+_COUNT_ORDER = Prepared(
+    update(_rooms)
+    .where(_rooms.c.id == bindparam("room_id"))
+    .values(orders=_rooms.c.orders + 1, gmv=_rooms.c.gmv + bindparam("amount"))
+)
+_TAKE_UNITS = Prepared(
+    update(_deals)
+    .where(
+        _deals.c.id == bindparam("deal_id"),
+        _deals.c.status == domain.OPEN,
+        _deals.c.closes_at > _now,
+        _deals.c.remaining >= bindparam("quantity"),
+    )
+    .values(
+        remaining=_deals.c.remaining - bindparam("quantity"),
+        sold=_deals.c.sold + bindparam("quantity"),
+    )
+    .returning(_deals.c.remaining)
+)
+_COUNT_UNITS = Prepared(
+    lambda dialect: (
+        dialect_insert(dialect, _buyers)
+        .values(
+            deal_id=bindparam("deal_id"),
+            user_id=bindparam("user_id"),
+            quantity=bindparam("quantity"),
+        )
+        .on_conflict_do_update(
+            index_elements=["deal_id", "user_id"],
+            set_={"quantity": _buyers.c.quantity + bindparam("quantity")},
+            where=_buyers.c.quantity + bindparam("quantity") <= bindparam("limit"),
+        )
+        .returning(_buyers.c.quantity)
+    )
 )
 
 
@@ -110,23 +150,11 @@ def buy(
         if target.status != domain.OPEN or target.closes_at <= now:
             raise FlashDealClosed()
         # The room's row first (the package's lock order): its figures count this order.
-        session.execute(
-            update(_rooms)
-            .where(_rooms.c.id == target.room_id)
-            .values(orders=_rooms.c.orders + 1, gmv=_rooms.c.gmv + target.price * quantity)
+        _COUNT_ORDER.execute(
+            session, {"room_id": target.room_id, "amount": target.price * quantity}
         )
         observed_at = time.monotonic()
-        left = session.execute(
-            update(_deals)
-            .where(
-                _deals.c.id == deal_id,
-                _deals.c.status == domain.OPEN,
-                _deals.c.closes_at > now,
-                _deals.c.remaining >= quantity,
-            )
-            .values(remaining=_deals.c.remaining - quantity, sold=_deals.c.sold + quantity)
-            .returning(_deals.c.remaining)
-        ).scalar()
+        left = _TAKE_UNITS.scalar(session, {"deal_id": deal_id, "now": now, "quantity": quantity})
         if left is None:
             raise _why_not(session, deal_id, now, gate_key, observed_at, uow)
         _count_units(session, deal_id, actor.user_id, quantity, target.per_buyer_limit)
@@ -185,22 +213,35 @@ class _Target:
 def _target(session: Session, actor: Principal, deal_id: uuid.UUID) -> _Target:
     """The deal's figures a purchase needs, if the actor may see its room (one statement for a
     room of an open store, the common case)."""
-    row = session.execute(_TARGET.where(_deals.c.id == deal_id)).first()
+    row = _TARGET_OF.first(session, {"deal_id": deal_id})
     if row is None:
         raise FlashDealNotFound()
-    if row.store_status != OPEN_STORE and not is_staff(session, actor, row.store_id):
+    (
+        room_id,
+        product_id,
+        sku_id,
+        price,
+        per_buyer_limit,
+        status,
+        closes_at,
+        store_id,
+        store_status,
+        title_en,
+        title_zh,
+    ) = row
+    if store_status != OPEN_STORE and not is_staff(session, actor, store_id):
         raise FlashDealNotFound()
     return _Target(
-        room_id=row.room_id,
-        product_id=row.product_id,
-        sku_id=row.sku_id,
-        price=int(row.price),
-        per_buyer_limit=int(row.per_buyer_limit),
-        status=row.status,
-        closes_at=row.closes_at,
-        store_id=row.store_id,
-        title_en=row.title_en,
-        title_zh=row.title_zh,
+        room_id=room_id,
+        product_id=product_id,
+        sku_id=sku_id,
+        price=int(price),
+        per_buyer_limit=int(per_buyer_limit),
+        status=status,
+        closes_at=closes_at,
+        store_id=store_id,
+        title_en=title_en,
+        title_zh=title_zh,
     )
 
 
@@ -229,15 +270,8 @@ def _why_not(
 def _count_units(
     session: Session, deal_id: uuid.UUID, user_id: uuid.UUID, quantity: int, limit: int
 ) -> None:
-    counted = session.execute(
-        upsert_insert(session, _buyers)
-        .values(deal_id=deal_id, user_id=user_id, quantity=quantity)
-        .on_conflict_do_update(
-            index_elements=["deal_id", "user_id"],
-            set_={"quantity": _buyers.c.quantity + quantity},
-            where=_buyers.c.quantity + quantity <= limit,
-        )
-        .returning(_buyers.c.quantity)
-    ).first()
+    counted = _COUNT_UNITS.first(
+        session, {"deal_id": deal_id, "user_id": user_id, "quantity": quantity, "limit": limit}
+    )
     if counted is None:
         raise FlashLimitReached()
